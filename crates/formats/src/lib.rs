@@ -1,1 +1,4 @@
-//! placeholder
+//! Formats in and out of Sankore. Readers validate everything and report
+//! errors by file position; they never write anything themselves.
+
+pub mod transcript;

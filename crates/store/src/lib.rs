@@ -1,1 +1,104 @@
-//! placeholder
+//! Sankore's storage.
+//!
+//! [`Store`] is what the rest of Sankore sees: reads and writes of domain
+//! values, each write one transaction. [`sqlite::SqliteStore`] implements it
+//! on an encrypted SQLite (SQLCipher) database inside a [`Workspace`]
+//! directory. A PostgreSQL backend for a central server would be a second
+//! implementation of the same trait, with its own migrations.
+//!
+//! Nothing here logs or returns participant text in error messages.
+
+pub mod error;
+pub mod key;
+pub mod sqlite;
+pub mod workspace;
+
+pub use error::{Result, StoreError};
+pub use key::Passphrase;
+pub use workspace::Workspace;
+
+use sankore_domain::{
+    Action, Codebook, Coding, Document, Finding, Gazetteer, Memo, Participant, Quota,
+    Recommendation, ResearchQuestion, Session, StakeholderGroup, Study, StudyRecords,
+};
+use serde::Serialize;
+
+/// Reports how far a long write has got: `(done, total)` steps.
+pub type Progress<'a> = &'a mut dyn FnMut(u64, u64);
+
+/// The outcome of one integrity check.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct CheckResult {
+    /// Stable name of the check, such as `sqlite.integrity`.
+    pub name: &'static str,
+    pub ok: bool,
+    /// What was found wrong (record codes and offsets, never text).
+    pub problems: Vec<String>,
+}
+
+/// Storage of one workspace's study.
+///
+/// Every write is a single transaction: it lands whole or not at all.
+pub trait Store {
+    /// The study, or `None` in a workspace where none was created yet.
+    fn study(&self) -> Result<Option<Study>>;
+    /// The gazetteer version the study pinned.
+    fn gazetteer(&self) -> Result<Gazetteer>;
+    /// Research questions, in order.
+    fn research_questions(&self) -> Result<Vec<ResearchQuestion>>;
+    /// Stakeholder groups, in the study's order.
+    fn groups(&self) -> Result<Vec<StakeholderGroup>>;
+    /// Collection quotas.
+    fn quotas(&self) -> Result<Vec<Quota>>;
+    /// Participants, by code.
+    fn participants(&self) -> Result<Vec<Participant>>;
+    /// Sessions, by date then code.
+    fn sessions(&self) -> Result<Vec<Session>>;
+    /// Documents with their text and turns, by code.
+    fn documents(&self) -> Result<Vec<Document>>;
+    /// The current codebook.
+    fn codebook(&self) -> Result<Codebook>;
+    /// All codings, by document and position.
+    fn codings(&self) -> Result<Vec<Coding>>;
+    /// All memos.
+    fn memos(&self) -> Result<Vec<Memo>>;
+    /// Findings, in order.
+    fn findings(&self) -> Result<Vec<Finding>>;
+    /// Recommendations, in order.
+    fn recommendations(&self) -> Result<Vec<Recommendation>>;
+    /// Actions, in order.
+    fn actions(&self) -> Result<Vec<Action>>;
+
+    /// Creates an empty study (no participants yet) with its gazetteer.
+    fn create_study(&mut self, study: &Study, gazetteer: &Gazetteer) -> Result<()>;
+
+    /// Writes a whole study in one transaction, after checking its
+    /// cross-record rules. Refused when the workspace already has a study.
+    fn import_study(&mut self, records: &StudyRecords, progress: Progress<'_>) -> Result<()>;
+
+    /// Runs the backend's integrity checks and Sankore's own.
+    fn check(&self) -> Result<Vec<CheckResult>>;
+
+    /// Every record of the study.
+    fn load_study(&self) -> Result<Option<StudyRecords>> {
+        let Some(study) = self.study()? else {
+            return Ok(None);
+        };
+        Ok(Some(StudyRecords {
+            study,
+            gazetteer: self.gazetteer()?,
+            research_questions: self.research_questions()?,
+            groups: self.groups()?,
+            quotas: self.quotas()?,
+            participants: self.participants()?,
+            sessions: self.sessions()?,
+            documents: self.documents()?,
+            codebook: self.codebook()?,
+            codings: self.codings()?,
+            memos: self.memos()?,
+            findings: self.findings()?,
+            recommendations: self.recommendations()?,
+            actions: self.actions()?,
+        }))
+    }
+}

@@ -1,1 +1,106 @@
-//! placeholder
+//! Sankore's web workbench.
+//!
+//! Server-rendered HTML with assets embedded in the binary, so it works on a
+//! laptop with no internet. Every response carries strict security headers.
+//! The store is shared behind a mutex and used on blocking threads.
+
+mod pages;
+mod security;
+
+use axum::Router;
+use axum::routing::get;
+use sankore_i18n::Lang;
+use sankore_store::sqlite::SqliteStore;
+use std::net::SocketAddr;
+use std::sync::{Arc, Mutex};
+use thiserror::Error;
+
+/// What the handlers share.
+#[derive(Clone)]
+pub struct AppState {
+    store: Arc<Mutex<SqliteStore>>,
+    /// Language used when a request does not ask for one.
+    default_lang: Lang,
+}
+
+/// Why the server could not run.
+#[derive(Debug, Error)]
+pub enum ServeError {
+    #[error("cannot listen on {addr}: {source}")]
+    Bind {
+        addr: SocketAddr,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("server stopped: {0}")]
+    Server(#[source] std::io::Error),
+}
+
+/// Builds the application's routes.
+pub fn router(store: SqliteStore, default_lang: Lang) -> Router {
+    let state = AppState {
+        store: Arc::new(Mutex::new(store)),
+        default_lang,
+    };
+    Router::new()
+        .route("/", get(pages::dashboard))
+        .route("/healthz", get(pages::healthz))
+        .route("/static/app.css", get(pages::stylesheet))
+        .fallback(pages::not_found)
+        .layer(axum::middleware::from_fn(security::headers))
+        .with_state(state)
+}
+
+/// A bound listener, so callers learn the real port before serving.
+pub struct Server {
+    listener: tokio::net::TcpListener,
+    app: Router,
+}
+
+impl Server {
+    /// Binds `addr` (port 0 picks a free port).
+    pub async fn bind(addr: SocketAddr, store: SqliteStore, default_lang: Lang) -> Result<Server, ServeError> {
+        let listener = tokio::net::TcpListener::bind(addr)
+            .await
+            .map_err(|source| ServeError::Bind { addr, source })?;
+        Ok(Server {
+            listener,
+            app: router(store, default_lang),
+        })
+    }
+
+    /// The address actually listened on.
+    pub fn local_addr(&self) -> Result<SocketAddr, ServeError> {
+        self.listener.local_addr().map_err(ServeError::Server)
+    }
+
+    /// Serves until Ctrl+C (or SIGTERM).
+    pub async fn run(self) -> Result<(), ServeError> {
+        axum::serve(self.listener, self.app)
+            .with_graceful_shutdown(shutdown_signal())
+            .await
+            .map_err(ServeError::Server)
+    }
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = tokio::signal::ctrl_c();
+    #[cfg(unix)]
+    {
+        let mut term = match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(term) => term,
+            Err(_) => {
+                let _ = ctrl_c.await;
+                return;
+            }
+        };
+        tokio::select! {
+            _ = ctrl_c => {},
+            _ = term.recv() => {},
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = ctrl_c.await;
+    }
+}

@@ -1,0 +1,117 @@
+//! Sankore's interface texts, in French and English.
+//!
+//! Each text is a variant of [`Msg`], so a missing translation or a typo in a
+//! key is a compile error, not a blank on a field worker's screen.
+
+pub use sankore_domain::Lang;
+
+/// Declares the message catalogue: `Variant => "English", "Français";`.
+macro_rules! catalogue {
+    ($($(#[$meta:meta])* $name:ident => $en:literal, $fr:literal;)+) => {
+        /// A text of the interface.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+        pub enum Msg {
+            $($(#[$meta])* $name),+
+        }
+
+        impl Msg {
+            /// Every message, for completeness tests.
+            pub const ALL: &'static [Msg] = &[$(Msg::$name),+];
+
+            /// The text in `lang`.
+            pub fn text(self, lang: Lang) -> &'static str {
+                match (self, lang) {
+                    $((Msg::$name, Lang::En) => $en, (Msg::$name, Lang::Fr) => $fr,)+
+                }
+            }
+        }
+    };
+}
+
+catalogue! {
+    // Command-line help.
+    CliAbout => "Sankore: participatory diagnostic studies, from plan to published report, safe by construction.",
+        "Sankore : études diagnostiques participatives, du plan au rapport publié, sûres par construction.";
+    CliLang => "Language of messages and outputs (fr or en)", "Langue des messages et des sorties (fr ou en)";
+    CliWorkspace => "Workspace directory", "Répertoire de l'espace de travail";
+    CliPassphraseFile => "Read the workspace passphrase from this file (first line)",
+        "Lire la phrase secrète de l'espace de travail dans ce fichier (première ligne)";
+    CliFormat => "Output format", "Format de sortie";
+    CliInit => "Create an empty workspace holding a new study", "Créer un espace de travail vide contenant une nouvelle étude";
+    CliInitName => "Name of the study", "Nom de l'étude";
+    CliInitStart => "First day of the study (YYYY-MM-DD)", "Premier jour de l'étude (AAAA-MM-JJ)";
+    CliInitEnd => "Last day of the study (YYYY-MM-DD)", "Dernier jour de l'étude (AAAA-MM-JJ)";
+    CliInitDir => "Directory to create (must be new or empty)", "Répertoire à créer (nouveau ou vide)";
+    CliDemo => "Create a workspace holding the synthetic reference study (Timbuktu region, 2017)",
+        "Créer un espace de travail contenant l'étude de référence synthétique (région de Tombouctou, 2017)";
+    CliDemoServe => "Serve the workbench once the demo is created", "Servir l'atelier une fois la démo créée";
+    CliServe => "Serve the web workbench", "Servir l'atelier web";
+    CliAddr => "Address to listen on", "Adresse d'écoute";
+    CliReport => "Produce a report", "Produire un rapport";
+    CliReportMethodology => "The methodology table: who was heard, where and how (internal, unsuppressed)",
+        "Le tableau méthodologique : qui a été entendu, où et comment (interne, non masqué)";
+    CliCheck => "Check the workspace's integrity (SQLite's checks and Sankore's rules)",
+        "Vérifier l'intégrité de l'espace de travail (contrôles de SQLite et règles de Sankore)";
+    // Prompts and messages.
+    PromptPassphrase => "Workspace passphrase: ", "Phrase secrète de l'espace de travail : ";
+    PromptNewPassphrase => "New workspace passphrase (at least 10 characters): ",
+        "Nouvelle phrase secrète (au moins 10 caractères) : ";
+    PromptConfirmPassphrase => "Repeat the passphrase: ", "Répétez la phrase secrète : ";
+    PassphraseMismatch => "the two passphrases differ", "les deux phrases secrètes diffèrent";
+    NoPassphrase => "no passphrase: use --passphrase-file, SANKORE_PASSPHRASE, or run in a terminal to be prompted",
+        "aucune phrase secrète : utilisez --passphrase-file, SANKORE_PASSPHRASE, ou lancez dans un terminal pour la saisir";
+    WritingStudy => "Writing the study", "Écriture de l'étude";
+    WorkspaceCreated => "Workspace created", "Espace de travail créé";
+    DemoSynthetic => "All demo data is synthetic: no real person.", "Toutes les données de démonstration sont synthétiques : aucune personne réelle.";
+    Serving => "Workbench at", "Atelier disponible à";
+    ServingSignIn => "Open it in a browser on this machine; stop with Ctrl+C.",
+        "Ouvrez-la dans un navigateur sur cette machine ; arrêtez avec Ctrl+C.";
+    CheckPassed => "all checks passed", "tous les contrôles sont passés";
+    CheckFailed => "integrity problems found", "problèmes d'intégrité trouvés";
+    // Methodology table.
+    Methodology => "Methodology", "Méthodologie";
+    Study => "Study", "Étude";
+    Period => "Period", "Période";
+    TeamSize => "Team size", "Taille de l'équipe";
+    Places => "Places", "Lieux";
+    ResearchQuestions => "Research questions", "Questions de recherche";
+    Interviews => "Individual interviews", "Entretiens individuels";
+    FocusGroups => "Focus groups", "Groupes de discussion";
+    ValidationForums => "Validation forums", "Forums de validation";
+    Sessions => "Sessions", "Séances";
+    Participants => "Participants", "Participants";
+    Women => "Women", "Femmes";
+    Men => "Men", "Hommes";
+    Unspecified => "Not recorded", "Non renseigné";
+    ByGroup => "By stakeholder group", "Par groupe d'acteurs";
+    Measure => "Measure", "Mesure";
+    Value => "Value", "Valeur";
+    InternalView => "Internal view: small counts are not suppressed. Do not publish.",
+        "Vue interne : les petits effectifs ne sont pas masqués. Ne pas publier.";
+    // Web.
+    Home => "Home", "Accueil";
+    NoStudy => "This workspace holds no study yet.", "Cet espace de travail ne contient encore aucune étude.";
+    Language => "Language", "Langue";
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashSet;
+
+    #[test]
+    fn every_message_has_both_languages() {
+        for msg in Msg::ALL {
+            assert!(!msg.text(Lang::En).trim().is_empty(), "{msg:?} en");
+            assert!(!msg.text(Lang::Fr).trim().is_empty(), "{msg:?} fr");
+        }
+    }
+
+    #[test]
+    fn help_texts_are_distinct() {
+        let mut seen = HashSet::new();
+        for msg in Msg::ALL {
+            assert!(seen.insert(msg.text(Lang::En)), "{msg:?} repeats an English text");
+        }
+    }
+}

@@ -1,0 +1,152 @@
+//! The embedded backend: SQLite encrypted with SQLCipher.
+//!
+//! The 32-byte key derived with Argon2id is handed to SQLCipher as a raw key
+//! (no second key derivation), so every page of the database and of its WAL
+//! is encrypted with AES-256 and authenticated with HMAC-SHA512. Temporary
+//! tables stay in memory, so no plaintext spills to temporary files.
+
+mod check;
+mod read;
+mod write;
+
+use rusqlite::{Connection, ErrorCode, OpenFlags};
+use std::path::{Path, PathBuf};
+use zeroize::Zeroizing;
+
+use crate::error::{Result, StoreError};
+
+/// Migrations in order: (version, name, SQL). Applied once each, in a
+/// transaction, recorded in `schema_migrations`.
+const MIGRATIONS: &[(i64, &str, &str)] = &[(
+    1,
+    "initial",
+    include_str!("../../migrations/sqlite/0001_initial.sql"),
+)];
+
+/// A study store on an encrypted SQLite file.
+pub struct SqliteStore {
+    conn: Connection,
+    path: PathBuf,
+}
+
+impl std::fmt::Debug for SqliteStore {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SqliteStore").field("path", &self.path).finish()
+    }
+}
+
+impl SqliteStore {
+    /// Creates a new encrypted database at `path` and migrates it.
+    pub(crate) fn create(path: &Path, key: &[u8; 32]) -> Result<Self> {
+        let flags = OpenFlags::SQLITE_OPEN_READ_WRITE
+            | OpenFlags::SQLITE_OPEN_CREATE
+            | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+        Self::connect(path, key, flags)
+    }
+
+    /// Opens an existing encrypted database and brings its schema up to date.
+    pub(crate) fn open(path: &Path, key: &[u8; 32]) -> Result<Self> {
+        let flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+        Self::connect(path, key, flags)
+    }
+
+    fn connect(path: &Path, key: &[u8; 32], flags: OpenFlags) -> Result<Self> {
+        let conn = Connection::open_with_flags(path, flags).map_err(|e| StoreError::Corrupt {
+            path: path.to_path_buf(),
+            detail: e.to_string(),
+        })?;
+        let key_pragma = Zeroizing::new(format!("PRAGMA key = \"x'{}'\";", hex::encode(key)));
+        conn.execute_batch(&key_pragma)?;
+        // The first read decrypts page 1: a wrong key fails here, before
+        // anything is written.
+        if let Err(e) = conn.query_row("SELECT count(*) FROM sqlite_master", [], |r| r.get::<_, i64>(0)) {
+            // SQLCipher cannot tell a wrong key from a damaged first page;
+            // a file that is not whole pages is damaged for sure.
+            let whole_pages = std::fs::metadata(path).is_ok_and(|m| m.len() > 0 && m.len() % 1024 == 0);
+            return Err(match e.sqlite_error_code() {
+                Some(ErrorCode::NotADatabase) if whole_pages => StoreError::WrongPassphrase {
+                    path: path.to_path_buf(),
+                },
+                _ => StoreError::Corrupt {
+                    path: path.to_path_buf(),
+                    detail: e.to_string(),
+                },
+            });
+        }
+        conn.execute_batch(
+            "PRAGMA journal_mode = WAL;
+             PRAGMA synchronous = FULL;
+             PRAGMA foreign_keys = ON;
+             PRAGMA temp_store = MEMORY;
+             PRAGMA secure_delete = ON;
+             PRAGMA busy_timeout = 10000;",
+        )?;
+        let mut store = SqliteStore {
+            conn,
+            path: path.to_path_buf(),
+        };
+        store.migrate()?;
+        Ok(store)
+    }
+
+    /// Path of the database file.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// The schema version the database is at.
+    pub fn schema_version(&self) -> Result<i64> {
+        Ok(self
+            .conn
+            .query_row("SELECT coalesce(max(version), 0) FROM schema_migrations", [], |r| {
+                r.get(0)
+            })?)
+    }
+
+    fn migrate(&mut self) -> Result<()> {
+        self.conn.execute_batch(
+            "CREATE TABLE IF NOT EXISTS schema_migrations (
+                version INTEGER PRIMARY KEY,
+                name TEXT NOT NULL,
+                applied_at TEXT NOT NULL
+            );",
+        )?;
+        let current = self.schema_version()?;
+        let supported = MIGRATIONS.last().map_or(0, |m| m.0);
+        if current > supported {
+            return Err(StoreError::TooNew {
+                path: self.path.clone(),
+                found: current,
+                supported,
+            });
+        }
+        for (version, name, sql) in MIGRATIONS.iter().filter(|m| m.0 > current) {
+            let tx = self.conn.transaction()?;
+            tx.execute_batch(sql)?;
+            tx.execute(
+                "INSERT INTO schema_migrations (version, name, applied_at) VALUES (?1, ?2, ?3)",
+                rusqlite::params![version, name, now()],
+            )?;
+            tx.commit()?;
+        }
+        Ok(())
+    }
+
+    /// Id of the workspace's study, if one was created.
+    fn study_id(&self) -> Result<Option<i64>> {
+        use rusqlite::OptionalExtension;
+        Ok(self
+            .conn
+            .query_row("SELECT id FROM studies ORDER BY id LIMIT 1", [], |r| r.get(0))
+            .optional()?)
+    }
+
+    fn require_study(&self) -> Result<i64> {
+        self.study_id()?.ok_or(StoreError::NoStudy)
+    }
+}
+
+/// Current UTC time as RFC 3339, for `created_at` columns.
+fn now() -> String {
+    chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+}

@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# Runs Sankore's whole test suite, installing what the tests need first.
+# Usage: scripts/test.sh            (from anywhere in the checkout)
+# Set SANKORE_SKIP_INSTALL=1 to skip the system-package step.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+# Debian packages: libssl-dev + pkg-config build SQLCipher against the system
+# OpenSSL; sqlite3 proves the database does not open without the key.
+packages=(libssl-dev pkg-config sqlite3)
+if [ "${SANKORE_SKIP_INSTALL:-0}" != 1 ]; then
+  missing=()
+  for p in "${packages[@]}"; do
+    dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")
+  done
+  if [ ${#missing[@]} -gt 0 ]; then
+    echo "installing: ${missing[*]}"
+    sudo_cmd=""
+    [ "$(id -u)" -ne 0 ] && sudo_cmd="sudo"
+    $sudo_cmd apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq --no-install-recommends "${missing[@]}"
+  fi
+fi
+
+echo "== cargo fmt --check"
+cargo fmt --all -- --check
+echo "== cargo clippy"
+cargo clippy --workspace --all-targets --locked -- -D warnings
+echo "== cargo test"
+cargo test --workspace --locked

@@ -1,0 +1,188 @@
+//! Command-line definitions, with help in French or English.
+
+use clap::{Args, CommandFactory, Parser, Subcommand, ValueEnum};
+use sankore_i18n::{Lang, Msg};
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+/// The `sankore` command.
+#[derive(Debug, Parser)]
+#[command(name = "sankore", version, about)]
+pub struct Cli {
+    /// Language of messages and outputs.
+    #[arg(long, global = true, env = "SANKORE_LANG", value_parser = parse_lang)]
+    pub lang: Option<Lang>,
+    /// Read the workspace passphrase from this file.
+    #[arg(long, global = true, value_name = "FILE")]
+    pub passphrase_file: Option<PathBuf>,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// The workspace a command works on.
+#[derive(Debug, Args)]
+pub struct WorkspaceArg {
+    /// Workspace directory.
+    #[arg(long, env = "SANKORE_WORKSPACE", value_name = "DIR")]
+    pub workspace: PathBuf,
+}
+
+/// Output formats of `report`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ReportFormat {
+    Json,
+    Md,
+    Csv,
+}
+
+/// Output formats of `check`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum CheckFormat {
+    Text,
+    Json,
+}
+
+/// Default listening address of the workbench: loopback only.
+pub const DEFAULT_ADDR: &str = "127.0.0.1:8080";
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Create an empty workspace.
+    Init {
+        /// Directory to create.
+        dir: PathBuf,
+        /// Name of the study.
+        #[arg(long)]
+        name: String,
+        /// First day of the study.
+        #[arg(long, value_name = "YYYY-MM-DD")]
+        start: Option<chrono::NaiveDate>,
+        /// Last day of the study.
+        #[arg(long, value_name = "YYYY-MM-DD")]
+        end: Option<chrono::NaiveDate>,
+    },
+    /// Create the demo workspace.
+    Demo {
+        /// Directory to create.
+        dir: PathBuf,
+        /// Serve the workbench afterwards.
+        #[arg(long)]
+        serve: bool,
+        /// Address to listen on.
+        #[arg(long, default_value = DEFAULT_ADDR)]
+        addr: SocketAddr,
+    },
+    /// Serve the workbench.
+    Serve {
+        #[command(flatten)]
+        workspace: WorkspaceArg,
+        /// Address to listen on.
+        #[arg(long, default_value = DEFAULT_ADDR)]
+        addr: SocketAddr,
+    },
+    /// Produce a report.
+    Report {
+        #[command(subcommand)]
+        report: Report,
+    },
+    /// Check integrity.
+    Check {
+        #[command(flatten)]
+        workspace: WorkspaceArg,
+        /// Output format.
+        #[arg(long, value_enum, default_value = "text")]
+        format: CheckFormat,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Report {
+    /// The methodology table.
+    Methodology {
+        #[command(flatten)]
+        workspace: WorkspaceArg,
+        /// Output format.
+        #[arg(long, value_enum, default_value = "md")]
+        format: ReportFormat,
+    },
+}
+
+fn parse_lang(text: &str) -> Result<Lang, String> {
+    text.parse::<Lang>().map_err(|e| e.to_string())
+}
+
+/// The language to speak before arguments are parsed: `--lang` if present,
+/// else `SANKORE_LANG`, else the locale (`LC_ALL`, `LC_MESSAGES`, `LANG`),
+/// else English.
+pub fn early_lang(args: &[std::ffi::OsString]) -> Lang {
+    let from_args = args.windows(2).find_map(|w| {
+        (w[0].to_str() == Some("--lang")).then(|| w[1].to_str().and_then(|l| l.parse().ok()))?
+    });
+    let from_equals = args.iter().find_map(|a| {
+        a.to_str()?.strip_prefix("--lang=").and_then(|l| l.parse().ok())
+    });
+    from_args
+        .or(from_equals)
+        .or_else(|| {
+            ["SANKORE_LANG", "LC_ALL", "LC_MESSAGES", "LANG"]
+                .iter()
+                .find_map(|v| std::env::var(v).ok().and_then(|l| l.parse().ok()))
+        })
+        .unwrap_or(Lang::En)
+}
+
+/// The command tree with its help texts in `lang`.
+pub fn localized_command(lang: Lang) -> clap::Command {
+    let t = |m: Msg| m.text(lang);
+    let workspace = |c: clap::Command| c.mut_arg("workspace", |a| a.help(t(Msg::CliWorkspace)));
+    let format = |c: clap::Command| c.mut_arg("format", |a| a.help(t(Msg::CliFormat)));
+    let addr = |c: clap::Command| c.mut_arg("addr", |a| a.help(t(Msg::CliAddr)));
+    let mut command = Cli::command()
+        .about(t(Msg::CliAbout))
+        .mut_arg("lang", |a| a.help(t(Msg::CliLang)))
+        .mut_arg("passphrase_file", |a| a.help(t(Msg::CliPassphraseFile)))
+        .mut_subcommand("init", |c| {
+            c.about(t(Msg::CliInit))
+                .mut_arg("dir", |a| a.help(t(Msg::CliInitDir)))
+                .mut_arg("name", |a| a.help(t(Msg::CliInitName)))
+                .mut_arg("start", |a| a.help(t(Msg::CliInitStart)))
+                .mut_arg("end", |a| a.help(t(Msg::CliInitEnd)))
+        })
+        .mut_subcommand("demo", |c| {
+            addr(c.about(t(Msg::CliDemo)))
+                .mut_arg("dir", |a| a.help(t(Msg::CliInitDir)))
+                .mut_arg("serve", |a| a.help(t(Msg::CliDemoServe)))
+        })
+        .mut_subcommand("serve", |c| addr(workspace(c.about(t(Msg::CliServe)))))
+        .mut_subcommand("report", |c| {
+            c.about(t(Msg::CliReport)).mut_subcommand("methodology", |c| {
+                format(workspace(c.about(t(Msg::CliReportMethodology))))
+            })
+        })
+        .mut_subcommand("check", |c| format(workspace(c.about(t(Msg::CliCheck)))));
+    if lang == Lang::Fr {
+        command = command
+            .help_template("{about-with-newline}\nUtilisation : {usage}\n\n{all-args}{after-help}")
+            .disable_help_flag(false);
+    }
+    command
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn definitions_are_consistent() {
+        localized_command(Lang::En).debug_assert();
+        localized_command(Lang::Fr).debug_assert();
+    }
+
+    #[test]
+    fn lang_comes_from_args_first() {
+        let args: Vec<std::ffi::OsString> = ["sankore", "--lang", "fr", "check"].iter().map(Into::into).collect();
+        assert_eq!(early_lang(&args), Lang::Fr);
+        let args: Vec<std::ffi::OsString> = ["sankore", "--lang=en"].iter().map(Into::into).collect();
+        assert_eq!(early_lang(&args), Lang::En);
+    }
+}

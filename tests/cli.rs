@@ -1,0 +1,441 @@
+//! End-to-end tests of the `sankore` binary: real processes, a real encrypted
+//! SQLite file, real HTTP. One test binary for the whole CLI (less linking).
+
+use assert_cmd::Command;
+use serde_json::Value;
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Stdio};
+use std::sync::OnceLock;
+use std::time::{Duration, Instant};
+
+const PASSPHRASE: &str = "une phrase secrète de test";
+
+fn sankore() -> Command {
+    let mut cmd = Command::cargo_bin("sankore").unwrap_or_else(|e| panic!("binary: {e}"));
+    cmd.env_remove("SANKORE_PASSPHRASE")
+        .env_remove("SANKORE_WORKSPACE")
+        .env_remove("SANKORE_LANG")
+        .env("LANG", "C");
+    cmd
+}
+
+fn with_passphrase(mut cmd: Command) -> Command {
+    cmd.env("SANKORE_PASSPHRASE", PASSPHRASE);
+    cmd
+}
+
+/// One demo workspace shared by the read-only tests (creating it takes a
+/// few seconds in a debug build).
+fn shared_demo() -> &'static Path {
+    static DEMO: OnceLock<(tempfile::TempDir, PathBuf)> = OnceLock::new();
+    let (_, dir) = DEMO.get_or_init(|| {
+        let root = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+        let dir = root.path().join("demo");
+        with_passphrase(sankore()).arg("demo").arg(&dir).assert().success();
+        (root, dir)
+    });
+    dir
+}
+
+fn stdout_of(cmd: &mut Command) -> String {
+    let output = cmd.output().unwrap_or_else(|e| panic!("{e}"));
+    assert!(
+        output.status.success(),
+        "command failed: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    String::from_utf8(output.stdout).unwrap_or_else(|e| panic!("{e}"))
+}
+
+fn methodology_json(dir: &Path) -> Value {
+    let text = stdout_of(
+        with_passphrase(sankore())
+            .args(["report", "methodology", "--format", "json", "--workspace"])
+            .arg(dir),
+    );
+    serde_json::from_str(&text).unwrap_or_else(|e| panic!("{e}: {text}"))
+}
+
+#[test]
+fn demo_methodology_reproduces_the_seed_numbers() {
+    let m = methodology_json(shared_demo());
+    assert_eq!(m["study"]["start"], "2017-04-20");
+    assert_eq!(m["study"]["end"], "2017-06-10");
+    assert_eq!(m["study"]["team_size"], 3);
+    assert!(m["study"]["name"].as_str().is_some_and(|n| n.contains("Timbuktu")));
+    let places: Vec<&str> = m["places"]
+        .as_array()
+        .map(|a| a.iter().filter_map(|p| p["name"].as_str()).collect())
+        .unwrap_or_default();
+    assert_eq!(places, ["Tombouctou", "Goundam", "Gourma-Rharous", "Diré", "Niafunké"]);
+    assert_eq!(m["research_questions"], 6);
+    assert_eq!(m["interviews"]["sessions"], 97);
+    assert_eq!(m["interviews"]["participants"], 97);
+    assert_eq!(m["interviews"]["women"], 21);
+    assert_eq!(m["interviews"]["men"], 76);
+    assert_eq!(m["focus_groups"]["participants"], 188);
+    let by_group = &m["focus_groups"]["by_group"];
+    assert_eq!(by_group["community leaders"], 35);
+    assert_eq!(by_group["religious (Christian) leaders"], 3);
+    assert_eq!(by_group["NGO representatives"], 6);
+    assert_eq!(by_group["women's associations"], 72);
+    assert_eq!(by_group["youth associations"], 72);
+    assert_eq!(by_group.as_object().map(|o| o.len()), Some(5));
+    assert_eq!(m["validation_forums"]["sessions"], 5);
+    assert_eq!(m["validation_forums"]["places"], 5);
+}
+
+#[test]
+fn methodology_in_markdown_and_csv() {
+    let dir = shared_demo();
+    let md = stdout_of(
+        with_passphrase(sankore())
+            .args(["--lang", "fr", "report", "methodology", "--format", "md", "--workspace"])
+            .arg(dir),
+    );
+    assert!(md.contains("Groupes de discussion — Participants | 188 |"), "{md}");
+    assert!(md.contains("Ne pas publier"));
+    let csv = stdout_of(
+        with_passphrase(sankore())
+            .args(["report", "methodology", "--format", "csv", "--workspace"])
+            .arg(dir),
+    );
+    assert!(csv.starts_with("measure,group,value\n"));
+    assert!(csv.contains("focus_groups.by_group,religious (Christian) leaders,3\n"), "{csv}");
+    assert!(csv.contains("interviews.women,,21\n"));
+}
+
+#[test]
+fn demo_workspace_passes_check() {
+    let text = stdout_of(
+        with_passphrase(sankore())
+            .args(["check", "--format", "json", "--workspace"])
+            .arg(shared_demo()),
+    );
+    let report: Value = serde_json::from_str(&text).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(report["ok"], true, "{text}");
+    let names: Vec<&str> = report["checks"]
+        .as_array()
+        .map(|a| a.iter().filter_map(|c| c["name"].as_str()).collect())
+        .unwrap_or_default();
+    for expected in [
+        "sqlite.integrity",
+        "sqlite.foreign_keys",
+        "sqlcipher.page_authentication",
+        "codings.inside_documents",
+        "sessions.counts_add_up",
+        "documents.nfc_and_length",
+    ] {
+        assert!(names.contains(&expected), "missing check {expected}");
+    }
+}
+
+#[test]
+fn database_is_encrypted_at_rest() {
+    let dir = shared_demo();
+    let db = dir.join("sankore.db");
+    // Plain sqlite3 cannot read it.
+    let plain = std::process::Command::new("sqlite3")
+        .arg(&db)
+        .arg("SELECT count(*) FROM sqlite_master;")
+        .output()
+        .unwrap_or_else(|e| panic!("sqlite3 must be installed (.ci/run installs it): {e}"));
+    assert!(!plain.status.success());
+    assert!(String::from_utf8_lossy(&plain.stderr).contains("not a database"));
+    // No transcript text, code name or study name in clear in any file.
+    let records = sankore_demo_phrases();
+    for entry in std::fs::read_dir(dir).unwrap_or_else(|e| panic!("{e}")) {
+        let path = entry.unwrap_or_else(|e| panic!("{e}")).path();
+        let bytes = std::fs::read(&path).unwrap_or_else(|e| panic!("{e}"));
+        for phrase in &records {
+            assert!(
+                !contains(&bytes, phrase.as_bytes()),
+                "{} holds {phrase:?} in clear",
+                path.display()
+            );
+        }
+    }
+}
+
+/// Phrases that must never appear in clear: the SYNTHETIC marker that opens
+/// every transcript, words of the study name, and the schema's table names.
+fn sankore_demo_phrases() -> Vec<String> {
+    vec![
+        "SYNTHÉTIQUES".to_owned(),
+        "Transcription".to_owned(),
+        "Timbuktu Region".to_owned(),
+        "CREATE TABLE".to_owned(),
+        "TBK-INT-001".to_owned(),
+    ]
+}
+
+fn contains(haystack: &[u8], needle: &[u8]) -> bool {
+    haystack.windows(needle.len()).any(|w| w == needle)
+}
+
+#[test]
+fn wrong_passphrase_is_refused_and_changes_nothing() {
+    let root = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let dir = root.path().join("w");
+    with_passphrase(sankore())
+        .args(["init", "--name", "Étude test"])
+        .arg(&dir)
+        .assert()
+        .success();
+    let snapshot = |dir: &Path| {
+        let mut files: Vec<(String, Vec<u8>)> = std::fs::read_dir(dir)
+            .unwrap_or_else(|e| panic!("{e}"))
+            .filter_map(|e| e.ok())
+            .map(|e| {
+                let bytes = std::fs::read(e.path()).unwrap_or_default();
+                (e.file_name().to_string_lossy().into_owned(), bytes)
+            })
+            .collect();
+        files.sort();
+        files
+    };
+    let before = snapshot(&dir);
+    let output = sankore()
+        .env("SANKORE_PASSPHRASE", "not the right passphrase")
+        .args(["report", "methodology", "--format", "json", "--workspace"])
+        .arg(&dir)
+        .output()
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert!(!output.status.success());
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("wrong passphrase"), "{stderr}");
+    assert!(stderr.contains(&dir.display().to_string()), "names the path: {stderr}");
+    assert_eq!(stderr.trim().lines().count(), 1, "one line: {stderr}");
+    assert_eq!(before, snapshot(&dir), "a wrong passphrase must not write anything");
+}
+
+#[test]
+fn passphrase_from_file_and_none_without_terminal() {
+    let root = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let dir = root.path().join("w");
+    let file = root.path().join("pass.txt");
+    std::fs::write(&file, format!("{PASSPHRASE}\n")).unwrap_or_else(|e| panic!("{e}"));
+    sankore()
+        .arg("--passphrase-file")
+        .arg(&file)
+        .args(["init", "--name", "Study", "--start", "2017-04-20", "--end", "2017-06-10"])
+        .arg(&dir)
+        .assert()
+        .success();
+    // The same passphrase from the environment opens it.
+    let m = methodology_json(&dir);
+    assert_eq!(m["study"]["name"], "Study");
+    assert_eq!(m["interviews"]["sessions"], 0);
+    // No file, no variable, no terminal: a clear refusal.
+    let output = sankore()
+        .args(["check", "--workspace"])
+        .arg(&dir)
+        .stdin(Stdio::null())
+        .output()
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert!(!output.status.success());
+    assert!(String::from_utf8_lossy(&output.stderr).contains("no passphrase"));
+}
+
+#[test]
+fn init_refuses_non_empty_dir_and_weak_passphrase() {
+    let root = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    std::fs::write(root.path().join("notes.txt"), "x").unwrap_or_else(|e| panic!("{e}"));
+    let output = with_passphrase(sankore())
+        .args(["init", "--name", "S"])
+        .arg(root.path())
+        .output()
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert!(!output.status.success());
+    assert!(String::from_utf8_lossy(&output.stderr).contains("not empty"));
+    assert!(!root.path().join("sankore.db").exists());
+
+    let fresh = root.path().join("fresh");
+    let output = sankore()
+        .env("SANKORE_PASSPHRASE", "short")
+        .args(["init", "--name", "S"])
+        .arg(&fresh)
+        .output()
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert!(!output.status.success());
+    assert!(String::from_utf8_lossy(&output.stderr).contains("too short"));
+    assert!(!fresh.exists(), "nothing created for a refused passphrase");
+}
+
+#[test]
+fn missing_and_corrupt_workspaces_name_the_path() {
+    let root = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let missing = root.path().join("nowhere");
+    let output = with_passphrase(sankore())
+        .args(["check", "--workspace"])
+        .arg(&missing)
+        .output()
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert!(!output.status.success());
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains(&missing.display().to_string()) && stderr.contains("not a Sankore workspace"), "{stderr}");
+
+    // A damaged descriptor.
+    let dir = root.path().join("w");
+    with_passphrase(sankore()).args(["init", "--name", "S"]).arg(&dir).assert().success();
+    let descriptor = dir.join("sankore-workspace.json");
+    let good = std::fs::read(&descriptor).unwrap_or_else(|e| panic!("{e}"));
+    std::fs::write(&descriptor, b"{not json").unwrap_or_else(|e| panic!("{e}"));
+    let output = with_passphrase(sankore()).args(["check", "--workspace"]).arg(&dir).output().unwrap_or_else(|e| panic!("{e}"));
+    assert!(!output.status.success());
+    assert!(String::from_utf8_lossy(&output.stderr).contains("damaged"));
+    std::fs::write(&descriptor, good).unwrap_or_else(|e| panic!("{e}"));
+
+    // A database cut short in the middle of a page.
+    let db = dir.join("sankore.db");
+    let bytes = std::fs::read(&db).unwrap_or_else(|e| panic!("{e}"));
+    std::fs::write(&db, &bytes[..bytes.len().min(3000)]).unwrap_or_else(|e| panic!("{e}"));
+    for side in ["sankore.db-wal", "sankore.db-shm"] {
+        let _ = std::fs::remove_file(dir.join(side));
+    }
+    let output = with_passphrase(sankore()).args(["check", "--workspace"]).arg(&dir).output().unwrap_or_else(|e| panic!("{e}"));
+    assert!(!output.status.success());
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains(&db.display().to_string()) && stderr.contains("damaged"), "{stderr}");
+}
+
+#[test]
+fn killed_demo_leaves_a_consistent_database() {
+    let root = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let binary = assert_cmd::cargo::cargo_bin("sankore");
+    for (i, delay_ms) in [150u64, 400, 700, 1000, 1500, 2500].into_iter().enumerate() {
+        let dir = root.path().join(format!("k{i}"));
+        let mut child = std::process::Command::new(&binary)
+            .env("SANKORE_PASSPHRASE", PASSPHRASE)
+            .arg("demo")
+            .arg(&dir)
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap_or_else(|e| panic!("{e}"));
+        std::thread::sleep(Duration::from_millis(delay_ms));
+        let _ = child.kill(); // SIGKILL: no chance to clean up.
+        let _ = child.wait();
+        if !dir.join("sankore.db").exists() {
+            continue; // Killed before the database existed: nothing to check.
+        }
+        let output = with_passphrase(sankore())
+            .args(["check", "--format", "json", "--workspace"])
+            .arg(&dir)
+            .output()
+            .unwrap_or_else(|e| panic!("{e}"));
+        let text = String::from_utf8_lossy(&output.stdout);
+        assert!(
+            output.status.success(),
+            "after a kill at {delay_ms} ms: {text} {}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        // The study landed whole or not at all.
+        let report = with_passphrase(sankore())
+            .args(["report", "methodology", "--format", "json", "--workspace"])
+            .arg(&dir)
+            .output()
+            .unwrap_or_else(|e| panic!("{e}"));
+        if report.status.success() {
+            let m: Value = serde_json::from_slice(&report.stdout).unwrap_or_else(|e| panic!("{e}"));
+            assert_eq!(m["interviews"]["sessions"], 97, "partial study after a kill at {delay_ms} ms");
+        } else {
+            assert!(String::from_utf8_lossy(&report.stderr).contains("no study"));
+        }
+    }
+}
+
+/// A running `sankore serve`, stopped when dropped.
+struct Served {
+    child: Child,
+    base: String,
+}
+
+impl Drop for Served {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn serve(dir: &Path, extra: &[&str]) -> Served {
+    let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("sankore"))
+        .env("SANKORE_PASSPHRASE", PASSPHRASE)
+        .env("LANG", "C")
+        .args(extra)
+        .args(["serve", "--addr", "127.0.0.1:0", "--workspace"])
+        .arg(dir)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap_or_else(|e| panic!("{e}"));
+    let stdout = child.stdout.take().unwrap_or_else(|| panic!("no stdout"));
+    let mut line = String::new();
+    let started = Instant::now();
+    BufReader::new(stdout).read_line(&mut line).unwrap_or_else(|e| panic!("{e}"));
+    assert!(started.elapsed() < Duration::from_secs(60));
+    let base = line
+        .split_whitespace()
+        .find(|w| w.starts_with("http://"))
+        .unwrap_or_else(|| panic!("no URL in {line:?}"))
+        .trim_end_matches('/')
+        .to_owned();
+    Served { child, base }
+}
+
+fn get(url: &str) -> (u16, Vec<(String, String)>, String) {
+    let agent: ureq::Agent = ureq::Agent::config_builder()
+        .http_status_as_error(false)
+        .build()
+        .into();
+    let mut response = agent.get(url).call().unwrap_or_else(|e| panic!("{url}: {e}"));
+    let status = response.status().as_u16();
+    let headers = response
+        .headers()
+        .iter()
+        .map(|(k, v)| (k.as_str().to_owned(), v.to_str().unwrap_or_default().to_owned()))
+        .collect();
+    let body = response.body_mut().read_to_string().unwrap_or_default();
+    (status, headers, body)
+}
+
+#[test]
+fn serve_answers_health_and_lists_the_study_numbers() {
+    let served = serve(shared_demo(), &[]);
+    let (status, _, body) = get(&format!("{}/healthz", served.base));
+    assert_eq!(status, 200);
+    assert_eq!(body, r#"{"status":"ok"}"#);
+
+    let (status, headers, body) = get(&format!("{}/", served.base));
+    assert_eq!(status, 200);
+    for expected in ["188", "97", "21", "Niafunké", "religious (Christian) leaders", "Focus groups"] {
+        assert!(body.contains(expected), "dashboard lacks {expected}");
+    }
+    let header = |name: &str| {
+        headers
+            .iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.clone())
+            .unwrap_or_default()
+    };
+    assert!(header("content-security-policy").contains("frame-ancestors 'none'"));
+    assert_eq!(header("x-content-type-options"), "nosniff");
+    assert_eq!(header("referrer-policy"), "no-referrer");
+
+    let (_, _, french) = get(&format!("{}/?lang=fr", served.base));
+    assert!(french.contains("Groupes de discussion") && french.contains(r#"lang="fr""#));
+    let (status, _, _) = get(&format!("{}/no-such-page", served.base));
+    assert_eq!(status, 404);
+}
+
+#[test]
+fn help_speaks_french_and_english() {
+    let fr = stdout_of(sankore().args(["--lang", "fr", "--help"]));
+    assert!(fr.contains("études diagnostiques participatives"), "{fr}");
+    assert!(fr.contains("Utilisation"));
+    let en = stdout_of(sankore().args(["report", "methodology", "--help"]));
+    assert!(en.contains("Output format"), "{en}");
+    let fr_env = stdout_of(sankore().env("LANG", "fr_ML.UTF-8").args(["check", "--help"]));
+    assert!(fr_env.contains("Vérifier l'intégrité"), "{fr_env}");
+}
