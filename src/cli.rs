@@ -119,7 +119,9 @@ pub fn early_lang(args: &[std::ffi::OsString]) -> Lang {
         (w[0].to_str() == Some("--lang")).then(|| w[1].to_str().and_then(|l| l.parse().ok()))?
     });
     let from_equals = args.iter().find_map(|a| {
-        a.to_str()?.strip_prefix("--lang=").and_then(|l| l.parse().ok())
+        a.to_str()?
+            .strip_prefix("--lang=")
+            .and_then(|l| l.parse().ok())
     });
     from_args
         .or(from_equals)
@@ -155,9 +157,10 @@ pub fn localized_command(lang: Lang) -> clap::Command {
         })
         .mut_subcommand("serve", |c| addr(workspace(c.about(t(Msg::CliServe)))))
         .mut_subcommand("report", |c| {
-            c.about(t(Msg::CliReport)).mut_subcommand("methodology", |c| {
-                format(workspace(c.about(t(Msg::CliReportMethodology))))
-            })
+            c.about(t(Msg::CliReport))
+                .mut_subcommand("methodology", |c| {
+                    format(workspace(c.about(t(Msg::CliReportMethodology))))
+                })
         })
         .mut_subcommand("check", |c| format(workspace(c.about(t(Msg::CliCheck)))));
     if lang == Lang::Fr {
@@ -180,9 +183,13 @@ mod tests {
 
     #[test]
     fn lang_comes_from_args_first() {
-        let args: Vec<std::ffi::OsString> = ["sankore", "--lang", "fr", "check"].iter().map(Into::into).collect();
+        let args: Vec<std::ffi::OsString> = ["sankore", "--lang", "fr", "check"]
+            .iter()
+            .map(Into::into)
+            .collect();
         assert_eq!(early_lang(&args), Lang::Fr);
-        let args: Vec<std::ffi::OsString> = ["sankore", "--lang=en"].iter().map(Into::into).collect();
+        let args: Vec<std::ffi::OsString> =
+            ["sankore", "--lang=en"].iter().map(Into::into).collect();
         assert_eq!(early_lang(&args), Lang::En);
     }
 }

@@ -21,11 +21,20 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
     let lang = cli.lang.unwrap_or_else(|| crate::cli::early_lang(&[]));
     let file = cli.passphrase_file.as_deref();
     match cli.command {
-        Command::Init { dir, name, start, end } => {
+        Command::Init {
+            dir,
+            name,
+            start,
+            end,
+        } => {
             init(&dir, &name, start, end, file, lang)?;
             Ok(ExitCode::SUCCESS)
         }
-        Command::Demo { dir, serve: then_serve, addr } => {
+        Command::Demo {
+            dir,
+            serve: then_serve,
+            addr,
+        } => {
             let store = demo(&dir, file, lang)?;
             if then_serve {
                 serve(store, addr, lang)?;
@@ -98,7 +107,14 @@ fn init(
         role: "coordinator".to_owned(),
     };
     // Check the study before anything is written.
-    let study = Study::new(name, start, end, vec![coordinator], vec![Lang::Fr, Lang::En], &gazetteer.version)?;
+    let study = Study::new(
+        name,
+        start,
+        end,
+        vec![coordinator],
+        vec![Lang::Fr, Lang::En],
+        &gazetteer.version,
+    )?;
     let mut store = create(dir, file, lang)?;
     store.create_study(&study, &gazetteer)?;
     eprintln!("{}: {}", Msg::WorkspaceCreated.text(lang), dir.display());
@@ -155,7 +171,11 @@ fn check(dir: &Path, format: CheckFormat, file: Option<&Path>, lang: Lang) -> Re
         CheckFormat::Text => {
             let mut text = String::new();
             for r in &results {
-                text.push_str(&format!("{:<4} {}\n", if r.ok { "ok" } else { "FAIL" }, r.name));
+                text.push_str(&format!(
+                    "{:<4} {}\n",
+                    if r.ok { "ok" } else { "FAIL" },
+                    r.name
+                ));
                 for p in &r.problems {
                     text.push_str(&format!("     - {p}\n"));
                 }
@@ -165,7 +185,11 @@ fn check(dir: &Path, format: CheckFormat, file: Option<&Path>, lang: Lang) -> Re
     }
     if !ok {
         let failed = results.iter().filter(|r| !r.ok).count();
-        bail!("{}: {failed} of {}", Msg::CheckFailed.text(lang), results.len());
+        bail!(
+            "{}: {failed} of {}",
+            Msg::CheckFailed.text(lang),
+            results.len()
+        );
     }
     eprintln!("{}", Msg::CheckPassed.text(lang));
     Ok(ExitCode::SUCCESS)

@@ -36,9 +36,13 @@ pub fn obtain(file: Option<&Path>, purpose: Purpose, lang: Lang) -> Result<Passp
             Msg::PromptPassphrase.text(lang),
         )?)),
         Purpose::Create => {
-            let first = Passphrase::new(rpassword::prompt_password(Msg::PromptNewPassphrase.text(lang))?);
+            let first = Passphrase::new(rpassword::prompt_password(
+                Msg::PromptNewPassphrase.text(lang),
+            )?);
             first.check_strength()?;
-            let second = Passphrase::new(rpassword::prompt_password(Msg::PromptConfirmPassphrase.text(lang))?);
+            let second = Passphrase::new(rpassword::prompt_password(
+                Msg::PromptConfirmPassphrase.text(lang),
+            )?);
             if first != second {
                 bail!("{}", Msg::PassphraseMismatch.text(lang));
             }

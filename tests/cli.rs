@@ -32,7 +32,11 @@ fn shared_demo() -> &'static Path {
     let (_, dir) = DEMO.get_or_init(|| {
         let root = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
         let dir = root.path().join("demo");
-        with_passphrase(sankore()).arg("demo").arg(&dir).assert().success();
+        with_passphrase(sankore())
+            .arg("demo")
+            .arg(&dir)
+            .assert()
+            .success();
         (root, dir)
     });
     dir
@@ -63,12 +67,25 @@ fn demo_methodology_reproduces_the_seed_numbers() {
     assert_eq!(m["study"]["start"], "2017-04-20");
     assert_eq!(m["study"]["end"], "2017-06-10");
     assert_eq!(m["study"]["team_size"], 3);
-    assert!(m["study"]["name"].as_str().is_some_and(|n| n.contains("Timbuktu")));
+    assert!(
+        m["study"]["name"]
+            .as_str()
+            .is_some_and(|n| n.contains("Timbuktu"))
+    );
     let places: Vec<&str> = m["places"]
         .as_array()
         .map(|a| a.iter().filter_map(|p| p["name"].as_str()).collect())
         .unwrap_or_default();
-    assert_eq!(places, ["Tombouctou", "Goundam", "Gourma-Rharous", "Diré", "Niafunké"]);
+    assert_eq!(
+        places,
+        [
+            "Tombouctou",
+            "Goundam",
+            "Gourma-Rharous",
+            "Diré",
+            "Niafunké"
+        ]
+    );
     assert_eq!(m["research_questions"], 6);
     assert_eq!(m["interviews"]["sessions"], 97);
     assert_eq!(m["interviews"]["participants"], 97);
@@ -91,10 +108,21 @@ fn methodology_in_markdown_and_csv() {
     let dir = shared_demo();
     let md = stdout_of(
         with_passphrase(sankore())
-            .args(["--lang", "fr", "report", "methodology", "--format", "md", "--workspace"])
+            .args([
+                "--lang",
+                "fr",
+                "report",
+                "methodology",
+                "--format",
+                "md",
+                "--workspace",
+            ])
             .arg(dir),
     );
-    assert!(md.contains("Groupes de discussion — Participants | 188 |"), "{md}");
+    assert!(
+        md.contains("Groupes de discussion — Participants | 188 |"),
+        "{md}"
+    );
     assert!(md.contains("Ne pas publier"));
     let csv = stdout_of(
         with_passphrase(sankore())
@@ -102,7 +130,10 @@ fn methodology_in_markdown_and_csv() {
             .arg(dir),
     );
     assert!(csv.starts_with("measure,group,value\n"));
-    assert!(csv.contains("focus_groups.by_group,religious (Christian) leaders,3\n"), "{csv}");
+    assert!(
+        csv.contains("focus_groups.by_group,religious (Christian) leaders,3\n"),
+        "{csv}"
+    );
     assert!(csv.contains("interviews.women,,21\n"));
 }
 
@@ -205,9 +236,16 @@ fn wrong_passphrase_is_refused_and_changes_nothing() {
     assert!(!output.status.success());
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(stderr.contains("wrong passphrase"), "{stderr}");
-    assert!(stderr.contains(&dir.display().to_string()), "names the path: {stderr}");
+    assert!(
+        stderr.contains(&dir.display().to_string()),
+        "names the path: {stderr}"
+    );
     assert_eq!(stderr.trim().lines().count(), 1, "one line: {stderr}");
-    assert_eq!(before, snapshot(&dir), "a wrong passphrase must not write anything");
+    assert_eq!(
+        before,
+        snapshot(&dir),
+        "a wrong passphrase must not write anything"
+    );
 }
 
 #[test]
@@ -219,7 +257,15 @@ fn passphrase_from_file_and_none_without_terminal() {
     sankore()
         .arg("--passphrase-file")
         .arg(&file)
-        .args(["init", "--name", "Study", "--start", "2017-04-20", "--end", "2017-06-10"])
+        .args([
+            "init",
+            "--name",
+            "Study",
+            "--start",
+            "2017-04-20",
+            "--end",
+            "2017-06-10",
+        ])
         .arg(&dir)
         .assert()
         .success();
@@ -231,7 +277,7 @@ fn passphrase_from_file_and_none_without_terminal() {
     let output = sankore()
         .args(["check", "--workspace"])
         .arg(&dir)
-        .stdin(Stdio::null())
+        .write_stdin("")
         .output()
         .unwrap_or_else(|e| panic!("{e}"));
     assert!(!output.status.success());
@@ -274,15 +320,27 @@ fn missing_and_corrupt_workspaces_name_the_path() {
         .unwrap_or_else(|e| panic!("{e}"));
     assert!(!output.status.success());
     let stderr = String::from_utf8_lossy(&output.stderr);
-    assert!(stderr.contains(&missing.display().to_string()) && stderr.contains("not a Sankore workspace"), "{stderr}");
+    assert!(
+        stderr.contains(&missing.display().to_string())
+            && stderr.contains("not a Sankore workspace"),
+        "{stderr}"
+    );
 
     // A damaged descriptor.
     let dir = root.path().join("w");
-    with_passphrase(sankore()).args(["init", "--name", "S"]).arg(&dir).assert().success();
+    with_passphrase(sankore())
+        .args(["init", "--name", "S"])
+        .arg(&dir)
+        .assert()
+        .success();
     let descriptor = dir.join("sankore-workspace.json");
     let good = std::fs::read(&descriptor).unwrap_or_else(|e| panic!("{e}"));
     std::fs::write(&descriptor, b"{not json").unwrap_or_else(|e| panic!("{e}"));
-    let output = with_passphrase(sankore()).args(["check", "--workspace"]).arg(&dir).output().unwrap_or_else(|e| panic!("{e}"));
+    let output = with_passphrase(sankore())
+        .args(["check", "--workspace"])
+        .arg(&dir)
+        .output()
+        .unwrap_or_else(|e| panic!("{e}"));
     assert!(!output.status.success());
     assert!(String::from_utf8_lossy(&output.stderr).contains("damaged"));
     std::fs::write(&descriptor, good).unwrap_or_else(|e| panic!("{e}"));
@@ -294,29 +352,52 @@ fn missing_and_corrupt_workspaces_name_the_path() {
     for side in ["sankore.db-wal", "sankore.db-shm"] {
         let _ = std::fs::remove_file(dir.join(side));
     }
-    let output = with_passphrase(sankore()).args(["check", "--workspace"]).arg(&dir).output().unwrap_or_else(|e| panic!("{e}"));
+    let output = with_passphrase(sankore())
+        .args(["check", "--workspace"])
+        .arg(&dir)
+        .output()
+        .unwrap_or_else(|e| panic!("{e}"));
     assert!(!output.status.success());
     let stderr = String::from_utf8_lossy(&output.stderr);
-    assert!(stderr.contains(&db.display().to_string()) && stderr.contains("damaged"), "{stderr}");
+    assert!(
+        stderr.contains(&db.display().to_string()) && stderr.contains("damaged"),
+        "{stderr}"
+    );
 }
 
 #[test]
 fn killed_demo_leaves_a_consistent_database() {
     let root = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
     let binary = assert_cmd::cargo::cargo_bin("sankore");
-    for (i, delay_ms) in [150u64, 400, 700, 1000, 1500, 2500].into_iter().enumerate() {
-        let dir = root.path().join(format!("k{i}"));
-        let mut child = std::process::Command::new(&binary)
+    let run_demo = |dir: &Path| {
+        std::process::Command::new(&binary)
             .env("SANKORE_PASSPHRASE", PASSPHRASE)
             .arg("demo")
-            .arg(&dir)
+            .arg(dir)
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .spawn()
-            .unwrap_or_else(|e| panic!("{e}"));
-        std::thread::sleep(Duration::from_millis(delay_ms));
+            .unwrap_or_else(|e| panic!("{e}"))
+    };
+    // Kill runs at points spread over the database's life: just after the
+    // file appears (schema creation), then every few milliseconds through
+    // the study's transaction and its commit.
+    let steps = 20u64;
+    let mut interrupted_with_database = 0;
+    for i in 0..steps {
+        let dir = root.path().join(format!("k{i}"));
+        let db = dir.join("sankore.db");
+        let mut child = run_demo(&dir);
+        let started = Instant::now();
+        while !db.exists() && started.elapsed() < Duration::from_secs(30) {
+            if child.try_wait().ok().flatten().is_some() {
+                break;
+            }
+            std::thread::sleep(Duration::from_micros(200));
+        }
+        std::thread::sleep(Duration::from_millis(i * 3));
         let _ = child.kill(); // SIGKILL: no chance to clean up.
-        let _ = child.wait();
+        let status = child.wait().unwrap_or_else(|e| panic!("{e}"));
         if !dir.join("sankore.db").exists() {
             continue; // Killed before the database existed: nothing to check.
         }
@@ -325,10 +406,10 @@ fn killed_demo_leaves_a_consistent_database() {
             .arg(&dir)
             .output()
             .unwrap_or_else(|e| panic!("{e}"));
-        let text = String::from_utf8_lossy(&output.stdout);
         assert!(
             output.status.success(),
-            "after a kill at {delay_ms} ms: {text} {}",
+            "after a kill at step {i}: {} {}",
+            String::from_utf8_lossy(&output.stdout),
             String::from_utf8_lossy(&output.stderr)
         );
         // The study landed whole or not at all.
@@ -339,11 +420,26 @@ fn killed_demo_leaves_a_consistent_database() {
             .unwrap_or_else(|e| panic!("{e}"));
         if report.status.success() {
             let m: Value = serde_json::from_slice(&report.stdout).unwrap_or_else(|e| panic!("{e}"));
-            assert_eq!(m["interviews"]["sessions"], 97, "partial study after a kill at {delay_ms} ms");
+            assert_eq!(
+                m["interviews"]["sessions"], 97,
+                "partial study after a kill at step {i}"
+            );
         } else {
             assert!(String::from_utf8_lossy(&report.stderr).contains("no study"));
         }
+        if !status.success() {
+            interrupted_with_database += 1;
+        }
+        eprintln!(
+            "step {i}: killed={} study={}",
+            !status.success(),
+            report.status.success()
+        );
     }
+    assert!(
+        interrupted_with_database > 0,
+        "no kill landed while the database was being written"
+    );
 }
 
 /// A running `sankore serve`, stopped when dropped.
@@ -373,7 +469,9 @@ fn serve(dir: &Path, extra: &[&str]) -> Served {
     let stdout = child.stdout.take().unwrap_or_else(|| panic!("no stdout"));
     let mut line = String::new();
     let started = Instant::now();
-    BufReader::new(stdout).read_line(&mut line).unwrap_or_else(|e| panic!("{e}"));
+    BufReader::new(stdout)
+        .read_line(&mut line)
+        .unwrap_or_else(|e| panic!("{e}"));
     assert!(started.elapsed() < Duration::from_secs(60));
     let base = line
         .split_whitespace()
@@ -389,12 +487,20 @@ fn get(url: &str) -> (u16, Vec<(String, String)>, String) {
         .http_status_as_error(false)
         .build()
         .into();
-    let mut response = agent.get(url).call().unwrap_or_else(|e| panic!("{url}: {e}"));
+    let mut response = agent
+        .get(url)
+        .call()
+        .unwrap_or_else(|e| panic!("{url}: {e}"));
     let status = response.status().as_u16();
     let headers = response
         .headers()
         .iter()
-        .map(|(k, v)| (k.as_str().to_owned(), v.to_str().unwrap_or_default().to_owned()))
+        .map(|(k, v)| {
+            (
+                k.as_str().to_owned(),
+                v.to_str().unwrap_or_default().to_owned(),
+            )
+        })
         .collect();
     let body = response.body_mut().read_to_string().unwrap_or_default();
     (status, headers, body)
@@ -409,7 +515,14 @@ fn serve_answers_health_and_lists_the_study_numbers() {
 
     let (status, headers, body) = get(&format!("{}/", served.base));
     assert_eq!(status, 200);
-    for expected in ["188", "97", "21", "Niafunké", "religious (Christian) leaders", "Focus groups"] {
+    for expected in [
+        "188",
+        "97",
+        "21",
+        "Niafunké",
+        "religious (Christian) leaders",
+        "Focus groups",
+    ] {
         assert!(body.contains(expected), "dashboard lacks {expected}");
     }
     let header = |name: &str| {
@@ -436,6 +549,10 @@ fn help_speaks_french_and_english() {
     assert!(fr.contains("Utilisation"));
     let en = stdout_of(sankore().args(["report", "methodology", "--help"]));
     assert!(en.contains("Output format"), "{en}");
-    let fr_env = stdout_of(sankore().env("LANG", "fr_ML.UTF-8").args(["check", "--help"]));
+    let fr_env = stdout_of(
+        sankore()
+            .env("LANG", "fr_ML.UTF-8")
+            .args(["check", "--help"]),
+    );
     assert!(fr_env.contains("Vérifier l'intégrité"), "{fr_env}");
 }

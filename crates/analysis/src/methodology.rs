@@ -18,7 +18,10 @@ pub struct OrderedCounts(pub Vec<(String, u64)>);
 impl OrderedCounts {
     /// The count for `name`, 0 if absent.
     pub fn get(&self, name: &str) -> u64 {
-        self.0.iter().find(|(n, _)| n == name).map_or(0, |(_, c)| *c)
+        self.0
+            .iter()
+            .find(|(n, _)| n == name)
+            .map_or(0, |(_, c)| *c)
     }
 }
 
@@ -155,8 +158,11 @@ impl Methodology {
         let interviewed: BTreeSet<&ParticipantCode> = of_kind(SessionKind::Interview)
             .flat_map(|s| s.participants.iter())
             .collect();
-        let gender_of: BTreeMap<&ParticipantCode, Gender> =
-            input.participants.iter().map(|p| (&p.code, p.gender)).collect();
+        let gender_of: BTreeMap<&ParticipantCode, Gender> = input
+            .participants
+            .iter()
+            .map(|p| (&p.code, p.gender))
+            .collect();
         let interviewed_with = |g: Gender| {
             count(
                 interviewed
@@ -180,7 +186,11 @@ impl Methodology {
             input
                 .groups
                 .iter()
-                .filter_map(|g| by_group_key.get(g.key.as_str()).map(|n| (g.name.clone(), *n)))
+                .filter_map(|g| {
+                    by_group_key
+                        .get(g.key.as_str())
+                        .map(|n| (g.name.clone(), *n))
+                })
                 .collect(),
         );
         let by_gender = OrderedCounts(
@@ -190,7 +200,9 @@ impl Methodology {
                 .collect(),
         );
 
-        let forum_cercles: BTreeSet<_> = of_kind(SessionKind::ValidationForum).map(cercle_of).collect();
+        let forum_cercles: BTreeSet<_> = of_kind(SessionKind::ValidationForum)
+            .map(cercle_of)
+            .collect();
         let place_codes: Vec<String> = input
             .gazetteer
             .at_level(PlaceLevel::Cercle)
@@ -236,7 +248,9 @@ impl Methodology {
 mod tests {
     use super::*;
     use sankore_domain::gazetteer::timbuktu_2017;
-    use sankore_domain::{AgeBand, CompositionCount, ConsentStatus, Lang, Localized, PlaceCode, TeamMember};
+    use sankore_domain::{
+        AgeBand, CompositionCount, ConsentStatus, Lang, Localized, PlaceCode, TeamMember,
+    };
 
     fn day(d: u32) -> NaiveDate {
         NaiveDate::from_ymd_opt(2017, 5, d).unwrap_or_default()
@@ -266,8 +280,10 @@ mod tests {
         )
         .unwrap_or_else(|e| panic!("{e}"));
         let groups = vec![
-            StakeholderGroup::new("youth", "youth associations", Localized::default()).unwrap_or_else(|e| panic!("{e}")),
-            StakeholderGroup::new("women", "women's associations", Localized::default()).unwrap_or_else(|e| panic!("{e}")),
+            StakeholderGroup::new("youth", "youth associations", Localized::default())
+                .unwrap_or_else(|e| panic!("{e}")),
+            StakeholderGroup::new("women", "women's associations", Localized::default())
+                .unwrap_or_else(|e| panic!("{e}")),
         ];
         let participant = |c: &str, gender| Participant {
             code: code(c),
@@ -312,7 +328,11 @@ mod tests {
             ],
             declared_total: Some(12),
         };
-        let sessions = vec![interview("I1", "GDM-INT-1"), interview("I2", "GDM-INT-2"), fg];
+        let sessions = vec![
+            interview("I1", "GDM-INT-1"),
+            interview("I2", "GDM-INT-2"),
+            fg,
+        ];
         let m = Methodology::compute(&MethodologyInput {
             study: &study,
             gazetteer: &gazetteer,
@@ -328,7 +348,11 @@ mod tests {
         let json = serde_json::to_string(&m.focus_groups.by_group).unwrap_or_default();
         assert_eq!(json, r#"{"youth associations":5,"women's associations":7}"#);
         let codes: Vec<_> = m.places.iter().map(|p| p.code.as_str()).collect();
-        assert_eq!(codes, ["GDM", "DIR"], "communes roll up to cercles, gazetteer order");
+        assert_eq!(
+            codes,
+            ["GDM", "DIR"],
+            "communes roll up to cercles, gazetteer order"
+        );
         assert_eq!(m.validation_forums.sessions, 0);
     }
 }

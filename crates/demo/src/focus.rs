@@ -3,9 +3,7 @@
 //! transcript whose speakers are numbered, never named.
 
 use chrono::Days;
-use sankore_domain::{
-    CompositionCount, DocumentKind, Gazetteer, Gender, Session, SessionKind,
-};
+use sankore_domain::{CompositionCount, DocumentKind, Gazetteer, Gender, Session, SessionKind};
 
 use crate::Batch;
 use crate::codebook::{INSECURITY, PUSH_FACTORS};
@@ -35,7 +33,10 @@ enum Kind {
 pub(crate) fn generate(gazetteer: &Gazetteer) -> Batch {
     let mut batch = Batch::default();
     for cercle in &CERCLES {
-        for (n, kind) in [Kind::Women, Kind::Youth, Kind::Leaders].into_iter().enumerate() {
+        for (n, kind) in [Kind::Women, Kind::Youth, Kind::Leaders]
+            .into_iter()
+            .enumerate()
+        {
             write_focus_group(gazetteer, cercle, n + 1, kind, &mut batch);
         }
     }
@@ -130,7 +131,11 @@ fn write_focus_group(
         .filter(|n| *n != commune)
         .nth(ch.rng.below(3))
         .unwrap_or_else(|| cercle.name.to_owned());
-    let livelihood = ch.rng.pick(&cercle.livelihoods).copied().unwrap_or_default();
+    let livelihood = ch
+        .rng
+        .pick(&cercle.livelihoods)
+        .copied()
+        .unwrap_or_default();
     let ctx = Context {
         cercle,
         commune: commune.clone(),
@@ -166,7 +171,9 @@ fn write_focus_group(
             )
         }
         Kind::Leaders => (
-            focus_day.checked_add_days(Days::new(1)).unwrap_or(focus_day),
+            focus_day
+                .checked_add_days(Days::new(1))
+                .unwrap_or(focus_day),
             vec![COORD, R1],
             "Animateur",
             "Coordination",
@@ -175,18 +182,27 @@ fn write_focus_group(
             phrases::FGD_REPLIES_LEADERS,
         ),
     };
-    let breakdown: Vec<String> = rows
-        .iter()
-        .map(|r| {
-            let g = study::group(&r.group);
-            let gender = if r.gender == Gender::Female {
-                "femmes"
-            } else {
-                "hommes"
-            };
-            format!("{} : {} {gender}", g.fr, r.count)
-        })
-        .collect();
+    let mut breakdown: Vec<String> = Vec::new();
+    let mut seen: Vec<&str> = Vec::new();
+    for r in &rows {
+        if seen.contains(&r.group.as_str()) {
+            continue;
+        }
+        seen.push(&r.group);
+        let of_group: Vec<&CompositionCount> = rows.iter().filter(|x| x.group == r.group).collect();
+        let genders: Vec<String> = of_group
+            .iter()
+            .map(|x| match x.gender {
+                Gender::Female => plural(x.count, "femme"),
+                _ => plural(x.count, "homme"),
+            })
+            .collect();
+        breakdown.push(format!(
+            "{} : {}",
+            study::group(&r.group).fr,
+            genders.join(" et ")
+        ));
+    }
     let header = vec![
         format!(
             "Groupe de discussion {code} — {group_label} — cercle de {}, commune {} — {}",
@@ -210,36 +226,39 @@ fn write_focus_group(
     say_turn(&mut d, &members, first, vec![ch.say(replies, &ctx)]);
 
     // Each theme: a question, then several members answer.
-    let mut section = |d: &mut Draft,
-                       ch: &mut Chooser,
-                       question: &[&'static str],
-                       turns: usize,
-                       pick: &mut dyn FnMut(&mut Rng, &Member) -> Option<&'static str>| {
-        let mut ask = vec![ch.say(question, &ctx)];
-        if ch.rng.chance(50) {
-            ask.push(ch.say(phrases::FGD_PROMPTS, &ctx));
-        }
-        d.turn(host, None, ask);
-        for t in 0..turns {
-            let i = next_speaker(&mut ch.rng, &members, &mut previous);
-            let Some(member) = members.get(i) else {
-                continue;
-            };
-            let mut pieces = Vec::new();
-            if t > 0 && ch.rng.chance(40) {
-                pieces.push(ch.say(phrases::FGD_AGREEMENTS, &ctx));
+    let mut section =
+        |d: &mut Draft,
+         ch: &mut Chooser,
+         question: &[&'static str],
+         turns: usize,
+         pick: &mut dyn FnMut(&mut Rng, &Member) -> Option<&'static str>| {
+            let mut ask = vec![ch.say(question, &ctx)];
+            if ch.rng.chance(50) {
+                ask.push(ch.say(phrases::FGD_PROMPTS, &ctx));
             }
-            if let Some(key) = pick(&mut ch.rng, member) {
-                pieces.push(ch.passage(key, member.group.voice, &ctx));
+            d.turn(host, None, ask);
+            for t in 0..turns {
+                let i = next_speaker(&mut ch.rng, &members, &mut previous);
+                let Some(member) = members.get(i) else {
+                    continue;
+                };
+                let mut pieces = Vec::new();
+                if t > 0 && ch.rng.chance(40) {
+                    pieces.push(ch.say(phrases::FGD_AGREEMENTS, &ctx));
+                }
+                if let Some(key) = pick(&mut ch.rng, member) {
+                    pieces.push(ch.passage(key, member.group.voice, &ctx));
+                }
+                say_turn(d, &members, i, pieces);
             }
-            say_turn(d, &members, i, pieces);
-        }
-    };
+        };
 
     section(&mut d, &mut ch, phrases::Q_AT_RISK, 2, &mut |_, _| {
         Some("context.at-risk")
     });
-    section(&mut d, &mut ch, phrases::Q_CONTEXT, 2, &mut |_, _| Some(INSECURITY));
+    section(&mut d, &mut ch, phrases::Q_CONTEXT, 2, &mut |_, _| {
+        Some(INSECURITY)
+    });
 
     let mut raised = [0u32; 7];
     let factor_turns = 5 + ch.rng.below(3);
@@ -257,8 +276,20 @@ fn write_focus_group(
         }
         PUSH_FACTORS.get(f).copied()
     };
-    section(&mut d, &mut ch, phrases::Q_FACTORS, factor_turns / 2 + 1, &mut pick_factor);
-    section(&mut d, &mut ch, phrases::Q_MORE, factor_turns / 2, &mut pick_factor);
+    section(
+        &mut d,
+        &mut ch,
+        phrases::Q_FACTORS,
+        factor_turns / 2 + 1,
+        &mut pick_factor,
+    );
+    section(
+        &mut d,
+        &mut ch,
+        phrases::Q_MORE,
+        factor_turns / 2,
+        &mut pick_factor,
+    );
 
     let pull: [&'static str; 7] = [
         "pull.material",
@@ -270,9 +301,13 @@ fn write_focus_group(
         "pull.coercion",
     ];
     let pull_turns = 1 + ch.rng.below(2);
-    section(&mut d, &mut ch, phrases::Q_PULL, pull_turns, &mut |rng, _| {
-        rng.pick(&pull).copied()
-    });
+    section(
+        &mut d,
+        &mut ch,
+        phrases::Q_PULL,
+        pull_turns,
+        &mut |rng, _| rng.pick(&pull).copied(),
+    );
     if ch.rng.chance(40) {
         section(&mut d, &mut ch, phrases::Q_MORE, 1, &mut |rng, _| {
             rng.pick(&["triggers.state-action", "triggers.personal-loss"])
@@ -280,8 +315,12 @@ fn write_focus_group(
         });
     }
     section(&mut d, &mut ch, phrases::Q_RECRUITMENT, 2, &mut |rng, _| {
-        rng.pick(&["recruitment.where", "recruitment.how", "recruitment.by-whom"])
-            .copied()
+        rng.pick(&[
+            "recruitment.where",
+            "recruitment.how",
+            "recruitment.by-whom",
+        ])
+        .copied()
     });
     section(&mut d, &mut ch, phrases::Q_ACTORS, 2, &mut |rng, member| {
         let own = match member.group.key {
@@ -311,9 +350,17 @@ fn write_focus_group(
     // Closing.
     d.turn(chair, None, vec![ch.say(phrases::FGD_CLOSINGS, &ctx)]);
     let last = next_speaker(&mut ch.rng, &members, &mut previous);
-    say_turn(&mut d, &members, last, vec![ch.say(phrases::FGD_LAST_WORDS, &ctx)]);
+    say_turn(
+        &mut d,
+        &members,
+        last,
+        vec![ch.say(phrases::FGD_LAST_WORDS, &ctx)],
+    );
 
-    let title = format!("Groupe de discussion {code} — {group_label} ({})", cercle.name);
+    let title = format!(
+        "Groupe de discussion {code} — {group_label} ({})",
+        cercle.name
+    );
     let (document, codings, passages) =
         d.finish(Some(code.clone()), title, DocumentKind::Transcript);
     batch.sessions.push(Session {
@@ -335,5 +382,14 @@ fn write_focus_group(
 fn say_turn(d: &mut Draft, members: &[Member], i: usize, pieces: Vec<Piece>) {
     if let Some(member) = members.get(i) {
         d.turn(&member.label, None, pieces);
+    }
+}
+
+/// "1 homme", "3 hommes".
+fn plural(n: u32, word: &str) -> String {
+    if n > 1 {
+        format!("{n} {word}s")
+    } else {
+        format!("{n} {word}")
     }
 }

@@ -3,8 +3,8 @@
 //! roles, actions after the forums, and a few analysts' memos.
 
 use sankore_domain::{
-    Action, ActionStatus, CodeKey, Finding, Localized, Memo, MemoTarget, PlaceCode,
-    Recommendation, TextBody,
+    Action, ActionStatus, CodeKey, Finding, Localized, Memo, MemoTarget, PlaceCode, Recommendation,
+    TextBody,
 };
 
 use crate::codebook::{INSECURITY, PUSH_FACTORS};

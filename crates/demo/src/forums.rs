@@ -2,9 +2,7 @@
 //! short minutes. Each forum ranks the push factors the way its cercle's
 //! interviews did.
 
-use sankore_domain::{
-    CompositionCount, DocumentKind, Gazetteer, Gender, Session, SessionKind,
-};
+use sankore_domain::{CompositionCount, DocumentKind, Gazetteer, Gender, Session, SessionKind};
 
 use crate::Batch;
 use crate::followup::FACTORS;

@@ -91,7 +91,8 @@ fn plan_cercle(gazetteer: &Gazetteer, cercle: &'static CercleInfo) -> Vec<Interv
             .pick(&others)
             .map(|(_, n)| n.clone())
             .unwrap_or_else(|| cercle.chef_lieu.to_owned());
-        let offset = u64::try_from(i * days as usize / total).unwrap_or(0);
+        let days = usize::try_from(days).unwrap_or(1);
+        let offset = u64::try_from(i * days / total).unwrap_or(0);
         let date = first.checked_add_days(Days::new(offset)).unwrap_or(first);
         let facilitator = if gender == Gender::Female || rng.chance(30) {
             R2
@@ -227,9 +228,21 @@ fn prevention_for(factor: usize) -> &'static str {
 /// The resilience actor a member of a group most likely speaks of.
 fn resilience_for(rng: &mut Rng, group: &str) -> &'static str {
     let options: &[(&str, u32)] = match group {
-        WOMEN => &[("resilience.women", 3), ("resilience.leaders", 1), ("resilience.youth", 1)],
-        YOUTH => &[("resilience.youth", 3), ("resilience.leaders", 2), ("resilience.women", 1)],
-        _ => &[("resilience.leaders", 3), ("resilience.women", 1), ("resilience.youth", 1)],
+        WOMEN => &[
+            ("resilience.women", 3),
+            ("resilience.leaders", 1),
+            ("resilience.youth", 1),
+        ],
+        YOUTH => &[
+            ("resilience.youth", 3),
+            ("resilience.leaders", 2),
+            ("resilience.women", 1),
+        ],
+        _ => &[
+            ("resilience.leaders", 3),
+            ("resilience.women", 1),
+            ("resilience.youth", 1),
+        ],
     };
     draw(rng, options).unwrap_or("resilience.leaders")
 }
@@ -277,10 +290,22 @@ fn write_interview(person: &Interviewee, batch: &mut Batch) {
     let speaker = session_code.as_str();
     let voice = person.group.voice;
 
-    d.turn(interviewer, None, vec![ch.say(phrases::INTERVIEW_OPENINGS, &ctx)]);
+    d.turn(
+        interviewer,
+        None,
+        vec![ch.say(phrases::INTERVIEW_OPENINGS, &ctx)],
+    );
     d.turn(speaker, me, vec![ch.say(phrases::CONSENT_REPLIES, &ctx)]);
-    d.turn(interviewer, None, vec![ch.say(phrases::ROLE_QUESTIONS, &ctx)]);
-    d.turn(speaker, me, vec![ch.say(phrases::introductions(person.group.key), &ctx)]);
+    d.turn(
+        interviewer,
+        None,
+        vec![ch.say(phrases::ROLE_QUESTIONS, &ctx)],
+    );
+    d.turn(
+        speaker,
+        me,
+        vec![ch.say(phrases::introductions(person.group.key), &ctx)],
+    );
 
     // RQ1-2: who is at risk, and where.
     d.turn(interviewer, None, vec![ch.say(phrases::Q_AT_RISK, &ctx)]);
@@ -349,7 +374,11 @@ fn write_interview(person: &Interviewee, batch: &mut Batch) {
 
     // RQ4: recruitment.
     if ch.rng.chance(65) {
-        d.turn(interviewer, None, vec![ch.say(phrases::Q_RECRUITMENT, &ctx)]);
+        d.turn(
+            interviewer,
+            None,
+            vec![ch.say(phrases::Q_RECRUITMENT, &ctx)],
+        );
         let mut answer = Vec::new();
         let first = draw(&mut ch.rng, RECRUITMENT);
         if let Some(key) = first {
@@ -390,7 +419,11 @@ fn write_interview(person: &Interviewee, batch: &mut Batch) {
     }
     d.turn(speaker, me, answer);
 
-    d.turn(interviewer, None, vec![ch.say(phrases::INTERVIEW_CLOSINGS, &ctx)]);
+    d.turn(
+        interviewer,
+        None,
+        vec![ch.say(phrases::INTERVIEW_CLOSINGS, &ctx)],
+    );
     d.turn(speaker, me, vec![ch.say(phrases::CLOSING_REPLIES, &ctx)]);
 
     let title = format!(
@@ -414,4 +447,3 @@ fn write_interview(person: &Interviewee, batch: &mut Batch) {
     batch.codings.extend(codings);
     batch.passages.extend(passages);
 }
-

@@ -15,6 +15,8 @@
 //! from French phrase banks with a small seeded generator (no clock, no
 //! external randomness), so two calls give equal values.
 
+#![warn(missing_docs)]
+
 mod codebook;
 mod focus;
 mod followup;

@@ -116,7 +116,7 @@ pub(crate) mod voice {
     pub(crate) const ELDERS: u8 = 1 << 2;
     /// Muslim religious leaders.
     pub(crate) const IMAM: u8 = 1 << 3;
-    /// Staff: NGOs, teachers, local authorities.
+    /// NGO staff.
     pub(crate) const STAFF: u8 = 1 << 4;
     /// Teachers.
     pub(crate) const TEACHER: u8 = 1 << 5;
@@ -126,6 +126,11 @@ pub(crate) mod voice {
     pub(crate) const CHRISTIAN: u8 = 1 << 7;
     /// Anyone.
     pub(crate) const ANY: u8 = u8::MAX;
+    /// Anyone but local authorities (for complaints about being left out).
+    pub(crate) const NOT_OFFICIAL: u8 = ANY & !OFFICIAL;
+    /// Those who are kept out of decisions: youth and women, and the staff
+    /// and teachers who work with them.
+    pub(crate) const LEFT_OUT: u8 = YOUTH | WOMEN | STAFF | TEACHER;
 }
 
 /// A stakeholder group with what the generator needs to know about it.
@@ -225,7 +230,7 @@ pub(crate) const GROUPS: [GroupInfo; 9] = [
         fr: "autorités locales",
         en: "local authorities",
         member: ("élu local", "élue locale"),
-        voice: voice::STAFF | voice::OFFICIAL,
+        voice: voice::OFFICIAL,
         weights: [1, 3, 4, 7, 4, 5, 2],
     },
     GroupInfo {
@@ -234,7 +239,7 @@ pub(crate) const GROUPS: [GroupInfo; 9] = [
         fr: "enseignants",
         en: "teachers",
         member: ("enseignant", "enseignante"),
-        voice: voice::STAFF | voice::TEACHER,
+        voice: voice::TEACHER,
         weights: [2, 3, 9, 5, 4, 2, 2],
     },
 ];
@@ -242,10 +247,7 @@ pub(crate) const GROUPS: [GroupInfo; 9] = [
 /// The group with this key (the first one when the key is unknown, which
 /// the generator never asks for).
 pub(crate) fn group(key: &str) -> &'static GroupInfo {
-    GROUPS
-        .iter()
-        .find(|g| g.key == key)
-        .unwrap_or(&GROUPS[0])
+    GROUPS.iter().find(|g| g.key == key).unwrap_or(&GROUPS[0])
 }
 
 /// The stakeholder group records.

@@ -9,6 +9,7 @@ use sankore_domain::{
 
 use crate::phrases::{self, Phrase};
 use crate::rng::Rng;
+use crate::study::voice::ANY;
 use crate::study::{CercleInfo, de};
 
 /// Handle of the coder who pre-applied the demo's codings.
@@ -86,20 +87,38 @@ impl Chooser {
             .copied()
             .filter(|t| !self.used.contains(t))
             .collect();
-        let pool = if fresh.is_empty() { items.to_vec() } else { fresh };
+        let pool = if fresh.is_empty() {
+            items.to_vec()
+        } else {
+            fresh
+        };
         let chosen = self.rng.pick(&pool).copied().unwrap_or_default();
         self.used.insert(chosen);
         chosen
     }
 
-    /// A passage for `code` suited to a speaker's voice, filled in.
+    /// A passage for `code` suited to a speaker's voice, filled in. Phrases
+    /// written for the speaker's own group are preferred half of the time,
+    /// so that groups sound different.
     pub(crate) fn passage(&mut self, code: &'static str, voice: u8, ctx: &Context) -> Piece {
-        let suited: Vec<&'static str> = phrases::passages(code)
+        let bank = phrases::passages(code);
+        let own: Vec<&'static str> = bank
             .iter()
-            .filter(|p: &&Phrase| p.who & voice != 0)
+            .filter(|p: &&Phrase| p.who != ANY && p.who & voice != 0)
             .map(|p| p.text)
+            .filter(|t| !self.used.contains(t))
             .collect();
-        Piece::Code(code, ctx.fill(self.one(&suited)))
+        let text = if !own.is_empty() && self.rng.chance(50) {
+            self.one(&own)
+        } else {
+            let suited: Vec<&'static str> = bank
+                .iter()
+                .filter(|p| p.who & voice != 0)
+                .map(|p| p.text)
+                .collect();
+            self.one(&suited)
+        };
+        Piece::Code(code, ctx.fill(text))
     }
 
     /// An uncoded sentence from a bank, filled in.
@@ -149,7 +168,12 @@ impl Draft {
 
     /// Writes `Speaker : ...` as one turn; the turn's span covers what was
     /// said, not the label. Coded pieces are recorded as passages.
-    pub(crate) fn turn(&mut self, speaker: &str, participant: Option<&ParticipantCode>, pieces: Vec<Piece>) {
+    pub(crate) fn turn(
+        &mut self,
+        speaker: &str,
+        participant: Option<&ParticipantCode>,
+        pieces: Vec<Piece>,
+    ) {
         if pieces.is_empty() {
             return;
         }

@@ -67,17 +67,25 @@ pub fn parse(text: &str) -> Result<ParsedTranscript, TranscriptError> {
             }
             close(&mut turns, open.take(), len)?;
             if text_start < content_chars {
-                open = Some((label.to_owned(), offset + text_start, offset + content_chars));
+                open = Some((
+                    label.to_owned(),
+                    offset + text_start,
+                    offset + content_chars,
+                ));
             } else {
-                open = Some((label.to_owned(), offset + content_chars, offset + content_chars));
+                open = Some((
+                    label.to_owned(),
+                    offset + content_chars,
+                    offset + content_chars,
+                ));
             }
-        } else if let Some((_, start, end)) = open.as_mut() {
-            if !content.trim().is_empty() {
-                if *start == *end {
-                    *start = offset;
-                }
-                *end = offset + content_chars;
+        } else if let Some((_, start, end)) = open.as_mut()
+            && !content.trim().is_empty()
+        {
+            if *start == *end {
+                *start = offset;
             }
+            *end = offset + content_chars;
         }
         offset += line.chars().count();
     }
@@ -85,7 +93,11 @@ pub fn parse(text: &str) -> Result<ParsedTranscript, TranscriptError> {
     Ok(ParsedTranscript { body, turns })
 }
 
-fn close(turns: &mut Vec<Turn>, open: Option<(String, usize, usize)>, len: usize) -> Result<(), TranscriptError> {
+fn close(
+    turns: &mut Vec<Turn>,
+    open: Option<(String, usize, usize)>,
+    len: usize,
+) -> Result<(), TranscriptError> {
     if let Some((speaker, start, end)) = open
         && start < end
     {
@@ -116,7 +128,10 @@ mod tests {
             spoken,
             [
                 ("Enquêtrice", "Bonjour 🙂"),
-                ("P2 (jeune femme)", "Il n'y a pas d'emploi.\nLes jeunes partent.\n\nNote à 10:30 sans locuteur"),
+                (
+                    "P2 (jeune femme)",
+                    "Il n'y a pas d'emploi.\nLes jeunes partent.\n\nNote à 10:30 sans locuteur"
+                ),
             ]
         );
     }
@@ -127,7 +142,10 @@ mod tests {
         let labels: Vec<&str> = parsed.turns.iter().map(|t| t.speaker.as_str()).collect();
         assert_eq!(labels, ["A", "C"]);
         assert_eq!(parsed.body.slice(parsed.turns[0].span), "un");
-        assert!(matches!(parse(" : rien"), Err(TranscriptError::EmptyLabel { line: 1 })));
+        assert!(matches!(
+            parse(" : rien"),
+            Err(TranscriptError::EmptyLabel { line: 1 })
+        ));
     }
 
     proptest! {

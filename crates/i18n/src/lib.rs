@@ -111,7 +111,10 @@ mod tests {
     fn help_texts_are_distinct() {
         let mut seen = HashSet::new();
         for msg in Msg::ALL {
-            assert!(seen.insert(msg.text(Lang::En)), "{msg:?} repeats an English text");
+            assert!(
+                seen.insert(msg.text(Lang::En)),
+                "{msg:?} repeats an English text"
+            );
         }
     }
 }

@@ -13,7 +13,9 @@ pub enum StoreError {
     #[error("{path}: directory is not empty; choose a new or empty directory")]
     NotEmpty { path: PathBuf },
     /// The passphrase does not open the database.
-    #[error("{path}: wrong passphrase, or the database file is damaged (it could not be decrypted)")]
+    #[error(
+        "{path}: wrong passphrase, or the database file is damaged (it could not be decrypted)"
+    )]
     WrongPassphrase { path: PathBuf },
     /// The passphrase is too weak to protect a workspace.
     #[error("passphrase too short: use at least {min} characters")]
@@ -22,7 +24,9 @@ pub enum StoreError {
     #[error("{path}: database is damaged: {detail}")]
     Corrupt { path: PathBuf, detail: String },
     /// The database was written by a newer Sankore.
-    #[error("{path}: database schema version {found} is newer than this Sankore ({supported}); upgrade Sankore")]
+    #[error(
+        "{path}: database schema version {found} is newer than this Sankore ({supported}); upgrade Sankore"
+    )]
     TooNew {
         path: PathBuf,
         found: i64,

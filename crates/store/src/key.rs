@@ -82,7 +82,10 @@ impl KdfParams {
             detail,
         };
         if self.algorithm != "argon2id" {
-            return Err(invalid(format!("unsupported algorithm {:?}", self.algorithm)));
+            return Err(invalid(format!(
+                "unsupported algorithm {:?}",
+                self.algorithm
+            )));
         }
         let salt = hex::decode(&self.salt).map_err(|e| invalid(e.to_string()))?;
         let params = Params::new(self.memory_kib, self.iterations, self.parallelism, Some(32))

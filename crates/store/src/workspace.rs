@@ -86,7 +86,10 @@ impl Workspace {
         let descriptor: Descriptor = serde_json::from_str(&text)
             .map_err(|e| not_a_workspace(format!("{DESCRIPTOR} is damaged: {e}")))?;
         if descriptor.format != FORMAT {
-            return Err(not_a_workspace(format!("{DESCRIPTOR} has format {:?}", descriptor.format)));
+            return Err(not_a_workspace(format!(
+                "{DESCRIPTOR} has format {:?}",
+                descriptor.format
+            )));
         }
         if descriptor.version != 1 {
             return Err(not_a_workspace(format!(
@@ -95,7 +98,9 @@ impl Workspace {
             )));
         }
         if descriptor.database.contains(['/', '\\']) || descriptor.database.starts_with('.') {
-            return Err(not_a_workspace(format!("{DESCRIPTOR} names an invalid database file")));
+            return Err(not_a_workspace(format!(
+                "{DESCRIPTOR} names an invalid database file"
+            )));
         }
         Ok(Workspace {
             dir: dir.to_path_buf(),
@@ -139,10 +144,11 @@ impl Workspace {
             path: path.clone(),
             source,
         };
-        let json = serde_json::to_string_pretty(&self.descriptor).map_err(|e| StoreError::Stored {
-            what: "workspace descriptor",
-            detail: e.to_string(),
-        })?;
+        let json =
+            serde_json::to_string_pretty(&self.descriptor).map_err(|e| StoreError::Stored {
+                what: "workspace descriptor",
+                detail: e.to_string(),
+            })?;
         let mut file = fs::File::create(&temp).map_err(io)?;
         file.write_all(json.as_bytes()).map_err(io)?;
         file.sync_all().map_err(io)?;

@@ -19,7 +19,10 @@ pub struct LangQuery {
 
 impl LangQuery {
     fn resolve(&self, default: Lang) -> Lang {
-        self.lang.as_deref().and_then(|l| l.parse().ok()).unwrap_or(default)
+        self.lang
+            .as_deref()
+            .and_then(|l| l.parse().ok())
+            .unwrap_or(default)
     }
 }
 

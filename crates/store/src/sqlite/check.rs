@@ -56,7 +56,9 @@ pub(super) fn run(store: &SqliteStore) -> Result<Vec<CheckResult>> {
         },
     ));
 
-    let studies: i64 = store.conn.query_row("SELECT count(*) FROM studies", [], |r| r.get(0))?;
+    let studies: i64 = store
+        .conn
+        .query_row("SELECT count(*) FROM studies", [], |r| r.get(0))?;
     if studies == 0 {
         return Ok(out);
     }
@@ -97,7 +99,9 @@ pub(super) fn run(store: &SqliteStore) -> Result<Vec<CheckResult>> {
         )?,
     ));
     let mut text_problems = Vec::new();
-    let mut stmt = store.conn.prepare("SELECT code, body, char_len FROM documents ORDER BY code")?;
+    let mut stmt = store
+        .conn
+        .prepare("SELECT code, body, char_len FROM documents ORDER BY code")?;
     let mut rows = stmt.query([])?;
     while let Some(row) = rows.next()? {
         let code: String = row.get(0)?;
@@ -108,7 +112,9 @@ pub(super) fn run(store: &SqliteStore) -> Result<Vec<CheckResult>> {
         }
         let actual = body.chars().count();
         if usize::try_from(stored_len).ok() != Some(actual) {
-            text_problems.push(format!("document {code}: stored length {stored_len}, actual {actual}"));
+            text_problems.push(format!(
+                "document {code}: stored length {stored_len}, actual {actual}"
+            ));
         }
     }
     out.push(result("documents.nfc_and_length", text_problems));

@@ -31,7 +31,9 @@ pub struct SqliteStore {
 
 impl std::fmt::Debug for SqliteStore {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("SqliteStore").field("path", &self.path).finish()
+        f.debug_struct("SqliteStore")
+            .field("path", &self.path)
+            .finish()
     }
 }
 
@@ -55,14 +57,20 @@ impl SqliteStore {
             path: path.to_path_buf(),
             detail: e.to_string(),
         })?;
+        // SQLCipher logs decryption failures to standard error by default;
+        // Sankore reports them itself, in one line.
+        conn.execute_batch("PRAGMA cipher_log_level = NONE;")?;
         let key_pragma = Zeroizing::new(format!("PRAGMA key = \"x'{}'\";", hex::encode(key)));
         conn.execute_batch(&key_pragma)?;
         // The first read decrypts page 1: a wrong key fails here, before
         // anything is written.
-        if let Err(e) = conn.query_row("SELECT count(*) FROM sqlite_master", [], |r| r.get::<_, i64>(0)) {
+        if let Err(e) = conn.query_row("SELECT count(*) FROM sqlite_master", [], |r| {
+            r.get::<_, i64>(0)
+        }) {
             // SQLCipher cannot tell a wrong key from a damaged first page;
             // a file that is not whole pages is damaged for sure.
-            let whole_pages = std::fs::metadata(path).is_ok_and(|m| m.len() > 0 && m.len() % 1024 == 0);
+            let whole_pages =
+                std::fs::metadata(path).is_ok_and(|m| m.len() > 0 && m.len() % 1024 == 0);
             return Err(match e.sqlite_error_code() {
                 Some(ErrorCode::NotADatabase) if whole_pages => StoreError::WrongPassphrase {
                     path: path.to_path_buf(),
@@ -96,11 +104,11 @@ impl SqliteStore {
 
     /// The schema version the database is at.
     pub fn schema_version(&self) -> Result<i64> {
-        Ok(self
-            .conn
-            .query_row("SELECT coalesce(max(version), 0) FROM schema_migrations", [], |r| {
-                r.get(0)
-            })?)
+        Ok(self.conn.query_row(
+            "SELECT coalesce(max(version), 0) FROM schema_migrations",
+            [],
+            |r| r.get(0),
+        )?)
     }
 
     fn migrate(&mut self) -> Result<()> {
@@ -137,7 +145,9 @@ impl SqliteStore {
         use rusqlite::OptionalExtension;
         Ok(self
             .conn
-            .query_row("SELECT id FROM studies ORDER BY id LIMIT 1", [], |r| r.get(0))
+            .query_row("SELECT id FROM studies ORDER BY id LIMIT 1", [], |r| {
+                r.get(0)
+            })
             .optional()?)
     }
 

@@ -4,10 +4,10 @@ use chrono::NaiveDate;
 use rusqlite::{OptionalExtension, Row};
 use sankore_domain::{
     Action, ActionStatus, AgeBand, Code, CodeKey, Codebook, Coding, CodingOrigin, CompositionCount,
-    ConsentStatus, Coordinates, Document, DocumentKind, Finding, Gazetteer, Gender, Localized, Memo,
-    MemoTarget, Participant, ParticipantCode, Place, PlaceCode, PlaceLevel, Quota, Recommendation,
-    ResearchQuestion, Session, SessionKind, Span, StakeholderGroup, Study, StudyRecords, TeamMember,
-    TextBody, Turn,
+    ConsentStatus, Coordinates, Document, DocumentKind, Finding, Gazetteer, Gender, Localized,
+    Memo, MemoTarget, Participant, ParticipantCode, Place, PlaceCode, PlaceLevel, Quota,
+    Recommendation, ResearchQuestion, Session, SessionKind, Span, StakeholderGroup, Study,
+    StudyRecords, TeamMember, TextBody, Turn,
 };
 use std::collections::HashMap;
 
@@ -16,7 +16,10 @@ use crate::error::{Result, StoreError};
 use crate::{CheckResult, Progress, Store};
 
 /// Wraps a conversion failure of stored data.
-fn stored<T>(what: &'static str, value: std::result::Result<T, impl std::fmt::Display>) -> Result<T> {
+fn stored<T>(
+    what: &'static str,
+    value: std::result::Result<T, impl std::fmt::Display>,
+) -> Result<T> {
     value.map_err(|e| StoreError::Stored {
         what,
         detail: e.to_string(),
@@ -31,6 +34,9 @@ fn optional_date(what: &'static str, text: Option<String>) -> Result<Option<Naiv
     text.map(|t| date(what, &t)).transpose()
 }
 
+/// A turn row: speaker, participant id, start and end offsets.
+type StoredTurn = (String, Option<i64>, i64, i64);
+
 fn offset(value: i64) -> Result<usize> {
     stored("text offset", usize::try_from(value))
 }
@@ -40,13 +46,18 @@ impl SqliteStore {
     fn rows<T>(&self, sql: &str, map: impl Fn(&Row<'_>) -> rusqlite::Result<T>) -> Result<Vec<T>> {
         let study = self.require_study()?;
         let mut stmt = self.conn.prepare_cached(sql)?;
-        let rows = stmt.query_map([study], map)?.collect::<rusqlite::Result<Vec<T>>>()?;
+        let rows = stmt
+            .query_map([study], map)?
+            .collect::<rusqlite::Result<Vec<T>>>()?;
         Ok(rows)
     }
 
     /// Map from a row id to a code or key, for resolving references.
     fn keys(&self, sql: &str) -> Result<HashMap<i64, String>> {
-        Ok(self.rows(sql, |r| Ok((r.get(0)?, r.get(1)?)))?.into_iter().collect())
+        Ok(self
+            .rows(sql, |r| Ok((r.get(0)?, r.get(1)?)))?
+            .into_iter()
+            .collect())
     }
 
     fn key_of(map: &HashMap<i64, String>, what: &'static str, id: i64) -> Result<String> {
@@ -170,7 +181,14 @@ impl Store for SqliteStore {
             "SELECT q.place_code, g.key, q.gender, q.target FROM quotas q
              JOIN stakeholder_groups g ON g.id = q.group_id
              WHERE q.study_id = ?1 ORDER BY q.place_code, g.position, q.gender",
-            |r| Ok((r.get::<_, String>(0)?, r.get(1)?, r.get::<_, String>(2)?, r.get(3)?)),
+            |r| {
+                Ok((
+                    r.get::<_, String>(0)?,
+                    r.get(1)?,
+                    r.get::<_, String>(2)?,
+                    r.get(3)?,
+                ))
+            },
         )?;
         rows.into_iter()
             .map(|(place, group, gender, target)| {
@@ -274,7 +292,7 @@ impl Store for SqliteStore {
 
     fn documents(&self) -> Result<Vec<Document>> {
         let participants = self.keys("SELECT id, code FROM participants WHERE study_id = ?1")?;
-        let mut turns: HashMap<i64, Vec<(String, Option<i64>, i64, i64)>> = HashMap::new();
+        let mut turns: HashMap<i64, Vec<StoredTurn>> = HashMap::new();
         for (doc, speaker, participant, start, end) in self.rows(
             "SELECT t.document_id, t.speaker, t.participant_id, t.start_offset, t.end_offset FROM turns t
              JOIN documents d ON d.id = t.document_id WHERE d.study_id = ?1 ORDER BY t.document_id, t.position",
@@ -359,24 +377,26 @@ impl Store for SqliteStore {
         )?;
         let codes = rows
             .into_iter()
-            .map(|(key, parent, name_fr, name_en, desc_fr, desc_en, color, rqs)| {
-                Ok(Code {
-                    key: CodeKey::new(&key)?,
-                    parent: parent
-                        .map(|p| Self::key_of(&keys, "parent code", p))
-                        .transpose()?
-                        .map(|k| CodeKey::new(&k))
-                        .transpose()?,
-                    name: Localized::new(name_fr, name_en),
-                    description: Localized::new(desc_fr, desc_en),
-                    color: sankore_domain::Color::parse(&color)?,
-                    research_questions: rqs
-                        .split(',')
-                        .filter(|s| !s.is_empty())
-                        .map(|s| stored("code research question", s.parse::<u8>()))
-                        .collect::<Result<_>>()?,
-                })
-            })
+            .map(
+                |(key, parent, name_fr, name_en, desc_fr, desc_en, color, rqs)| {
+                    Ok(Code {
+                        key: CodeKey::new(&key)?,
+                        parent: parent
+                            .map(|p| Self::key_of(&keys, "parent code", p))
+                            .transpose()?
+                            .map(|k| CodeKey::new(&k))
+                            .transpose()?,
+                        name: Localized::new(name_fr, name_en),
+                        description: Localized::new(desc_fr, desc_en),
+                        color: sankore_domain::Color::parse(&color)?,
+                        research_questions: rqs
+                            .split(',')
+                            .filter(|s| !s.is_empty())
+                            .map(|s| stored("code research question", s.parse::<u8>()))
+                            .collect::<Result<_>>()?,
+                    })
+                },
+            )
             .collect::<Result<Vec<_>>>()?;
         let rq_count: u8 = self.conn.query_row(
             "SELECT count(*) FROM research_questions WHERE study_id = ?1",
@@ -564,18 +584,20 @@ impl Store for SqliteStore {
             },
         )?;
         rows.into_iter()
-            .map(|(id, key, fr, en, recommendation, start, due, responsible, status)| {
-                Ok(Action {
-                    key,
-                    title: Localized::new(fr, en),
-                    recommendation,
-                    places: places.remove(&id).unwrap_or_default(),
-                    start: optional_date("action start", start)?,
-                    due: optional_date("action due date", due)?,
-                    responsible,
-                    status: ActionStatus::parse(&status)?,
-                })
-            })
+            .map(
+                |(id, key, fr, en, recommendation, start, due, responsible, status)| {
+                    Ok(Action {
+                        key,
+                        title: Localized::new(fr, en),
+                        recommendation,
+                        places: places.remove(&id).unwrap_or_default(),
+                        start: optional_date("action start", start)?,
+                        due: optional_date("action due date", due)?,
+                        responsible,
+                        status: ActionStatus::parse(&status)?,
+                    })
+                },
+            )
             .collect()
     }
 

@@ -5,8 +5,8 @@ use sankore_domain::{Codebook, Gazetteer, Lang, Study, StudyRecords};
 use std::collections::HashMap;
 
 use super::now;
-use crate::error::{Result, StoreError};
 use crate::Progress;
+use crate::error::{Result, StoreError};
 
 fn guid() -> String {
     uuid::Uuid::new_v4().to_string()
@@ -63,7 +63,11 @@ fn insert_gazetteer(tx: &Transaction<'_>, gazetteer: &Gazetteer) -> Result<()> {
 }
 
 /// Inserts the study row and its team; returns the study id.
-pub(super) fn insert_study(tx: &Transaction<'_>, study: &Study, gazetteer: &Gazetteer) -> Result<i64> {
+pub(super) fn insert_study(
+    tx: &Transaction<'_>,
+    study: &Study,
+    gazetteer: &Gazetteer,
+) -> Result<i64> {
     let existing: i64 = tx.query_row("SELECT count(*) FROM studies", [], |r| r.get(0))?;
     if existing > 0 {
         return Err(StoreError::StudyExists);
@@ -92,7 +96,8 @@ pub(super) fn insert_study(tx: &Transaction<'_>, study: &Study, gazetteer: &Gaze
         ],
     )?;
     let study_id = tx.last_insert_rowid();
-    let mut stmt = tx.prepare("INSERT INTO team_members (study_id, handle, role) VALUES (?1, ?2, ?3)")?;
+    let mut stmt =
+        tx.prepare("INSERT INTO team_members (study_id, handle, role) VALUES (?1, ?2, ?3)")?;
     for member in &study.team {
         stmt.execute(params![study_id, member.handle, member.role])?;
     }
@@ -101,7 +106,11 @@ pub(super) fn insert_study(tx: &Transaction<'_>, study: &Study, gazetteer: &Gaze
 
 /// Inserts the codebook as the study's current codes and as a version
 /// snapshot; returns code ids by key.
-fn insert_codebook(tx: &Transaction<'_>, study_id: i64, codebook: &Codebook) -> Result<HashMap<String, i64>> {
+fn insert_codebook(
+    tx: &Transaction<'_>,
+    study_id: i64,
+    codebook: &Codebook,
+) -> Result<HashMap<String, i64>> {
     let mut ids = HashMap::new();
     let mut codes: Vec<_> = codebook.codes().iter().enumerate().collect();
     codes.sort_by_key(|(i, c)| (codebook.depth(&c.key), *i));
@@ -110,7 +119,10 @@ fn insert_codebook(tx: &Transaction<'_>, study_id: i64, codebook: &Codebook) -> 
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
     )?;
     for (position, code) in codes {
-        let parent = code.parent.as_ref().and_then(|p| ids.get(p.as_str()).copied());
+        let parent = code
+            .parent
+            .as_ref()
+            .and_then(|p| ids.get(p.as_str()).copied());
         let rqs = code
             .research_questions
             .iter()
@@ -151,7 +163,11 @@ fn lookup(ids: &HashMap<String, i64>, what: &'static str, key: &str) -> Result<i
 }
 
 /// Writes every record of a study. The caller commits.
-pub(super) fn import_study(tx: &Transaction<'_>, records: &StudyRecords, progress: Progress<'_>) -> Result<()> {
+pub(super) fn import_study(
+    tx: &Transaction<'_>,
+    records: &StudyRecords,
+    progress: Progress<'_>,
+) -> Result<()> {
     records.check()?;
     let total = (records.participants.len()
         + records.sessions.len()
@@ -175,7 +191,9 @@ pub(super) fn import_study(tx: &Transaction<'_>, records: &StudyRecords, progres
         "INSERT INTO stakeholder_groups (study_id, key, name, label_fr, label_en, position) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
     )?;
     for (position, g) in records.groups.iter().enumerate() {
-        stmt.execute(params![study_id, g.key, g.name, g.label.fr, g.label.en, position])?;
+        stmt.execute(params![
+            study_id, g.key, g.name, g.label.fr, g.label.en, position
+        ])?;
         groups.insert(g.key.clone(), tx.last_insert_rowid());
     }
 
@@ -184,7 +202,13 @@ pub(super) fn import_study(tx: &Transaction<'_>, records: &StudyRecords, progres
     )?;
     for q in &records.quotas {
         let group = lookup(&groups, "quota group", &q.group)?;
-        stmt.execute(params![study_id, q.place.as_str(), group, q.gender.as_str(), q.target])?;
+        stmt.execute(params![
+            study_id,
+            q.place.as_str(),
+            group,
+            q.gender.as_str(),
+            q.target
+        ])?;
     }
 
     let codes = insert_codebook(tx, study_id, &records.codebook)?;
@@ -219,7 +243,8 @@ pub(super) fn import_study(tx: &Transaction<'_>, records: &StudyRecords, progres
     let mut insert_session = tx.prepare(
         "INSERT INTO sessions (study_id, code, kind, place_code, date, declared_total) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
     )?;
-    let mut insert_facilitator = tx.prepare("INSERT INTO session_facilitators (session_id, member_id) VALUES (?1, ?2)")?;
+    let mut insert_facilitator =
+        tx.prepare("INSERT INTO session_facilitators (session_id, member_id) VALUES (?1, ?2)")?;
     let mut insert_attendee =
         tx.prepare("INSERT INTO session_participants (session_id, participant_id, position) VALUES (?1, ?2, ?3)")?;
     let mut insert_count = tx.prepare(
@@ -268,7 +293,11 @@ pub(super) fn import_study(tx: &Transaction<'_>, records: &StudyRecords, progres
          VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
     )?;
     for d in &records.documents {
-        let session = d.session.as_ref().map(|s| lookup(&sessions, "document session", s)).transpose()?;
+        let session = d
+            .session
+            .as_ref()
+            .map(|s| lookup(&sessions, "document session", s))
+            .transpose()?;
         insert_document.execute(params![
             study_id,
             guid(),
@@ -330,7 +359,14 @@ pub(super) fn import_study(tx: &Transaction<'_>, records: &StudyRecords, progres
             sankore_domain::MemoTarget::Document(d) => ("document", Some(d.clone())),
             sankore_domain::MemoTarget::Code(k) => ("code", Some(k.to_string())),
         };
-        stmt.execute(params![study_id, m.title, m.body.as_str(), m.author, kind, key])?;
+        stmt.execute(params![
+            study_id,
+            m.title,
+            m.body.as_str(),
+            m.author,
+            kind,
+            key
+        ])?;
     }
 
     let mut findings = HashMap::new();
@@ -338,8 +374,10 @@ pub(super) fn import_study(tx: &Transaction<'_>, records: &StudyRecords, progres
         "INSERT INTO findings (study_id, key, statement_fr, statement_en, research_question, position)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
     )?;
-    let mut insert_finding_place = tx.prepare("INSERT INTO finding_places (finding_id, place_code) VALUES (?1, ?2)")?;
-    let mut insert_finding_code = tx.prepare("INSERT INTO finding_codes (finding_id, code_id) VALUES (?1, ?2)")?;
+    let mut insert_finding_place =
+        tx.prepare("INSERT INTO finding_places (finding_id, place_code) VALUES (?1, ?2)")?;
+    let mut insert_finding_code =
+        tx.prepare("INSERT INTO finding_codes (finding_id, code_id) VALUES (?1, ?2)")?;
     for (position, f) in records.findings.iter().enumerate() {
         insert_finding.execute(params![
             study_id,
@@ -354,7 +392,10 @@ pub(super) fn import_study(tx: &Transaction<'_>, records: &StudyRecords, progres
             insert_finding_place.execute(params![finding_id, p.as_str()])?;
         }
         for k in &f.codes {
-            insert_finding_code.execute(params![finding_id, lookup(&codes, "finding code", k.as_str())?])?;
+            insert_finding_code.execute(params![
+                finding_id,
+                lookup(&codes, "finding code", k.as_str())?
+            ])?;
         }
         findings.insert(f.key.clone(), finding_id);
     }
@@ -363,8 +404,9 @@ pub(super) fn import_study(tx: &Transaction<'_>, records: &StudyRecords, progres
     let mut insert_recommendation = tx.prepare(
         "INSERT INTO recommendations (study_id, key, text_fr, text_en, position) VALUES (?1, ?2, ?3, ?4, ?5)",
     )?;
-    let mut insert_link =
-        tx.prepare("INSERT INTO recommendation_findings (recommendation_id, finding_id) VALUES (?1, ?2)")?;
+    let mut insert_link = tx.prepare(
+        "INSERT INTO recommendation_findings (recommendation_id, finding_id) VALUES (?1, ?2)",
+    )?;
     let mut insert_role = tx.prepare(
         "INSERT INTO recommendation_roles (recommendation_id, position, stakeholder, role_fr, role_en) VALUES (?1, ?2, ?3, ?4, ?5)",
     )?;
@@ -384,7 +426,8 @@ pub(super) fn import_study(tx: &Transaction<'_>, records: &StudyRecords, progres
         "INSERT INTO actions (study_id, key, title_fr, title_en, recommendation_id, start_date, due_date, responsible, status, position)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
     )?;
-    let mut insert_action_place = tx.prepare("INSERT INTO action_places (action_id, place_code) VALUES (?1, ?2)")?;
+    let mut insert_action_place =
+        tx.prepare("INSERT INTO action_places (action_id, place_code) VALUES (?1, ?2)")?;
     for (position, a) in records.actions.iter().enumerate() {
         let recommendation = a
             .recommendation
