@@ -147,10 +147,14 @@ fn serve(store: SqliteStore, addr: SocketAddr, lang: Lang) -> Result<()> {
     runtime.block_on(async {
         let server = sankore_web::Server::bind(addr, store, lang).await?;
         let bound = server.local_addr()?;
-        // Scripts and tests read this line to find the port.
-        println!("{} http://{bound}/", Msg::Serving.text(lang));
-        println!("{}", Msg::ServingSignIn.text(lang));
-        let _ = std::io::stdout().flush();
+        // Scripts and tests read the first line to find the port. A reader
+        // that goes away must not stop the server, so write errors are ignored.
+        let banner = format!(
+            "{} http://{bound}/\n{}\n",
+            Msg::Serving.text(lang),
+            Msg::ServingSignIn.text(lang)
+        );
+        let _ = print(&banner);
         server.run().await?;
         Ok(())
     })

@@ -446,6 +446,8 @@ fn killed_demo_leaves_a_consistent_database() {
 struct Served {
     child: Child,
     base: String,
+    /// Kept open for the server's lifetime.
+    _stdout: BufReader<std::process::ChildStdout>,
 }
 
 impl Drop for Served {
@@ -469,7 +471,8 @@ fn serve(dir: &Path, extra: &[&str]) -> Served {
     let stdout = child.stdout.take().unwrap_or_else(|| panic!("no stdout"));
     let mut line = String::new();
     let started = Instant::now();
-    BufReader::new(stdout)
+    let mut reader = BufReader::new(stdout);
+    reader
         .read_line(&mut line)
         .unwrap_or_else(|e| panic!("{e}"));
     assert!(started.elapsed() < Duration::from_secs(60));
@@ -479,7 +482,11 @@ fn serve(dir: &Path, extra: &[&str]) -> Served {
         .unwrap_or_else(|| panic!("no URL in {line:?}"))
         .trim_end_matches('/')
         .to_owned();
-    Served { child, base }
+    Served {
+        child,
+        base,
+        _stdout: reader,
+    }
 }
 
 fn get(url: &str) -> (u16, Vec<(String, String)>, String) {
