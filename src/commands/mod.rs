@@ -1,4 +1,6 @@
-//! What each command does.
+//! What each command does. One module per command family; this module
+//! dispatches and holds the helpers they share (opening a workspace,
+//! printing).
 
 use anyhow::{Context, Result, bail};
 use chrono::{Days, NaiveDate};
@@ -66,7 +68,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
 }
 
 /// Writes to standard output, treating a closed pipe as the end.
-fn print(text: &str) -> Result<()> {
+pub(crate) fn print(text: &str) -> Result<()> {
     let mut out = std::io::stdout().lock();
     match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
         Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
@@ -74,13 +76,13 @@ fn print(text: &str) -> Result<()> {
     }
 }
 
-fn open(dir: &Path, file: Option<&Path>, lang: Lang) -> Result<SqliteStore> {
+pub(crate) fn open(dir: &Path, file: Option<&Path>, lang: Lang) -> Result<SqliteStore> {
     let workspace = Workspace::open(dir)?;
     let passphrase = passphrase::obtain(file, Purpose::Open, lang)?;
     Ok(workspace.open_store(&passphrase)?)
 }
 
-fn create(dir: &Path, file: Option<&Path>, lang: Lang) -> Result<SqliteStore> {
+pub(crate) fn create(dir: &Path, file: Option<&Path>, lang: Lang) -> Result<SqliteStore> {
     let passphrase = passphrase::obtain(file, Purpose::Create, lang)?;
     let (_, store) = Workspace::create(dir, &passphrase)?;
     Ok(store)
