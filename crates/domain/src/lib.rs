@@ -8,6 +8,7 @@
 //! Text positions are Unicode scalar offsets, half-open `[start, end)`, over
 //! NFC-normalised text (see [`text`]).
 
+pub mod access;
 pub mod codebook;
 pub mod coding;
 pub mod document;
@@ -21,6 +22,7 @@ pub mod session;
 pub mod study;
 pub mod text;
 
+pub use access::{Permission, Role};
 pub use codebook::{Code, CodeKey, Codebook, Color};
 pub use coding::{Coding, CodingOrigin, Memo, MemoTarget};
 pub use document::{Document, DocumentKind, Turn};

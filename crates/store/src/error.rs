@@ -38,6 +38,20 @@ pub enum StoreError {
     /// The workspace already holds a study.
     #[error("the workspace already holds a study")]
     StudyExists,
+    /// No record with that key.
+    #[error("no {what} {key}")]
+    NotFound { what: &'static str, key: String },
+    /// A record with that key exists already.
+    #[error("{what} {key} exists already")]
+    Exists { what: &'static str, key: String },
+    /// An edit named a version that is no longer current.
+    #[error("{what} {key} was changed by someone else (version {current}, you edited version {expected}); reload and try again")]
+    Stale {
+        what: &'static str,
+        key: String,
+        expected: i64,
+        current: i64,
+    },
     /// A file could not be read or written.
     #[error("{path}: {source}")]
     Io {

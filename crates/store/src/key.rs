@@ -98,6 +98,31 @@ impl KdfParams {
     }
 }
 
+/// Hashes an account password for storage (Argon2id, PHC string with its
+/// own random salt).
+pub fn hash_password(password: &Passphrase) -> Result<String> {
+    use argon2::password_hash::PasswordHasher;
+    PasswordHasher::<argon2::password_hash::phc::PasswordHash>::hash_password(
+        &Argon2::default(),
+        password.as_bytes(),
+    )
+    .map(|hash| hash.to_string())
+        .map_err(|e| StoreError::Stored {
+            what: "password hash",
+            detail: e.to_string(),
+        })
+}
+
+/// Whether `password` matches a PHC hash made by [`hash_password`]. A
+/// malformed hash never matches.
+pub fn verify_password(password: &Passphrase, phc: &str) -> bool {
+    use argon2::password_hash::PasswordVerifier;
+    use argon2::password_hash::phc::PasswordHash;
+    PasswordHash::new(phc)
+        .map(|hash| Argon2::default().verify_password(password.as_bytes(), &hash).is_ok())
+        .unwrap_or(false)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -117,6 +142,18 @@ mod tests {
         };
         let c = other.derive(&pass).unwrap_or_else(|e| panic!("{e}"));
         assert_ne!(*a, *c);
+    }
+
+    #[test]
+    fn password_hashes_verify_and_differ() {
+        let pass = Passphrase::new("mot de passe du codeur".to_owned());
+        let a = hash_password(&pass).unwrap_or_default();
+        let b = hash_password(&pass).unwrap_or_default();
+        assert!(a.starts_with("$argon2id$"));
+        assert_ne!(a, b, "salted");
+        assert!(verify_password(&pass, &a));
+        assert!(!verify_password(&Passphrase::new("autre".to_owned()), &a));
+        assert!(!verify_password(&pass, "not a hash"));
     }
 
     #[test]

@@ -18,10 +18,86 @@ pub use key::Passphrase;
 pub use workspace::Workspace;
 
 use sankore_domain::{
-    Action, Codebook, Coding, Document, Finding, Gazetteer, Memo, Participant, Quota,
+    Action, CodeKey, Codebook, Coding, DocumentKind, Role, Document, Finding, Gazetteer, Memo, Participant, Quota,
     Recommendation, ResearchQuestion, Session, StakeholderGroup, Study, StudyRecords,
 };
 use serde::Serialize;
+
+/// A user account (the password hash stays in the store).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Account {
+    pub id: i64,
+    pub name: String,
+    pub role: Role,
+}
+
+/// Accounts and server-side web sessions.
+pub trait AccountStore {
+    /// Adds a user; refused when the name is taken (case-insensitively).
+    fn add_user(&mut self, name: &str, role: Role, password_hash: &str) -> Result<Account>;
+    /// The account and its password hash, for signing in.
+    fn user_credentials(&self, name: &str) -> Result<Option<(Account, String)>>;
+    /// Every account, by name.
+    fn users(&self) -> Result<Vec<Account>>;
+    /// Records a signed-in session under the hash of its token.
+    fn create_web_session(&mut self, token_hash: &str, user_id: i64, csrf_token: &str) -> Result<()>;
+    /// The account and CSRF token of a live session, refreshing its
+    /// last-seen time; `None` when unknown or idle longer than `max_idle`.
+    fn touch_web_session(
+        &mut self,
+        token_hash: &str,
+        max_idle: chrono::Duration,
+    ) -> Result<Option<(Account, String)>>;
+    /// Ends a session.
+    fn delete_web_session(&mut self, token_hash: &str) -> Result<()>;
+}
+
+/// A document in a listing, without its text.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct DocumentSummary {
+    pub code: String,
+    pub title: String,
+    pub kind: DocumentKind,
+    pub session: Option<String>,
+    /// Length in Unicode scalars.
+    pub chars: usize,
+    pub codings: usize,
+}
+
+/// A stored coding with its identity and version.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct StoredCoding {
+    /// Stable identifier (a UUID).
+    pub id: String,
+    /// Increases with each change; edits must name the current one.
+    pub version: i64,
+    #[serde(flatten)]
+    pub coding: Coding,
+}
+
+/// Reading and coding one document at a time, safely under concurrency:
+/// adding never conflicts; changing or removing a coding names the version
+/// the editor saw, and a stale version is refused.
+pub trait CodingStore {
+    /// Documents, by code.
+    fn document_summaries(&self) -> Result<Vec<DocumentSummary>>;
+    /// One document and its revision (which counts changes to its codings).
+    fn document(&self, code: &str) -> Result<Option<(Document, i64)>>;
+    /// The codings of one document, by position.
+    fn document_codings(&self, code: &str) -> Result<Vec<StoredCoding>>;
+    /// Adds a coding after checking its span against the document.
+    fn add_coding(&mut self, coding: &Coding) -> Result<StoredCoding>;
+    /// Changes a coding's code and memo if `expected_version` is current.
+    fn update_coding(
+        &mut self,
+        id: &str,
+        expected_version: i64,
+        code: &CodeKey,
+        memo: Option<&str>,
+    ) -> Result<StoredCoding>;
+    /// Removes a coding if `expected_version` is current.
+    fn delete_coding(&mut self, id: &str, expected_version: i64) -> Result<()>;
+}
 
 /// Reports how far a long write has got: `(done, total)` steps.
 pub type Progress<'a> = &'a mut dyn FnMut(u64, u64);

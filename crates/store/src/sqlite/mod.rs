@@ -5,7 +5,9 @@
 //! is encrypted with AES-256 and authenticated with HMAC-SHA512. Temporary
 //! tables stay in memory, so no plaintext spills to temporary files.
 
+mod accounts;
 mod check;
+mod coding;
 mod read;
 mod write;
 
@@ -17,11 +19,18 @@ use crate::error::{Result, StoreError};
 
 /// Migrations in order: (version, name, SQL). Applied once each, in a
 /// transaction, recorded in `schema_migrations`.
-const MIGRATIONS: &[(i64, &str, &str)] = &[(
-    1,
-    "initial",
-    include_str!("../../migrations/sqlite/0001_initial.sql"),
-)];
+const MIGRATIONS: &[(i64, &str, &str)] = &[
+    (
+        1,
+        "initial",
+        include_str!("../../migrations/sqlite/0001_initial.sql"),
+    ),
+    (
+        2,
+        "accounts and coding versions",
+        include_str!("../../migrations/sqlite/0002_accounts_and_coding_versions.sql"),
+    ),
+];
 
 /// A study store on an encrypted SQLite file.
 pub struct SqliteStore {
@@ -82,12 +91,12 @@ impl SqliteStore {
             });
         }
         conn.execute_batch(
-            "PRAGMA journal_mode = WAL;
+            "PRAGMA busy_timeout = 10000;
+             PRAGMA journal_mode = WAL;
              PRAGMA synchronous = FULL;
              PRAGMA foreign_keys = ON;
              PRAGMA temp_store = MEMORY;
-             PRAGMA secure_delete = ON;
-             PRAGMA busy_timeout = 10000;",
+             PRAGMA secure_delete = ON;",
         )?;
         let mut store = SqliteStore {
             conn,
@@ -129,7 +138,16 @@ impl SqliteStore {
             });
         }
         for (version, name, sql) in MIGRATIONS.iter().filter(|m| m.0 > current) {
-            let tx = self.conn.transaction()?;
+            let tx = self.write_transaction()?;
+            // Another process may have applied it while we waited for the lock.
+            let applied: i64 = tx.query_row(
+                "SELECT count(*) FROM schema_migrations WHERE version = ?1",
+                [version],
+                |r| r.get(0),
+            )?;
+            if applied > 0 {
+                continue;
+            }
             tx.execute_batch(sql)?;
             tx.execute(
                 "INSERT INTO schema_migrations (version, name, applied_at) VALUES (?1, ?2, ?3)",
@@ -138,6 +156,14 @@ impl SqliteStore {
             tx.commit()?;
         }
         Ok(())
+    }
+
+    /// Starts a write transaction that takes the write lock at once
+    /// (`BEGIN IMMEDIATE`), so concurrent writers wait their turn under the
+    /// busy timeout instead of failing when a read turns into a write.
+    fn write_transaction(&mut self) -> rusqlite::Result<rusqlite::Transaction<'_>> {
+        self.conn
+            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
     }
 
     /// Id of the workspace's study, if one was created.

@@ -52,6 +52,85 @@ impl SqliteStore {
         Ok(rows)
     }
 
+    /// Like [`Self::rows`], with `?2` bound to `filter` (NULL when `None`).
+    fn rows_with<T>(
+        &self,
+        sql: &str,
+        filter: Option<&str>,
+        map: impl Fn(&Row<'_>) -> rusqlite::Result<T>,
+    ) -> Result<Vec<T>> {
+        let study = self.require_study()?;
+        let mut stmt = self.conn.prepare_cached(sql)?;
+        let rows = stmt
+            .query_map(rusqlite::params![study, filter], map)?
+            .collect::<rusqlite::Result<Vec<T>>>()?;
+        Ok(rows)
+    }
+
+    /// Documents with text and turns; all of them, or the one with code
+    /// `only`.
+    pub(super) fn documents_where(&self, only: Option<&str>) -> Result<Vec<Document>> {
+        let participants = self.keys("SELECT id, code FROM participants WHERE study_id = ?1")?;
+        let mut turns: HashMap<i64, Vec<StoredTurn>> = HashMap::new();
+        for (doc, speaker, participant, start, end) in self.rows_with(
+            "SELECT t.document_id, t.speaker, t.participant_id, t.start_offset, t.end_offset FROM turns t
+             JOIN documents d ON d.id = t.document_id WHERE d.study_id = ?1 AND (?2 IS NULL OR d.code = ?2)
+             ORDER BY t.document_id, t.position",
+            only,
+            |r| Ok((r.get::<_, i64>(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)),
+        )? {
+            turns.entry(doc).or_default().push((speaker, participant, start, end));
+        }
+        let rows = self.rows_with(
+            "SELECT d.id, d.code, s.code, d.title, d.kind, d.language, d.body FROM documents d
+             LEFT JOIN sessions s ON s.id = d.session_id WHERE d.study_id = ?1 AND (?2 IS NULL OR d.code = ?2)
+             ORDER BY d.code",
+            only,
+            |r| {
+                Ok((
+                    r.get::<_, i64>(0)?,
+                    r.get::<_, String>(1)?,
+                    r.get::<_, Option<String>>(2)?,
+                    r.get::<_, String>(3)?,
+                    r.get::<_, String>(4)?,
+                    r.get::<_, String>(5)?,
+                    r.get::<_, String>(6)?,
+                ))
+            },
+        )?;
+        rows.into_iter()
+            .map(|(id, code, session, title, kind, language, body)| {
+                let body = TextBody::new(&body);
+                let turns = turns
+                    .remove(&id)
+                    .unwrap_or_default()
+                    .into_iter()
+                    .map(|(speaker, participant, start, end)| {
+                        Ok(Turn {
+                            speaker,
+                            participant: participant
+                                .map(|p| Self::key_of(&participants, "turn participant", p))
+                                .transpose()?
+                                .map(|c| ParticipantCode::new(&c))
+                                .transpose()?,
+                            span: body.span(offset(start)?, offset(end)?)?,
+                        })
+                    })
+                    .collect::<Result<Vec<_>>>()?;
+                Ok(Document::new(Document {
+                    code,
+                    session,
+                    title,
+                    kind: DocumentKind::parse(&kind)?,
+                    language,
+                    body,
+                    turns,
+                })?)
+            })
+            .collect()
+    }
+
+
     /// Map from a row id to a code or key, for resolving references.
     fn keys(&self, sql: &str) -> Result<HashMap<i64, String>> {
         Ok(self
@@ -291,60 +370,7 @@ impl Store for SqliteStore {
     }
 
     fn documents(&self) -> Result<Vec<Document>> {
-        let participants = self.keys("SELECT id, code FROM participants WHERE study_id = ?1")?;
-        let mut turns: HashMap<i64, Vec<StoredTurn>> = HashMap::new();
-        for (doc, speaker, participant, start, end) in self.rows(
-            "SELECT t.document_id, t.speaker, t.participant_id, t.start_offset, t.end_offset FROM turns t
-             JOIN documents d ON d.id = t.document_id WHERE d.study_id = ?1 ORDER BY t.document_id, t.position",
-            |r| Ok((r.get::<_, i64>(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)),
-        )? {
-            turns.entry(doc).or_default().push((speaker, participant, start, end));
-        }
-        let rows = self.rows(
-            "SELECT d.id, d.code, s.code, d.title, d.kind, d.language, d.body FROM documents d
-             LEFT JOIN sessions s ON s.id = d.session_id WHERE d.study_id = ?1 ORDER BY d.code",
-            |r| {
-                Ok((
-                    r.get::<_, i64>(0)?,
-                    r.get::<_, String>(1)?,
-                    r.get::<_, Option<String>>(2)?,
-                    r.get::<_, String>(3)?,
-                    r.get::<_, String>(4)?,
-                    r.get::<_, String>(5)?,
-                    r.get::<_, String>(6)?,
-                ))
-            },
-        )?;
-        rows.into_iter()
-            .map(|(id, code, session, title, kind, language, body)| {
-                let body = TextBody::new(&body);
-                let turns = turns
-                    .remove(&id)
-                    .unwrap_or_default()
-                    .into_iter()
-                    .map(|(speaker, participant, start, end)| {
-                        Ok(Turn {
-                            speaker,
-                            participant: participant
-                                .map(|p| Self::key_of(&participants, "turn participant", p))
-                                .transpose()?
-                                .map(|c| ParticipantCode::new(&c))
-                                .transpose()?,
-                            span: body.span(offset(start)?, offset(end)?)?,
-                        })
-                    })
-                    .collect::<Result<Vec<_>>>()?;
-                Ok(Document::new(Document {
-                    code,
-                    session,
-                    title,
-                    kind: DocumentKind::parse(&kind)?,
-                    language,
-                    body,
-                    turns,
-                })?)
-            })
-            .collect()
+        self.documents_where(None)
     }
 
     fn codebook(&self) -> Result<Codebook> {
@@ -602,14 +628,14 @@ impl Store for SqliteStore {
     }
 
     fn create_study(&mut self, study: &Study, gazetteer: &Gazetteer) -> Result<()> {
-        let tx = self.conn.transaction()?;
+        let tx = self.write_transaction()?;
         write::insert_study(&tx, study, gazetteer)?;
         tx.commit()?;
         Ok(())
     }
 
     fn import_study(&mut self, records: &StudyRecords, progress: Progress<'_>) -> Result<()> {
-        let tx = self.conn.transaction()?;
+        let tx = self.write_transaction()?;
         write::import_study(&tx, records, progress)?;
         tx.commit()?;
         Ok(())
