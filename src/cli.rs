@@ -85,6 +85,11 @@ pub enum Command {
         #[command(subcommand)]
         report: Report,
     },
+    /// Manage workbench accounts.
+    User {
+        #[command(subcommand)]
+        action: UserAction,
+    },
     /// Check integrity.
     Check {
         #[command(flatten)]
@@ -93,6 +98,28 @@ pub enum Command {
         #[arg(long, value_enum, default_value = "text")]
         format: CheckFormat,
     },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum UserAction {
+    /// Add an account.
+    Add {
+        #[command(flatten)]
+        workspace: WorkspaceArg,
+        /// User name.
+        #[arg(long)]
+        name: String,
+        /// Role.
+        #[arg(long, value_parser = parse_role)]
+        role: sankore_domain::Role,
+        /// Read the password from this file.
+        #[arg(long, value_name = "FILE")]
+        password_file: PathBuf,
+    },
+}
+
+fn parse_role(text: &str) -> Result<sankore_domain::Role, String> {
+    sankore_domain::Role::parse(text).map_err(|e| e.to_string())
 }
 
 #[derive(Debug, Subcommand)]
@@ -162,7 +189,15 @@ pub fn localized_command(lang: Lang) -> clap::Command {
                     format(workspace(c.about(t(Msg::CliReportMethodology))))
                 })
         })
-        .mut_subcommand("check", |c| format(workspace(c.about(t(Msg::CliCheck)))));
+        .mut_subcommand("check", |c| format(workspace(c.about(t(Msg::CliCheck)))))
+        .mut_subcommand("user", |c| {
+            c.about(t(Msg::CliUser)).mut_subcommand("add", |c| {
+                workspace(c.about(t(Msg::CliUserAdd)))
+                    .mut_arg("name", |a| a.help(t(Msg::CliUserName)))
+                    .mut_arg("role", |a| a.help(t(Msg::CliUserRole)))
+                    .mut_arg("password_file", |a| a.help(t(Msg::CliPasswordFile)))
+            })
+        });
     if lang == Lang::Fr {
         command = command
             .help_template("{about-with-newline}\nUtilisation : {usage}\n\n{all-args}{after-help}")

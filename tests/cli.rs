@@ -3,27 +3,14 @@
 
 use assert_cmd::Command;
 use serde_json::Value;
-use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
-use std::process::{Child, Stdio};
+use std::process::Stdio;
 use std::sync::OnceLock;
 use std::time::{Duration, Instant};
 
-const PASSPHRASE: &str = "une phrase secrète de test";
+mod support;
 
-fn sankore() -> Command {
-    let mut cmd = Command::cargo_bin("sankore").unwrap_or_else(|e| panic!("binary: {e}"));
-    cmd.env_remove("SANKORE_PASSPHRASE")
-        .env_remove("SANKORE_WORKSPACE")
-        .env_remove("SANKORE_LANG")
-        .env("LANG", "C");
-    cmd
-}
-
-fn with_passphrase(mut cmd: Command) -> Command {
-    cmd.env("SANKORE_PASSPHRASE", PASSPHRASE);
-    cmd
-}
+use support::{Client, PASSPHRASE, sankore, serve, with_passphrase};
 
 /// One demo workspace shared by the read-only tests (creating it takes a
 /// few seconds in a debug build).
@@ -442,111 +429,30 @@ fn killed_demo_leaves_a_consistent_database() {
     );
 }
 
-/// A running `sankore serve`, stopped when dropped.
-struct Served {
-    child: Child,
-    base: String,
-    /// Kept open for the server's lifetime.
-    _stdout: BufReader<std::process::ChildStdout>,
-}
-
-impl Drop for Served {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-fn serve(dir: &Path, extra: &[&str]) -> Served {
-    let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("sankore"))
-        .env("SANKORE_PASSPHRASE", PASSPHRASE)
-        .env("LANG", "C")
-        .args(extra)
-        .args(["serve", "--addr", "127.0.0.1:0", "--workspace"])
-        .arg(dir)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap_or_else(|e| panic!("{e}"));
-    let stdout = child.stdout.take().unwrap_or_else(|| panic!("no stdout"));
-    let mut line = String::new();
-    let started = Instant::now();
-    let mut reader = BufReader::new(stdout);
-    reader
-        .read_line(&mut line)
-        .unwrap_or_else(|e| panic!("{e}"));
-    assert!(started.elapsed() < Duration::from_secs(60));
-    let base = line
-        .split_whitespace()
-        .find(|w| w.starts_with("http://"))
-        .unwrap_or_else(|| panic!("no URL in {line:?}"))
-        .trim_end_matches('/')
-        .to_owned();
-    Served {
-        child,
-        base,
-        _stdout: reader,
-    }
-}
-
-fn get(url: &str) -> (u16, Vec<(String, String)>, String) {
-    let agent: ureq::Agent = ureq::Agent::config_builder()
-        .http_status_as_error(false)
-        .build()
-        .into();
-    let mut response = agent
-        .get(url)
-        .call()
-        .unwrap_or_else(|e| panic!("{url}: {e}"));
-    let status = response.status().as_u16();
-    let headers = response
-        .headers()
-        .iter()
-        .map(|(k, v)| {
-            (
-                k.as_str().to_owned(),
-                v.to_str().unwrap_or_default().to_owned(),
-            )
-        })
-        .collect();
-    let body = response.body_mut().read_to_string().unwrap_or_default();
-    (status, headers, body)
-}
-
 #[test]
 fn serve_answers_health_and_lists_the_study_numbers() {
-    let served = serve(shared_demo(), &[]);
-    let (status, _, body) = get(&format!("{}/healthz", served.base));
-    assert_eq!(status, 200);
-    assert_eq!(body, r#"{"status":"ok"}"#);
+    let dir = shared_demo();
+    support::add_user(dir, "lectrice", "viewer", "mot de passe lectrice");
+    let served = serve(dir, &[]);
+    let anonymous = Client::new(&served.base);
+    let health = anonymous.get("/healthz");
+    assert_eq!(health.status, 200);
+    assert_eq!(health.body, r#"{"status":"ok"}"#);
+    assert_eq!(anonymous.get("/").status, 303, "signed-out users go to /login");
 
-    let (status, headers, body) = get(&format!("{}/", served.base));
-    assert_eq!(status, 200);
-    for expected in [
-        "188",
-        "97",
-        "21",
-        "Niafunké",
-        "religious (Christian) leaders",
-        "Focus groups",
-    ] {
-        assert!(body.contains(expected), "dashboard lacks {expected}");
+    let viewer = Client::signed_in(&served.base, "lectrice", "mot de passe lectrice");
+    let page = viewer.get("/");
+    assert_eq!(page.status, 200);
+    for expected in ["188", "97", "21", "Niafunké", "religious (Christian) leaders", "Focus groups"] {
+        assert!(page.body.contains(expected), "dashboard lacks {expected}");
     }
-    let header = |name: &str| {
-        headers
-            .iter()
-            .find(|(k, _)| k.eq_ignore_ascii_case(name))
-            .map(|(_, v)| v.clone())
-            .unwrap_or_default()
-    };
-    assert!(header("content-security-policy").contains("frame-ancestors 'none'"));
-    assert_eq!(header("x-content-type-options"), "nosniff");
-    assert_eq!(header("referrer-policy"), "no-referrer");
+    assert!(page.header("content-security-policy").contains("frame-ancestors 'none'"));
+    assert_eq!(page.header("x-content-type-options"), "nosniff");
+    assert_eq!(page.header("referrer-policy"), "same-origin");
 
-    let (_, _, french) = get(&format!("{}/?lang=fr", served.base));
-    assert!(french.contains("Groupes de discussion") && french.contains(r#"lang="fr""#));
-    let (status, _, _) = get(&format!("{}/no-such-page", served.base));
-    assert_eq!(status, 404);
+    let french = viewer.get("/?lang=fr");
+    assert!(french.body.contains("Groupes de discussion") && french.body.contains(r#"lang="fr""#));
+    assert_eq!(anonymous.get("/no-such-page").status, 404);
 }
 
 #[test]

@@ -15,8 +15,10 @@ use std::net::SocketAddr;
 use std::path::Path;
 use std::process::ExitCode;
 
-use crate::cli::{CheckFormat, Cli, Command, Report, ReportFormat};
+use crate::cli::{CheckFormat, Cli, Command, Report, ReportFormat, UserAction};
 use crate::passphrase::{self, Purpose};
+
+mod user;
 
 /// Runs a parsed command line.
 pub fn run(cli: Cli) -> Result<ExitCode> {
@@ -64,6 +66,18 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Check { workspace, format } => check(&workspace.workspace, format, file, lang),
+        Command::User {
+            action:
+                UserAction::Add {
+                    workspace,
+                    name,
+                    role,
+                    password_file,
+                },
+        } => {
+            user::add(&workspace.workspace, &name, role, &password_file, file, lang)?;
+            Ok(ExitCode::SUCCESS)
+        }
     }
 }
 
@@ -136,8 +150,13 @@ fn demo(dir: &Path, file: Option<&Path>, lang: Lang) -> Result<SqliteStore> {
         bar.set_position(done);
     })?;
     bar.finish_and_clear();
+    let accounts = user::demo_accounts(&mut store)?;
     eprintln!("{}: {}", Msg::WorkspaceCreated.text(lang), dir.display());
     eprintln!("{}", Msg::DemoSynthetic.text(lang));
+    eprintln!("{}", Msg::DemoAccounts.text(lang));
+    for (name, role, password) in accounts {
+        eprintln!("  {name:<14} {:<12} {password}", role.as_str());
+    }
     Ok(store)
 }
 

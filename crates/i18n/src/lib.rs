@@ -92,6 +92,40 @@ catalogue! {
     Home => "Home", "Accueil";
     NoStudy => "This workspace holds no study yet.", "Cet espace de travail ne contient encore aucune étude.";
     Language => "Language", "Langue";
+    SignIn => "Sign in", "Se connecter";
+    SignOut => "Sign out", "Se déconnecter";
+    UserName => "User name", "Nom d'utilisateur";
+    Password => "Password", "Mot de passe";
+    SignInFailed => "Name or password incorrect.", "Nom ou mot de passe incorrect.";
+    Documents => "Transcripts and notes", "Transcriptions et notes";
+    Document => "Document", "Document";
+    Codings => "Codings", "Codages";
+    CodingProgress => "Coding progress", "Avancement du codage";
+    DocumentsCoded => "Documents with at least one coding", "Documents avec au moins un codage";
+    CodeSelection => "Code the selected text", "Coder le texte sélectionné";
+    FilterCodes => "Filter codes", "Filtrer les codes";
+    Apply => "Apply", "Appliquer";
+    Memo => "Memo", "Mémo";
+    Save => "Save", "Enregistrer";
+    Delete => "Delete", "Supprimer";
+    Coder => "Coder", "Codeur";
+    AllCoders => "All coders", "Tous les codeurs";
+    Filter => "Filter", "Filtrer";
+    Code => "Code", "Code";
+    Text => "Text", "Texte";
+    SelectFirst => "Select a passage of the transcript first.", "Sélectionnez d'abord un passage de la transcription.";
+    Characters => "characters", "caractères";
+    Role => "Role", "Rôle";
+    CliUser => "Manage workbench accounts", "Gérer les comptes de l'atelier";
+    CliUserAdd => "Add an account", "Ajouter un compte";
+    CliUserName => "User name (letters, digits, '.', '-', '_')", "Nom d'utilisateur (lettres, chiffres, '.', '-', '_')";
+    CliUserRole => "Role: coordinator, researcher, coder, facilitator or viewer",
+        "Rôle : coordinator, researcher, coder, facilitator ou viewer";
+    CliPasswordFile => "Read the account's password from this file (first line)",
+        "Lire le mot de passe du compte dans ce fichier (première ligne)";
+    UserAdded => "Account added", "Compte ajouté";
+    DemoAccounts => "Sign in with one of these demo accounts (passwords shown once):",
+        "Connectez-vous avec l'un de ces comptes de démonstration (mots de passe affichés une seule fois) :";
 }
 
 #[cfg(test)]

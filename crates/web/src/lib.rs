@@ -1,19 +1,29 @@
-//! Sankore's web workbench.
+//! Sankore's web workbench and JSON API.
 //!
 //! Server-rendered HTML with assets embedded in the binary, so it works on a
-//! laptop with no internet. Every response carries strict security headers.
-//! The store is shared behind a mutex and used on blocking threads.
+//! laptop with no internet. Every route but `/login`, `/healthz` and
+//! `/static/*` needs a signed-in user, and every handler checks the user's
+//! role before touching data. Every response carries strict security
+//! headers. The store is shared behind a mutex and used on blocking
+//! threads.
 
+mod api;
+mod auth;
+mod error;
 mod pages;
 mod security;
+mod transcript;
 
 use axum::Router;
-use axum::routing::get;
+use axum::routing::{get, post};
 use sankore_i18n::Lang;
+use sankore_store::StoreError;
 use sankore_store::sqlite::SqliteStore;
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
 use thiserror::Error;
+
+pub use auth::{IDLE_TIMEOUT_HOURS, SESSION_COOKIE};
 
 /// What the handlers share.
 #[derive(Clone)]
@@ -21,6 +31,23 @@ pub struct AppState {
     store: Arc<Mutex<SqliteStore>>,
     /// Language used when a request does not ask for one.
     default_lang: Lang,
+    limiter: Arc<auth::LoginLimiter>,
+}
+
+impl AppState {
+    /// Runs `work` on the store on a blocking thread.
+    async fn with_store<T: Send + 'static>(
+        &self,
+        work: impl FnOnce(&mut SqliteStore) -> Result<T, StoreError> + Send + 'static,
+    ) -> Result<T, error::AppError> {
+        let store = self.store.clone();
+        tokio::task::spawn_blocking(move || {
+            let mut store = store.lock().map_err(|_| error::AppError::Internal)?;
+            work(&mut store).map_err(error::AppError::from)
+        })
+        .await
+        .map_err(|_| error::AppError::Internal)?
+    }
 }
 
 /// Why the server could not run.
@@ -41,11 +68,21 @@ pub fn router(store: SqliteStore, default_lang: Lang) -> Router {
     let state = AppState {
         store: Arc::new(Mutex::new(store)),
         default_lang,
+        limiter: Arc::new(auth::LoginLimiter::default()),
     };
     Router::new()
         .route("/", get(pages::dashboard))
+        .route("/login", get(pages::login).post(auth::login))
+        .route("/logout", post(auth::logout))
+        .route("/documents", get(pages::documents))
+        .route("/documents/{code}", get(pages::document))
+        .route("/codings/{id}/update", post(pages::update_coding))
+        .route("/codings/{id}/delete", post(pages::delete_coding))
+        .route("/codebook.css", get(pages::codebook_css))
         .route("/healthz", get(pages::healthz))
         .route("/static/app.css", get(pages::stylesheet))
+        .route("/static/coding.js", get(pages::coding_script))
+        .nest("/api/v1", api::routes())
         .fallback(pages::not_found)
         .layer(axum::middleware::from_fn(security::headers))
         .with_state(state)
@@ -59,11 +96,7 @@ pub struct Server {
 
 impl Server {
     /// Binds `addr` (port 0 picks a free port).
-    pub async fn bind(
-        addr: SocketAddr,
-        store: SqliteStore,
-        default_lang: Lang,
-    ) -> Result<Server, ServeError> {
+    pub async fn bind(addr: SocketAddr, store: SqliteStore, default_lang: Lang) -> Result<Server, ServeError> {
         let listener = tokio::net::TcpListener::bind(addr)
             .await
             .map_err(|source| ServeError::Bind { addr, source })?;
@@ -80,10 +113,13 @@ impl Server {
 
     /// Serves until Ctrl+C (or SIGTERM).
     pub async fn run(self) -> Result<(), ServeError> {
-        axum::serve(self.listener, self.app)
-            .with_graceful_shutdown(shutdown_signal())
-            .await
-            .map_err(ServeError::Server)
+        axum::serve(
+            self.listener,
+            self.app.into_make_service_with_connect_info::<SocketAddr>(),
+        )
+        .with_graceful_shutdown(shutdown_signal())
+        .await
+        .map_err(ServeError::Server)
     }
 }
 
@@ -91,14 +127,13 @@ async fn shutdown_signal() {
     let ctrl_c = tokio::signal::ctrl_c();
     #[cfg(unix)]
     {
-        let mut term =
-            match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-                Ok(term) => term,
-                Err(_) => {
-                    let _ = ctrl_c.await;
-                    return;
-                }
-            };
+        let mut term = match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(term) => term,
+            Err(_) => {
+                let _ = ctrl_c.await;
+                return;
+            }
+        };
         tokio::select! {
             _ = ctrl_c => {},
             _ = term.recv() => {},

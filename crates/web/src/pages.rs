@@ -1,111 +1,407 @@
-//! Handlers for the pages and the health check.
+//! Server-rendered pages.
 
 use askama::Template;
 use axum::Json;
-use axum::extract::{Query, State};
-use axum::http::{StatusCode, header};
-use axum::response::{Html, IntoResponse, Response};
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{Html, IntoResponse, Redirect, Response};
 use sankore_analysis::Methodology;
+use sankore_domain::{CodeKey, Codebook, Permission};
 use sankore_i18n::{Lang, Msg};
+use sankore_store::{Account, CodingStore, DocumentSummary, Store, StoredCoding};
 use serde::Deserialize;
 
 use crate::AppState;
+use crate::auth::{CurrentUser, PageUser, check_origin};
+use crate::error::{AppError, PageError};
+use crate::transcript::{self, LineView};
+
+/// Name of the cookie remembering the chosen language.
+const LANG_COOKIE: &str = "sankore_lang";
 
 /// `?lang=fr|en` on any page.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, Default)]
 pub struct LangQuery {
     lang: Option<String>,
 }
 
-impl LangQuery {
-    fn resolve(&self, default: Lang) -> Lang {
-        self.lang
-            .as_deref()
-            .and_then(|l| l.parse().ok())
-            .unwrap_or(default)
+/// The language of a request: `?lang=`, else the language cookie, else the
+/// server's default.
+fn request_lang(headers: &HeaderMap, query: Option<&str>, default: Lang) -> Lang {
+    let from_cookie = || {
+        headers
+            .get_all(header::COOKIE)
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .flat_map(|v| v.split(';'))
+            .filter_map(|pair| pair.trim().split_once('='))
+            .find(|(name, _)| *name == LANG_COOKIE)
+            .and_then(|(_, value)| value.parse().ok())
+    };
+    query
+        .and_then(|l| l.parse().ok())
+        .or_else(from_cookie)
+        .unwrap_or(default)
+}
+
+/// What every page's frame needs: language, user, CSRF token.
+pub struct Chrome {
+    pub lang: Lang,
+    pub user: Option<Account>,
+    pub csrf: String,
+}
+
+impl Chrome {
+    fn new(state: &AppState, headers: &HeaderMap, query: &LangQuery, user: Option<&CurrentUser>) -> Chrome {
+        Chrome {
+            lang: request_lang(headers, query.lang.as_deref(), state.default_lang),
+            user: user.map(|u| u.account.clone()),
+            csrf: user.map(|u| u.csrf.clone()).unwrap_or_default(),
+        }
     }
-}
 
-/// The dashboard: the study's numbers.
-#[derive(Template)]
-#[template(path = "dashboard.html")]
-struct Dashboard<'a> {
-    lang: Lang,
-    methodology: Option<&'a Methodology>,
-}
-
-impl Dashboard<'_> {
-    fn t(&self, msg: Msg) -> &'static str {
+    /// A text of the interface in the page's language.
+    pub fn t(&self, msg: Msg) -> &'static str {
         msg.text(self.lang)
     }
+
+    /// Whether the signed-in user may do `permission`.
+    pub fn can(&self, permission: Permission) -> bool {
+        self.user.as_ref().is_some_and(|u| u.role.allows(permission))
+    }
+}
+
+/// Renders a template, remembering `?lang=` in a cookie.
+fn render(template: &impl Template, query: &LangQuery) -> Result<Response, PageError> {
+    let html = template.render().map_err(|e| {
+        tracing::error!(error = %e, "template");
+        AppError::Internal
+    })?;
+    let mut response = Html(html).into_response();
+    if let Some(lang) = query.lang.as_deref().and_then(|l| l.parse::<Lang>().ok())
+        && let Ok(cookie) = format!("{LANG_COOKIE}={lang}; Path=/; SameSite=Strict").parse()
+    {
+        response.headers_mut().insert(header::SET_COOKIE, cookie);
+    }
+    Ok(response)
+}
+
+#[derive(Template)]
+#[template(path = "login.html")]
+struct LoginPage {
+    chrome: Chrome,
+    failed: bool,
+}
+
+/// The sign-in page (also shown again after a failed attempt).
+pub fn login_page(state: &AppState, headers: &HeaderMap, failed: bool) -> Response {
+    let page = LoginPage {
+        chrome: Chrome::new(state, headers, &LangQuery::default(), None),
+        failed,
+    };
+    let status = if failed { StatusCode::UNAUTHORIZED } else { StatusCode::OK };
+    match page.render() {
+        Ok(html) => (status, Html(html)).into_response(),
+        Err(_) => PageError(AppError::Internal).into_response(),
+    }
+}
+
+/// `GET /login`.
+pub async fn login(State(state): State<AppState>, headers: HeaderMap, Query(query): Query<LangQuery>) -> Result<Response, PageError> {
+    let page = LoginPage {
+        chrome: Chrome::new(&state, &headers, &query, None),
+        failed: false,
+    };
+    render(&page, &query)
+}
+
+#[derive(Template)]
+#[template(path = "dashboard.html")]
+struct Dashboard {
+    chrome: Chrome,
+    methodology: Option<Methodology>,
+    documents: usize,
+    documents_coded: usize,
+    codings: usize,
 }
 
 /// `GET /healthz`: the server answers and the database can be read.
 pub async fn healthz(State(state): State<AppState>) -> Response {
-    let store = state.store.clone();
-    let healthy = tokio::task::spawn_blocking(move || {
-        store
-            .lock()
-            .map(|s| s.schema_version().is_ok())
-            .unwrap_or(false)
-    })
-    .await
-    .unwrap_or(false);
-    if healthy {
-        Json(serde_json::json!({"status": "ok"})).into_response()
-    } else {
-        (
+    match state.with_store(|store| store.schema_version()).await {
+        Ok(_) => Json(serde_json::json!({"status": "ok"})).into_response(),
+        Err(_) => (
             StatusCode::SERVICE_UNAVAILABLE,
             Json(serde_json::json!({"status": "unavailable"})),
         )
-            .into_response()
+            .into_response(),
     }
 }
 
-/// `GET /`: the study dashboard.
-pub async fn dashboard(State(state): State<AppState>, Query(query): Query<LangQuery>) -> Response {
-    let lang = query.resolve(state.default_lang);
-    let store = state.store.clone();
-    let loaded = tokio::task::spawn_blocking(move || {
-        let store = store.lock().map_err(|_| "store lock poisoned".to_owned())?;
-        sankore_analysis::methodology::from_store(&*store).map_err(|e| e.to_string())
-    })
-    .await;
-    let methodology = match loaded {
-        Ok(Ok(m)) => m,
-        Ok(Err(e)) => {
-            tracing::error!(error = %e, "dashboard: cannot read the study");
-            return internal_error();
-        }
-        Err(_) => return internal_error(),
-    };
+/// `GET /`: the study dashboard (aggregates only).
+pub async fn dashboard(
+    State(state): State<AppState>,
+    PageUser(user): PageUser,
+    headers: HeaderMap,
+    Query(query): Query<LangQuery>,
+) -> Result<Response, PageError> {
+    user.require(Permission::ReadAggregates)?;
+    let (methodology, summaries) = state
+        .with_store(|store| {
+            let methodology = sankore_analysis::methodology::from_store(&*store)?;
+            let summaries = if methodology.is_some() {
+                store.document_summaries()?
+            } else {
+                Vec::new()
+            };
+            Ok((methodology, summaries))
+        })
+        .await?;
     let page = Dashboard {
-        lang,
-        methodology: methodology.as_ref(),
+        chrome: Chrome::new(&state, &headers, &query, Some(&user)),
+        methodology,
+        documents: summaries.len(),
+        documents_coded: summaries.iter().filter(|d| d.codings > 0).count(),
+        codings: summaries.iter().map(|d| d.codings).sum(),
     };
-    match page.render() {
-        Ok(html) => Html(html).into_response(),
-        Err(_) => internal_error(),
+    render(&page, &query)
+}
+
+#[derive(Template)]
+#[template(path = "documents.html")]
+struct DocumentsPage {
+    chrome: Chrome,
+    documents: Vec<DocumentSummary>,
+}
+
+/// `GET /documents`: transcripts and notes.
+pub async fn documents(
+    State(state): State<AppState>,
+    PageUser(user): PageUser,
+    headers: HeaderMap,
+    Query(query): Query<LangQuery>,
+) -> Result<Response, PageError> {
+    user.require(Permission::ReadTranscripts)?;
+    let documents = state.with_store(|store| store.document_summaries()).await?;
+    let page = DocumentsPage {
+        chrome: Chrome::new(&state, &headers, &query, Some(&user)),
+        documents,
+    };
+    render(&page, &query)
+}
+
+/// A code in the picker.
+pub struct CodeOption {
+    pub key: String,
+    pub label: String,
+    pub depth: usize,
+}
+
+/// A coding in the side list.
+pub struct CodingRow {
+    pub stored: StoredCoding,
+    /// CSS class of the code's colour.
+    pub class: String,
+    pub code_name: String,
+    pub excerpt: String,
+}
+
+#[derive(Template)]
+#[template(path = "document.html")]
+struct DocumentPage {
+    chrome: Chrome,
+    code: String,
+    title: String,
+    language: String,
+    revision: i64,
+    lines: Vec<LineView>,
+    codings: Vec<CodingRow>,
+    codes: Vec<CodeOption>,
+    coders: Vec<String>,
+    coder_filter: String,
+}
+
+/// `?coder=` filter of the transcript view.
+#[derive(Debug, Deserialize)]
+pub struct DocumentQuery {
+    lang: Option<String>,
+    coder: Option<String>,
+}
+
+fn code_name(codebook: &Codebook, lang: Lang) -> impl Fn(&CodeKey) -> String + '_ {
+    move |key| {
+        codebook
+            .get(key)
+            .map(|c| c.name.get(lang).to_owned())
+            .unwrap_or_else(|| key.to_string())
     }
+}
+
+/// `GET /documents/{code}`: the transcript with its codings.
+pub async fn document(
+    State(state): State<AppState>,
+    PageUser(user): PageUser,
+    headers: HeaderMap,
+    Path(code): Path<String>,
+    Query(query): Query<DocumentQuery>,
+) -> Result<Response, PageError> {
+    user.require(Permission::ReadTranscripts)?;
+    let lang_query = LangQuery { lang: query.lang.clone() };
+    let chrome = Chrome::new(&state, &headers, &lang_query, Some(&user));
+    let lookup = code.clone();
+    let (found, all_codings, codebook) = state
+        .with_store(move |store| {
+            Ok((
+                store.document(&lookup)?,
+                store.document_codings(&lookup)?,
+                store.codebook()?,
+            ))
+        })
+        .await?;
+    let (document, revision) = found.ok_or(AppError::NotFound)?;
+    let mut coders: Vec<String> = all_codings.iter().map(|c| c.coding.coder.clone()).collect();
+    coders.sort();
+    coders.dedup();
+    let coder_filter = query.coder.unwrap_or_default();
+    let shown: Vec<StoredCoding> = all_codings
+        .into_iter()
+        .filter(|c| coder_filter.is_empty() || c.coding.coder == coder_filter)
+        .collect();
+    let name_of = code_name(&codebook, chrome.lang);
+    let lines = transcript::lines(&document, &shown, &name_of);
+    let codings = shown
+        .into_iter()
+        .map(|stored| {
+            let text = document.text_of(stored.coding.span);
+            let mut excerpt: String = text.chars().take(160).collect();
+            if text.chars().count() > 160 {
+                excerpt.push('…');
+            }
+            CodingRow {
+                code_name: name_of(&stored.coding.code),
+                class: transcript::code_class(&stored.coding.code),
+                stored,
+                excerpt,
+            }
+        })
+        .collect();
+    let codes = codebook
+        .codes()
+        .iter()
+        .map(|c| CodeOption {
+            key: c.key.to_string(),
+            label: c.name.get(chrome.lang).to_owned(),
+            depth: codebook.depth(&c.key),
+        })
+        .collect();
+    let page = DocumentPage {
+        chrome,
+        code: document.code.clone(),
+        title: document.title.clone(),
+        language: document.language.clone(),
+        revision,
+        lines,
+        codings,
+        codes,
+        coders,
+        coder_filter,
+    };
+    render(&page, &lang_query)
+}
+
+/// Fields of the coding edit form.
+#[derive(Debug, Deserialize)]
+pub struct CodingForm {
+    csrf: Option<String>,
+    version: i64,
+    code: Option<String>,
+    memo: Option<String>,
+    document: String,
+}
+
+fn back_to(document: &str) -> Response {
+    let safe: String = document
+        .chars()
+        .filter(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
+        .collect();
+    Redirect::to(&format!("/documents/{safe}")).into_response()
+}
+
+/// `POST /codings/{id}/update`: change a coding's code or memo.
+pub async fn update_coding(
+    State(state): State<AppState>,
+    PageUser(user): PageUser,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+    axum::Form(form): axum::Form<CodingForm>,
+) -> Result<Response, PageError> {
+    check_origin(&headers)?;
+    user.check_csrf(form.csrf.as_deref())?;
+    user.require(Permission::Code)?;
+    let code = CodeKey::new(form.code.as_deref().unwrap_or_default())?;
+    let memo = form.memo.filter(|m| !m.trim().is_empty());
+    state
+        .with_store(move |store| store.update_coding(&id, form.version, &code, memo.as_deref()))
+        .await?;
+    Ok(back_to(&form.document))
+}
+
+/// `POST /codings/{id}/delete`: remove a coding.
+pub async fn delete_coding(
+    State(state): State<AppState>,
+    PageUser(user): PageUser,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+    axum::Form(form): axum::Form<CodingForm>,
+) -> Result<Response, PageError> {
+    check_origin(&headers)?;
+    user.check_csrf(form.csrf.as_deref())?;
+    user.require(Permission::Code)?;
+    let version = form.version;
+    state.with_store(move |store| store.delete_coding(&id, version)).await?;
+    Ok(back_to(&form.document))
+}
+
+/// `GET /codebook.css`: one class per code carrying its colour.
+pub async fn codebook_css(State(state): State<AppState>, PageUser(user): PageUser) -> Result<Response, PageError> {
+    user.require(Permission::ReadAggregates)?;
+    let codebook = state.with_store(|store| store.codebook()).await?;
+    let css: String = codebook
+        .codes()
+        .iter()
+        .map(|c| format!(".{} {{ --c: {}; }}\n", transcript::code_class(&c.key), c.color))
+        .collect();
+    Ok((
+        [
+            (header::CONTENT_TYPE, "text/css; charset=utf-8"),
+            (header::CACHE_CONTROL, "no-cache"),
+        ],
+        css,
+    )
+        .into_response())
 }
 
 /// `GET /static/app.css`, embedded in the binary.
 pub async fn stylesheet() -> Response {
+    static_asset("text/css; charset=utf-8", include_str!("../assets/app.css"))
+}
+
+/// `GET /static/coding.js`, embedded in the binary.
+pub async fn coding_script() -> Response {
+    static_asset("text/javascript; charset=utf-8", include_str!("../assets/coding.js"))
+}
+
+fn static_asset(content_type: &'static str, body: &'static str) -> Response {
     (
         [
-            (header::CONTENT_TYPE, "text/css; charset=utf-8"),
-            (header::CACHE_CONTROL, "public, max-age=86400"),
+            (header::CONTENT_TYPE, content_type),
+            (header::CACHE_CONTROL, "public, max-age=3600"),
         ],
-        include_str!("../assets/app.css"),
+        body,
     )
         .into_response()
 }
 
 /// Any other path.
 pub async fn not_found() -> Response {
-    (StatusCode::NOT_FOUND, "not found").into_response()
-}
-
-fn internal_error() -> Response {
-    (StatusCode::INTERNAL_SERVER_ERROR, "internal error").into_response()
+    PageError(AppError::NotFound).into_response()
 }

@@ -1,0 +1,229 @@
+//! The JSON API under `/api/v1`: the same data, rules and roles as the
+//! pages. Offsets are Unicode scalar offsets (`start`, `end`); requests may
+//! give UTF-16 offsets instead (`start_utf16`, `end_utf16`), as browsers
+//! count, and responses give both.
+
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, patch, post};
+use axum::{Json, Router};
+use sankore_domain::text::{scalar_from_utf16, utf16_from_scalar};
+use sankore_domain::{CodeKey, Coding, CodingOrigin, Document, Permission};
+use sankore_store::{CodingStore, Store, StoredCoding};
+use serde::{Deserialize, Serialize};
+
+use crate::AppState;
+use crate::auth::ApiUser;
+use crate::error::{ApiError, AppError};
+
+/// The API's routes.
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/openapi.json", get(openapi))
+        .route("/study", get(study))
+        .route("/codebook", get(codebook))
+        .route("/documents", get(documents))
+        .route("/documents/{code}", get(document))
+        .route("/documents/{code}/codings", post(add_codings))
+        .route("/codings/{id}", patch(update_coding).delete(delete_coding))
+        .fallback(|| async { ApiError(AppError::NotFound) })
+}
+
+/// `GET /api/v1/openapi.json`: this API described.
+async fn openapi(ApiUser(_): ApiUser) -> Response {
+    (
+        [(axum::http::header::CONTENT_TYPE, "application/json")],
+        include_str!("../assets/openapi.json"),
+    )
+        .into_response()
+}
+
+/// `GET /api/v1/study`: the methodology table (aggregates).
+async fn study(State(state): State<AppState>, ApiUser(user): ApiUser) -> Result<Response, ApiError> {
+    user.require(Permission::ReadAggregates)?;
+    let methodology = state
+        .with_store(|store| sankore_analysis::methodology::from_store(&*store))
+        .await?
+        .ok_or(AppError::NotFound)?;
+    Ok(Json(methodology).into_response())
+}
+
+/// `GET /api/v1/codebook`.
+async fn codebook(State(state): State<AppState>, ApiUser(user): ApiUser) -> Result<Response, ApiError> {
+    user.require(Permission::ReadAggregates)?;
+    let codebook = state.with_store(|store| store.codebook()).await?;
+    Ok(Json(codebook).into_response())
+}
+
+/// `GET /api/v1/documents`.
+async fn documents(State(state): State<AppState>, ApiUser(user): ApiUser) -> Result<Response, ApiError> {
+    user.require(Permission::ReadTranscripts)?;
+    let list = state.with_store(|store| store.document_summaries()).await?;
+    Ok(Json(list).into_response())
+}
+
+/// A coding as the API shows it.
+#[derive(Debug, Serialize)]
+struct CodingOut {
+    #[serde(flatten)]
+    stored: StoredCoding,
+    start_utf16: usize,
+    end_utf16: usize,
+    /// The exact coded characters.
+    text: String,
+}
+
+fn coding_out(document: &Document, stored: StoredCoding) -> CodingOut {
+    let text = document.body.as_str();
+    CodingOut {
+        start_utf16: utf16_from_scalar(text, stored.coding.span.start()).unwrap_or_default(),
+        end_utf16: utf16_from_scalar(text, stored.coding.span.end()).unwrap_or_default(),
+        text: document.text_of(stored.coding.span).to_owned(),
+        stored,
+    }
+}
+
+/// `GET /api/v1/documents/{code}`: text, turns, revision and codings.
+async fn document(
+    State(state): State<AppState>,
+    ApiUser(user): ApiUser,
+    Path(code): Path<String>,
+) -> Result<Response, ApiError> {
+    user.require(Permission::ReadTranscripts)?;
+    let (found, codings) = state
+        .with_store(move |store| Ok((store.document(&code)?, store.document_codings(&code)?)))
+        .await?;
+    let (document, revision) = found.ok_or(AppError::NotFound)?;
+    let codings: Vec<CodingOut> = codings.into_iter().map(|c| coding_out(&document, c)).collect();
+    Ok(Json(serde_json::json!({
+        "code": document.code,
+        "title": document.title,
+        "kind": document.kind,
+        "language": document.language,
+        "session": document.session,
+        "revision": revision,
+        "chars": document.body.char_len(),
+        "text": document.body.as_str(),
+        "turns": document.turns,
+        "codings": codings,
+    }))
+    .into_response())
+}
+
+/// Body of `POST /api/v1/documents/{code}/codings`.
+#[derive(Debug, Deserialize)]
+struct NewCodings {
+    codes: Vec<String>,
+    start: Option<usize>,
+    end: Option<usize>,
+    start_utf16: Option<usize>,
+    end_utf16: Option<usize>,
+    memo: Option<String>,
+}
+
+/// Converts the request's offsets to scalar offsets of `text`.
+fn scalar_span(text: &str, body: &NewCodings) -> Result<(usize, usize), AppError> {
+    let bad = |what: &str| AppError::BadRequest(format!("{what} is not a character boundary of the document"));
+    match (body.start, body.end, body.start_utf16, body.end_utf16) {
+        (Some(s), Some(e), None, None) => Ok((s, e)),
+        (None, None, Some(s), Some(e)) => Ok((
+            scalar_from_utf16(text, s).ok_or_else(|| bad("start_utf16"))?,
+            scalar_from_utf16(text, e).ok_or_else(|| bad("end_utf16"))?,
+        )),
+        _ => Err(AppError::BadRequest(
+            "give either start and end, or start_utf16 and end_utf16".to_owned(),
+        )),
+    }
+}
+
+/// `POST /api/v1/documents/{code}/codings`: applies one or several codes
+/// to a span; answers 201 with the new codings.
+async fn add_codings(
+    State(state): State<AppState>,
+    ApiUser(user): ApiUser,
+    Path(code): Path<String>,
+    Json(body): Json<NewCodings>,
+) -> Result<Response, ApiError> {
+    user.require(Permission::Code)?;
+    if body.codes.is_empty() {
+        return Err(AppError::BadRequest("choose at least one code".to_owned()).into());
+    }
+    let keys = body
+        .codes
+        .iter()
+        .map(|k| CodeKey::new(k))
+        .collect::<Result<Vec<_>, _>>()?;
+    let coder = user.account.name.clone();
+    let created = state
+        .with_store(move |store| {
+            let (document, _) = store.document(&code)?.ok_or_else(|| sankore_store::StoreError::NotFound {
+                what: "document",
+                key: code.clone(),
+            })?;
+            let (start, end) = match scalar_span(document.body.as_str(), &body) {
+                Ok(span) => span,
+                Err(e) => return Ok(Err(e)),
+            };
+            let span = document.span(start, end)?;
+            let memo = body.memo.clone().filter(|m| !m.trim().is_empty());
+            let mut out = Vec::new();
+            for key in keys {
+                let coding = Coding {
+                    document: document.code.clone(),
+                    span,
+                    code: key,
+                    coder: coder.clone(),
+                    memo: memo.clone(),
+                    origin: CodingOrigin::Manual,
+                };
+                out.push(coding_out(&document, store.add_coding(&coding)?));
+            }
+            Ok(Ok(out))
+        })
+        .await??;
+    Ok((StatusCode::CREATED, Json(created)).into_response())
+}
+
+/// Body of `PATCH /api/v1/codings/{id}`.
+#[derive(Debug, Deserialize)]
+struct CodingChange {
+    version: i64,
+    code: String,
+    memo: Option<String>,
+}
+
+/// `PATCH /api/v1/codings/{id}`: 409 when `version` is not current.
+async fn update_coding(
+    State(state): State<AppState>,
+    ApiUser(user): ApiUser,
+    Path(id): Path<String>,
+    Json(body): Json<CodingChange>,
+) -> Result<Response, ApiError> {
+    user.require(Permission::Code)?;
+    let key = CodeKey::new(&body.code)?;
+    let updated = state
+        .with_store(move |store| store.update_coding(&id, body.version, &key, body.memo.as_deref()))
+        .await?;
+    Ok(Json(updated).into_response())
+}
+
+/// `?version=` of `DELETE /api/v1/codings/{id}`.
+#[derive(Debug, Deserialize)]
+struct VersionQuery {
+    version: i64,
+}
+
+/// `DELETE /api/v1/codings/{id}?version=N`: 409 when not current.
+async fn delete_coding(
+    State(state): State<AppState>,
+    ApiUser(user): ApiUser,
+    Path(id): Path<String>,
+    Query(query): Query<VersionQuery>,
+) -> Result<Response, ApiError> {
+    user.require(Permission::Code)?;
+    state
+        .with_store(move |store| store.delete_coding(&id, query.version))
+        .await?;
+    Ok(StatusCode::NO_CONTENT.into_response())
+}

@@ -1,0 +1,50 @@
+//! `sankore user add`: workbench accounts.
+
+use anyhow::{Context, Result};
+use sankore_domain::Role;
+use sankore_i18n::{Lang, Msg};
+use sankore_store::key::hash_password;
+use sankore_store::{AccountStore, Passphrase};
+use std::path::Path;
+
+/// Adds an account whose password is the first line of `password_file`.
+pub fn add(
+    workspace: &Path,
+    name: &str,
+    role: Role,
+    password_file: &Path,
+    passphrase_file: Option<&Path>,
+    lang: Lang,
+) -> Result<()> {
+    let text = std::fs::read_to_string(password_file)
+        .with_context(|| format!("cannot read password file {}", password_file.display()))?;
+    let password = Passphrase::new(text.lines().next().unwrap_or_default().to_owned());
+    password
+        .check_strength()
+        .context("account password too short")?;
+    let mut store = super::open(workspace, passphrase_file, lang)?;
+    let account = store.add_user(name, role, &hash_password(&password)?)?;
+    eprintln!("{}: {} ({})", Msg::UserAdded.text(lang), account.name, account.role);
+    Ok(())
+}
+
+/// Creates one demo account per role with a random password, and returns
+/// `(name, role, password)` to show once.
+pub fn demo_accounts(store: &mut impl AccountStore) -> Result<Vec<(String, Role, String)>> {
+    let accounts = [
+        ("coordinatrice", Role::Coordinator),
+        ("chercheur", Role::Researcher),
+        ("codeuse", Role::Coder),
+        ("animateur", Role::Facilitator),
+        ("lecteur", Role::Viewer),
+    ];
+    let mut out = Vec::new();
+    for (name, role) in accounts {
+        let mut bytes = [0u8; 9];
+        getrandom::fill(&mut bytes).map_err(|e| anyhow::anyhow!("no randomness: {e}"))?;
+        let password = hex::encode(bytes);
+        store.add_user(name, role, &hash_password(&Passphrase::new(password.clone()))?)?;
+        out.push((name.to_owned(), role, password));
+    }
+    Ok(out)
+}

@@ -1,0 +1,270 @@
+//! The workbench in a real headless Chromium, driven over WebDriver by
+//! chromedriver (Debian's `chromium` and `chromium-driver`, which
+//! scripts/test.sh installs): sign in, select a passage with accents and an
+//! emoji, code it, reload, and find the coding on exactly those characters;
+//! a viewer is refused the transcript.
+
+mod support;
+
+use serde_json::{Value, json};
+use std::process::{Child, Stdio};
+use std::time::{Duration, Instant};
+use support::{Client, add_user, serve, with_passphrase, sankore};
+
+/// A chromedriver process and one browser session in it.
+struct Browser {
+    driver: Child,
+    base: String,
+    session: String,
+    _profile: tempfile::TempDir,
+}
+
+impl Drop for Browser {
+    fn drop(&mut self) {
+        let _ = webdriver("DELETE", &format!("{}/session/{}", self.base, self.session), None);
+        let _ = self.driver.kill();
+        let _ = self.driver.wait();
+    }
+}
+
+fn agent() -> ureq::Agent {
+    ureq::Agent::config_builder()
+        .http_status_as_error(false)
+        .timeout_global(Some(Duration::from_secs(60)))
+        .build()
+        .into()
+}
+
+fn webdriver(method: &str, url: &str, body: Option<Value>) -> Result<Value, String> {
+    let request = ureq::http::Request::builder().method(method).uri(url);
+    let result = match body {
+        Some(body) => agent().run(
+            request
+                .header("Content-Type", "application/json")
+                .body(body.to_string())
+                .map_err(|e| e.to_string())?,
+        ),
+        None => agent().run(request.body(()).map_err(|e| e.to_string())?),
+    };
+    let mut response = result.map_err(|e| format!("{url}: {e}"))?;
+    let text = response.body_mut().read_to_string().map_err(|e| e.to_string())?;
+    let value: Value = serde_json::from_str(&text).map_err(|e| format!("{e}: {text}"))?;
+    if value["value"]["error"].is_string() {
+        return Err(format!("{method} {url}: {}", value["value"]));
+    }
+    Ok(value["value"].clone())
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .unwrap_or_else(|e| panic!("{e}"))
+}
+
+impl Browser {
+    fn start() -> Browser {
+        let driver_path = ["/usr/bin/chromedriver", "/usr/lib/chromium/chromedriver"]
+            .into_iter()
+            .find(|p| std::path::Path::new(p).exists())
+            .unwrap_or_else(|| panic!("chromedriver is missing: install Debian's chromium and chromium-driver (scripts/test.sh does)"));
+        let port = free_port();
+        let driver = std::process::Command::new(driver_path)
+            .arg(format!("--port={port}"))
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap_or_else(|e| panic!("chromedriver: {e}"));
+        let base = format!("http://127.0.0.1:{port}");
+        let started = Instant::now();
+        while webdriver("GET", &format!("{base}/status"), None)
+            .map(|v| v["ready"] != true)
+            .unwrap_or(true)
+        {
+            assert!(started.elapsed() < Duration::from_secs(30), "chromedriver did not start");
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        let profile = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+        let args = [
+            "--headless=new".to_owned(),
+            "--no-sandbox".to_owned(),
+            "--disable-gpu".to_owned(),
+            "--disable-dev-shm-usage".to_owned(),
+            "--disable-quic".to_owned(),
+            "--no-first-run".to_owned(),
+            "--disable-background-networking".to_owned(),
+            "--disable-component-update".to_owned(),
+            "--disable-sync".to_owned(),
+            format!("--user-data-dir={}", profile.path().display()),
+        ];
+        let capabilities = json!({"capabilities": {"alwaysMatch": {
+            "browserName": "chrome",
+            "goog:chromeOptions": {"binary": "/usr/bin/chromium", "args": args}
+        }}});
+        let session = webdriver("POST", &format!("{base}/session"), Some(capabilities))
+            .unwrap_or_else(|e| panic!("new session: {e}"));
+        let session = session["sessionId"].as_str().unwrap_or_default().to_owned();
+        Browser {
+            driver,
+            base,
+            session,
+            _profile: profile,
+        }
+    }
+
+    fn call(&self, method: &str, path: &str, body: Option<Value>) -> Value {
+        webdriver(method, &format!("{}/session/{}{path}", self.base, self.session), body)
+            .unwrap_or_else(|e| panic!("{e}"))
+    }
+
+    fn goto(&self, url: &str) {
+        self.call("POST", "/url", Some(json!({ "url": url })));
+    }
+
+    fn find(&self, css: &str) -> String {
+        let element = self.call("POST", "/element", Some(json!({"using": "css selector", "value": css})));
+        element
+            .as_object()
+            .and_then(|o| o.values().next())
+            .and_then(Value::as_str)
+            .unwrap_or_else(|| panic!("no element {css}"))
+            .to_owned()
+    }
+
+    fn type_into(&self, css: &str, text: &str) {
+        let id = self.find(css);
+        self.call("POST", &format!("/element/{id}/value"), Some(json!({ "text": text })));
+    }
+
+    fn click(&self, css: &str) {
+        let id = self.find(css);
+        self.call("POST", &format!("/element/{id}/click"), Some(json!({})));
+    }
+
+    fn script(&self, source: &str, args: Value) -> Value {
+        self.call("POST", "/execute/sync", Some(json!({"script": source, "args": args})))
+    }
+
+    fn page_source(&self) -> String {
+        self.call("GET", "/source", None).as_str().unwrap_or_default().to_owned()
+    }
+
+    fn sign_in(&self, site: &str, name: &str, password: &str) {
+        self.goto(&format!("{site}/login"));
+        self.type_into("input[name=name]", name);
+        self.type_into("input[name=password]", password);
+        self.click("#sign-in");
+        let started = Instant::now();
+        while self.call("GET", "/url", None).as_str().unwrap_or_default().ends_with("/login") {
+            assert!(
+                started.elapsed() < Duration::from_secs(20),
+                "sign-in of {name} did not complete: {}",
+                self.page_source()
+            );
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+}
+
+/// Selects `[start, end)` (UTF-16 offsets of the document) the way a mouse
+/// drag would, and returns the selected text.
+const SELECT: &str = r#"
+const [start, end] = arguments;
+const segs = Array.from(document.querySelectorAll('#transcript .seg'));
+function point(u, preferEnd) {
+  for (const seg of segs) {
+    const a = Number(seg.dataset.u), t = seg.firstChild;
+    if (u > a && u < a + t.length) return [t, u - a];
+    if (!preferEnd && u === a) return [t, 0];
+    if (preferEnd && u === a + t.length) return [t, t.length];
+  }
+  return null;
+}
+const s = point(start, false), e = point(end, true);
+const range = document.createRange();
+range.setStart(s[0], s[1]);
+range.setEnd(e[0], e[1]);
+const selection = window.getSelection();
+selection.removeAllRanges();
+selection.addRange(range);
+return selection.toString();
+"#;
+
+/// Finds a transcript passage holding an emoji and an accented letter:
+/// `(document, start, end)` in Unicode scalars, and the passage.
+fn passage_with_emoji(client: &Client) -> (String, usize, usize, String) {
+    let list: Value = serde_json::from_str(&client.get("/api/v1/documents").body).unwrap_or_default();
+    for doc in list.as_array().into_iter().flatten() {
+        let code = doc["code"].as_str().unwrap_or_default();
+        let full: Value = serde_json::from_str(&client.get(&format!("/api/v1/documents/{code}")).body).unwrap_or_default();
+        let chars: Vec<char> = full["text"].as_str().unwrap_or_default().chars().collect();
+        let Some(emoji) = chars.iter().position(|c| (*c as u32) > 0xFFFF) else {
+            continue;
+        };
+        let accented = |c: &char| "éèêàâçùûôîïÉÀ".contains(*c);
+        let start = emoji.saturating_sub(25);
+        let end = (emoji + 12).min(chars.len());
+        if chars[start..end].iter().any(accented) && !chars[start..end].contains(&'\n') {
+            let text: String = chars[start..end].iter().collect();
+            return (code.to_owned(), start, end, text);
+        }
+    }
+    panic!("the demo has no transcript line with an emoji and an accent")
+}
+
+#[test]
+fn code_a_passage_with_accents_and_emoji_in_a_real_browser() {
+    let root = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let dir = root.path().join("demo");
+    with_passphrase(sankore()).arg("demo").arg(&dir).assert().success();
+    add_user(&dir, "codeuse-test", "coder", "mot de passe codeuse");
+    add_user(&dir, "lecteur-test", "viewer", "mot de passe lecteur");
+    let served = serve(&dir, &[]);
+    let api = Client::signed_in(&served.base, "codeuse-test", "mot de passe codeuse");
+    let (document, start, end, passage) = passage_with_emoji(&api);
+    let full: Value = serde_json::from_str(&api.get(&format!("/api/v1/documents/{document}")).body).unwrap_or_default();
+    let text = full["text"].as_str().unwrap_or_default();
+    let utf16 = |scalar: usize| text.chars().take(scalar).map(char::len_utf16).sum::<usize>();
+
+    let browser = Browser::start();
+    browser.sign_in(&served.base, "codeuse-test", "mot de passe codeuse");
+    browser.goto(&format!("{}/documents/{document}", served.base));
+    let source = browser.page_source();
+    assert!(source.contains("id=\"transcript\""), "not the transcript page: {source}");
+    let selected = browser.script(SELECT, json!([utf16(start), utf16(end)]));
+    assert_eq!(selected.as_str(), Some(passage.as_str()), "the browser selected the passage");
+    let code = "push.economic.jobs";
+    browser.click(&format!("#codes option[value='{code}']"));
+    browser.click("#apply-button");
+
+    // The page reloads with the new coding; wait for it.
+    let started = Instant::now();
+    let wanted = format!("data-start=\"{start}\" data-end=\"{end}\"");
+    while !browser.page_source().contains(&wanted) {
+        assert!(started.elapsed() < Duration::from_secs(20), "the coding never appeared");
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    // Reload and read it back through the API: exactly the same characters.
+    browser.goto(&format!("{}/documents/{document}", served.base));
+    assert!(browser.page_source().contains(&wanted));
+    let after: Value = serde_json::from_str(&api.get(&format!("/api/v1/documents/{document}")).body).unwrap_or_default();
+    let mine: Vec<&Value> = after["codings"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter(|c| c["coder"] == "codeuse-test")
+        .collect();
+    assert_eq!(mine.len(), 1);
+    assert_eq!(mine[0]["code"], code);
+    assert_eq!(mine[0]["span"]["start"], start);
+    assert_eq!(mine[0]["span"]["end"], end);
+    assert_eq!(mine[0]["text"].as_str(), Some(passage.as_str()));
+
+    // A viewer is refused the transcript.
+    browser.call("DELETE", "/cookie", None);
+    browser.sign_in(&served.base, "lecteur-test", "mot de passe lecteur");
+    browser.goto(&format!("{}/documents/{document}", served.base));
+    let refused = browser.page_source();
+    assert!(refused.contains("your role does not allow this"), "{refused}");
+    assert!(!refused.contains(&passage));
+}
