@@ -9,7 +9,7 @@ mod support;
 use serde_json::{Value, json};
 use std::process::{Child, Stdio};
 use std::time::{Duration, Instant};
-use support::{Client, add_user, serve, with_passphrase, sankore};
+use support::{Client, add_user, sankore, serve, with_passphrase};
 
 /// A chromedriver process and one browser session in it.
 struct Browser {
@@ -21,7 +21,11 @@ struct Browser {
 
 impl Drop for Browser {
     fn drop(&mut self) {
-        let _ = webdriver("DELETE", &format!("{}/session/{}", self.base, self.session), None);
+        let _ = webdriver(
+            "DELETE",
+            &format!("{}/session/{}", self.base, self.session),
+            None,
+        );
         let _ = self.driver.kill();
         let _ = self.driver.wait();
     }
@@ -47,7 +51,10 @@ fn webdriver(method: &str, url: &str, body: Option<Value>) -> Result<Value, Stri
         None => agent().run(request.body(()).map_err(|e| e.to_string())?),
     };
     let mut response = result.map_err(|e| format!("{url}: {e}"))?;
-    let text = response.body_mut().read_to_string().map_err(|e| e.to_string())?;
+    let text = response
+        .body_mut()
+        .read_to_string()
+        .map_err(|e| e.to_string())?;
     let value: Value = serde_json::from_str(&text).map_err(|e| format!("{e}: {text}"))?;
     if value["value"]["error"].is_string() {
         return Err(format!("{method} {url}: {}", value["value"]));
@@ -81,7 +88,10 @@ impl Browser {
             .map(|v| v["ready"] != true)
             .unwrap_or(true)
         {
-            assert!(started.elapsed() < Duration::from_secs(30), "chromedriver did not start");
+            assert!(
+                started.elapsed() < Duration::from_secs(30),
+                "chromedriver did not start"
+            );
             std::thread::sleep(Duration::from_millis(100));
         }
         let profile = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
@@ -113,8 +123,12 @@ impl Browser {
     }
 
     fn call(&self, method: &str, path: &str, body: Option<Value>) -> Value {
-        webdriver(method, &format!("{}/session/{}{path}", self.base, self.session), body)
-            .unwrap_or_else(|e| panic!("{e}"))
+        webdriver(
+            method,
+            &format!("{}/session/{}{path}", self.base, self.session),
+            body,
+        )
+        .unwrap_or_else(|e| panic!("{e}"))
     }
 
     fn goto(&self, url: &str) {
@@ -122,7 +136,11 @@ impl Browser {
     }
 
     fn find(&self, css: &str) -> String {
-        let element = self.call("POST", "/element", Some(json!({"using": "css selector", "value": css})));
+        let element = self.call(
+            "POST",
+            "/element",
+            Some(json!({"using": "css selector", "value": css})),
+        );
         element
             .as_object()
             .and_then(|o| o.values().next())
@@ -133,7 +151,11 @@ impl Browser {
 
     fn type_into(&self, css: &str, text: &str) {
         let id = self.find(css);
-        self.call("POST", &format!("/element/{id}/value"), Some(json!({ "text": text })));
+        self.call(
+            "POST",
+            &format!("/element/{id}/value"),
+            Some(json!({ "text": text })),
+        );
     }
 
     fn click(&self, css: &str) {
@@ -142,11 +164,18 @@ impl Browser {
     }
 
     fn script(&self, source: &str, args: Value) -> Value {
-        self.call("POST", "/execute/sync", Some(json!({"script": source, "args": args})))
+        self.call(
+            "POST",
+            "/execute/sync",
+            Some(json!({"script": source, "args": args})),
+        )
     }
 
     fn page_source(&self) -> String {
-        self.call("GET", "/source", None).as_str().unwrap_or_default().to_owned()
+        self.call("GET", "/source", None)
+            .as_str()
+            .unwrap_or_default()
+            .to_owned()
     }
 
     fn sign_in(&self, site: &str, name: &str, password: &str) {
@@ -155,7 +184,12 @@ impl Browser {
         self.type_into("input[name=password]", password);
         self.click("#sign-in");
         let started = Instant::now();
-        while self.call("GET", "/url", None).as_str().unwrap_or_default().ends_with("/login") {
+        while self
+            .call("GET", "/url", None)
+            .as_str()
+            .unwrap_or_default()
+            .ends_with("/login")
+        {
             assert!(
                 started.elapsed() < Duration::from_secs(20),
                 "sign-in of {name} did not complete: {}",
@@ -193,10 +227,13 @@ return selection.toString();
 /// Finds a transcript passage holding an emoji and an accented letter:
 /// `(document, start, end)` in Unicode scalars, and the passage.
 fn passage_with_emoji(client: &Client) -> (String, usize, usize, String) {
-    let list: Value = serde_json::from_str(&client.get("/api/v1/documents").body).unwrap_or_default();
+    let list: Value =
+        serde_json::from_str(&client.get("/api/v1/documents").body).unwrap_or_default();
     for doc in list.as_array().into_iter().flatten() {
         let code = doc["code"].as_str().unwrap_or_default();
-        let full: Value = serde_json::from_str(&client.get(&format!("/api/v1/documents/{code}")).body).unwrap_or_default();
+        let full: Value =
+            serde_json::from_str(&client.get(&format!("/api/v1/documents/{code}")).body)
+                .unwrap_or_default();
         let chars: Vec<char> = full["text"].as_str().unwrap_or_default().chars().collect();
         let Some(emoji) = chars.iter().position(|c| (*c as u32) > 0xFFFF) else {
             continue;
@@ -216,23 +253,40 @@ fn passage_with_emoji(client: &Client) -> (String, usize, usize, String) {
 fn code_a_passage_with_accents_and_emoji_in_a_real_browser() {
     let root = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
     let dir = root.path().join("demo");
-    with_passphrase(sankore()).arg("demo").arg(&dir).assert().success();
+    with_passphrase(sankore())
+        .arg("demo")
+        .arg(&dir)
+        .assert()
+        .success();
     add_user(&dir, "codeuse-test", "coder", "mot de passe codeuse");
     add_user(&dir, "lecteur-test", "viewer", "mot de passe lecteur");
     let served = serve(&dir, &[]);
     let api = Client::signed_in(&served.base, "codeuse-test", "mot de passe codeuse");
     let (document, start, end, passage) = passage_with_emoji(&api);
-    let full: Value = serde_json::from_str(&api.get(&format!("/api/v1/documents/{document}")).body).unwrap_or_default();
+    let full: Value = serde_json::from_str(&api.get(&format!("/api/v1/documents/{document}")).body)
+        .unwrap_or_default();
     let text = full["text"].as_str().unwrap_or_default();
-    let utf16 = |scalar: usize| text.chars().take(scalar).map(char::len_utf16).sum::<usize>();
+    let utf16 = |scalar: usize| {
+        text.chars()
+            .take(scalar)
+            .map(char::len_utf16)
+            .sum::<usize>()
+    };
 
     let browser = Browser::start();
     browser.sign_in(&served.base, "codeuse-test", "mot de passe codeuse");
     browser.goto(&format!("{}/documents/{document}", served.base));
     let source = browser.page_source();
-    assert!(source.contains("id=\"transcript\""), "not the transcript page: {source}");
+    assert!(
+        source.contains("id=\"transcript\""),
+        "not the transcript page: {source}"
+    );
     let selected = browser.script(SELECT, json!([utf16(start), utf16(end)]));
-    assert_eq!(selected.as_str(), Some(passage.as_str()), "the browser selected the passage");
+    assert_eq!(
+        selected.as_str(),
+        Some(passage.as_str()),
+        "the browser selected the passage"
+    );
     let code = "push.economic.jobs";
     browser.click(&format!("#codes option[value='{code}']"));
     browser.click("#apply-button");
@@ -241,13 +295,18 @@ fn code_a_passage_with_accents_and_emoji_in_a_real_browser() {
     let started = Instant::now();
     let wanted = format!("data-start=\"{start}\" data-end=\"{end}\"");
     while !browser.page_source().contains(&wanted) {
-        assert!(started.elapsed() < Duration::from_secs(20), "the coding never appeared");
+        assert!(
+            started.elapsed() < Duration::from_secs(20),
+            "the coding never appeared"
+        );
         std::thread::sleep(Duration::from_millis(100));
     }
     // Reload and read it back through the API: exactly the same characters.
     browser.goto(&format!("{}/documents/{document}", served.base));
     assert!(browser.page_source().contains(&wanted));
-    let after: Value = serde_json::from_str(&api.get(&format!("/api/v1/documents/{document}")).body).unwrap_or_default();
+    let after: Value =
+        serde_json::from_str(&api.get(&format!("/api/v1/documents/{document}")).body)
+            .unwrap_or_default();
     let mine: Vec<&Value> = after["codings"]
         .as_array()
         .into_iter()
@@ -265,6 +324,9 @@ fn code_a_passage_with_accents_and_emoji_in_a_real_browser() {
     browser.sign_in(&served.base, "lecteur-test", "mot de passe lecteur");
     browser.goto(&format!("{}/documents/{document}", served.base));
     let refused = browser.page_source();
-    assert!(refused.contains("your role does not allow this"), "{refused}");
+    assert!(
+        refused.contains("your role does not allow this"),
+        "{refused}"
+    );
     assert!(!refused.contains(&passage));
 }

@@ -438,15 +438,29 @@ fn serve_answers_health_and_lists_the_study_numbers() {
     let health = anonymous.get("/healthz");
     assert_eq!(health.status, 200);
     assert_eq!(health.body, r#"{"status":"ok"}"#);
-    assert_eq!(anonymous.get("/").status, 303, "signed-out users go to /login");
+    assert_eq!(
+        anonymous.get("/").status,
+        303,
+        "signed-out users go to /login"
+    );
 
     let viewer = Client::signed_in(&served.base, "lectrice", "mot de passe lectrice");
     let page = viewer.get("/");
     assert_eq!(page.status, 200);
-    for expected in ["188", "97", "21", "Niafunké", "religious (Christian) leaders", "Focus groups"] {
+    for expected in [
+        "188",
+        "97",
+        "21",
+        "Niafunké",
+        "religious (Christian) leaders",
+        "Focus groups",
+    ] {
         assert!(page.body.contains(expected), "dashboard lacks {expected}");
     }
-    assert!(page.header("content-security-policy").contains("frame-ancestors 'none'"));
+    assert!(
+        page.header("content-security-policy")
+            .contains("frame-ancestors 'none'")
+    );
     assert_eq!(page.header("x-content-type-options"), "nosniff");
     assert_eq!(page.header("referrer-policy"), "same-origin");
 

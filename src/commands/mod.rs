@@ -75,7 +75,14 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
                     password_file,
                 },
         } => {
-            user::add(&workspace.workspace, &name, role, &password_file, file, lang)?;
+            user::add(
+                &workspace.workspace,
+                &name,
+                role,
+                &password_file,
+                file,
+                lang,
+            )?;
             Ok(ExitCode::SUCCESS)
         }
     }

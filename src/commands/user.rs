@@ -24,7 +24,12 @@ pub fn add(
         .context("account password too short")?;
     let mut store = super::open(workspace, passphrase_file, lang)?;
     let account = store.add_user(name, role, &hash_password(&password)?)?;
-    eprintln!("{}: {} ({})", Msg::UserAdded.text(lang), account.name, account.role);
+    eprintln!(
+        "{}: {} ({})",
+        Msg::UserAdded.text(lang),
+        account.name,
+        account.role
+    );
     Ok(())
 }
 
@@ -43,7 +48,11 @@ pub fn demo_accounts(store: &mut impl AccountStore) -> Result<Vec<(String, Role,
         let mut bytes = [0u8; 9];
         getrandom::fill(&mut bytes).map_err(|e| anyhow::anyhow!("no randomness: {e}"))?;
         let password = hex::encode(bytes);
-        store.add_user(name, role, &hash_password(&Passphrase::new(password.clone()))?)?;
+        store.add_user(
+            name,
+            role,
+            &hash_password(&Passphrase::new(password.clone()))?,
+        )?;
         out.push((name.to_owned(), role, password));
     }
     Ok(out)

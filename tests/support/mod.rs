@@ -32,7 +32,15 @@ pub fn add_user(dir: &Path, name: &str, role: &str, password: &str) {
     let file = dir.join(format!(".pw-{name}"));
     std::fs::write(&file, password).unwrap_or_else(|e| panic!("{e}"));
     with_passphrase(sankore())
-        .args(["user", "add", "--name", name, "--role", role, "--password-file"])
+        .args([
+            "user",
+            "add",
+            "--name",
+            name,
+            "--role",
+            role,
+            "--password-file",
+        ])
         .arg(&file)
         .arg("--workspace")
         .arg(dir)
@@ -72,7 +80,9 @@ pub fn serve(dir: &Path, extra: &[&str]) -> Served {
     let mut line = String::new();
     let started = Instant::now();
     let mut reader = BufReader::new(stdout);
-    reader.read_line(&mut line).unwrap_or_else(|e| panic!("{e}"));
+    reader
+        .read_line(&mut line)
+        .unwrap_or_else(|e| panic!("{e}"));
     assert!(started.elapsed() < Duration::from_secs(60));
     let base = line
         .split_whitespace()
@@ -120,10 +130,19 @@ fn answer(result: Result<ureq::http::Response<ureq::Body>, ureq::Error>, url: &s
     let headers = response
         .headers()
         .iter()
-        .map(|(k, v)| (k.as_str().to_owned(), v.to_str().unwrap_or_default().to_owned()))
+        .map(|(k, v)| {
+            (
+                k.as_str().to_owned(),
+                v.to_str().unwrap_or_default().to_owned(),
+            )
+        })
         .collect();
     let body = response.body_mut().read_to_string().unwrap_or_default();
-    Answer { status, headers, body }
+    Answer {
+        status,
+        headers,
+        body,
+    }
 }
 
 /// A browser-like client: one session cookie, sent back by hand.
@@ -148,7 +167,10 @@ impl Client {
         let answer = client.login(name, password);
         assert_eq!(answer.status, 303, "sign-in of {name}: {}", answer.body);
         let cookie = answer.header("set-cookie");
-        assert!(cookie.contains("HttpOnly") && cookie.contains("SameSite=Strict"), "{cookie}");
+        assert!(
+            cookie.contains("HttpOnly") && cookie.contains("SameSite=Strict"),
+            "{cookie}"
+        );
         client.cookie = cookie.split(';').next().map(str::to_owned);
         client
     }
@@ -160,13 +182,23 @@ impl Client {
             agent()
                 .post(&url)
                 .header("Content-Type", "application/x-www-form-urlencoded")
-                .send(format!("name={}&password={}", form_encode(name), form_encode(password))),
+                .send(format!(
+                    "name={}&password={}",
+                    form_encode(name),
+                    form_encode(password)
+                )),
             &url,
         )
     }
 
     /// Any request; `body` is sent as is with `content_type`.
-    pub fn send(&self, method: &str, path: &str, headers: &[(&str, &str)], body: Option<(&str, &str)>) -> Answer {
+    pub fn send(
+        &self,
+        method: &str,
+        path: &str,
+        headers: &[(&str, &str)],
+        body: Option<(&str, &str)>,
+    ) -> Answer {
         let url = format!("{}{path}", self.base);
         let mut request = ureq::http::Request::builder().method(method).uri(&url);
         if let Some(cookie) = &self.cookie {
@@ -213,7 +245,9 @@ impl Client {
 pub fn form_encode(text: &str) -> String {
     text.bytes()
         .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => (b as char).to_string(),
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                (b as char).to_string()
+            }
             b' ' => "+".to_owned(),
             other => format!("%{other:02X}"),
         })

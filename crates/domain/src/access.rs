@@ -109,7 +109,10 @@ mod tests {
     #[test]
     fn only_coordinators_manage_users() {
         for role in Role::ALL {
-            assert_eq!(role.allows(Permission::ManageUsers), *role == Role::Coordinator);
+            assert_eq!(
+                role.allows(Permission::ManageUsers),
+                *role == Role::Coordinator
+            );
         }
         assert!(Role::Coder.allows(Permission::Code));
         assert!(!Role::Facilitator.allows(Permission::Code));

@@ -45,7 +45,9 @@ pub enum StoreError {
     #[error("{what} {key} exists already")]
     Exists { what: &'static str, key: String },
     /// An edit named a version that is no longer current.
-    #[error("{what} {key} was changed by someone else (version {current}, you edited version {expected}); reload and try again")]
+    #[error(
+        "{what} {key} was changed by someone else (version {current}, you edited version {expected}); reload and try again"
+    )]
     Stale {
         what: &'static str,
         key: String,

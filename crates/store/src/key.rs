@@ -107,10 +107,10 @@ pub fn hash_password(password: &Passphrase) -> Result<String> {
         password.as_bytes(),
     )
     .map(|hash| hash.to_string())
-        .map_err(|e| StoreError::Stored {
-            what: "password hash",
-            detail: e.to_string(),
-        })
+    .map_err(|e| StoreError::Stored {
+        what: "password hash",
+        detail: e.to_string(),
+    })
 }
 
 /// Whether `password` matches a PHC hash made by [`hash_password`]. A
@@ -119,7 +119,11 @@ pub fn verify_password(password: &Passphrase, phc: &str) -> bool {
     use argon2::password_hash::PasswordVerifier;
     use argon2::password_hash::phc::PasswordHash;
     PasswordHash::new(phc)
-        .map(|hash| Argon2::default().verify_password(password.as_bytes(), &hash).is_ok())
+        .map(|hash| {
+            Argon2::default()
+                .verify_password(password.as_bytes(), &hash)
+                .is_ok()
+        })
         .unwrap_or(false)
 }
 

@@ -18,8 +18,9 @@ pub use key::Passphrase;
 pub use workspace::Workspace;
 
 use sankore_domain::{
-    Action, CodeKey, Codebook, Coding, DocumentKind, Role, Document, Finding, Gazetteer, Memo, Participant, Quota,
-    Recommendation, ResearchQuestion, Session, StakeholderGroup, Study, StudyRecords,
+    Action, CodeKey, Codebook, Coding, Document, DocumentKind, Finding, Gazetteer, Memo,
+    Participant, Quota, Recommendation, ResearchQuestion, Role, Session, StakeholderGroup, Study,
+    StudyRecords,
 };
 use serde::Serialize;
 
@@ -40,7 +41,12 @@ pub trait AccountStore {
     /// Every account, by name.
     fn users(&self) -> Result<Vec<Account>>;
     /// Records a signed-in session under the hash of its token.
-    fn create_web_session(&mut self, token_hash: &str, user_id: i64, csrf_token: &str) -> Result<()>;
+    fn create_web_session(
+        &mut self,
+        token_hash: &str,
+        user_id: i64,
+        csrf_token: &str,
+    ) -> Result<()>;
     /// The account and CSRF token of a live session, refreshing its
     /// last-seen time; `None` when unknown or idle longer than `max_idle`.
     fn touch_web_session(

@@ -10,7 +10,8 @@ fn passphrase() -> Passphrase {
 }
 
 fn demo_workspace(dir: &Path) -> Workspace {
-    let (workspace, mut store) = Workspace::create(dir, &passphrase()).unwrap_or_else(|e| panic!("{e}"));
+    let (workspace, mut store) =
+        Workspace::create(dir, &passphrase()).unwrap_or_else(|e| panic!("{e}"));
     store
         .import_study(&sankore_demo::reference_study(), &mut |_, _| {})
         .unwrap_or_else(|e| panic!("{e}"));
@@ -26,7 +27,9 @@ fn stale_edits_are_refused_and_concurrent_adds_all_land() {
     let root = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
     let workspace = demo_workspace(&root.path().join("w"));
     let document = "TBK-INT-001-T".to_owned();
-    let mut store = workspace.open_store(&passphrase()).unwrap_or_else(|e| panic!("{e}"));
+    let mut store = workspace
+        .open_store(&passphrase())
+        .unwrap_or_else(|e| panic!("{e}"));
     let (doc, revision) = store
         .document(&document)
         .unwrap_or_else(|e| panic!("{e}"))
@@ -41,23 +44,52 @@ fn stale_edits_are_refused_and_concurrent_adds_all_land() {
     };
     let added = store.add_coding(&coding).unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(added.version, 1);
-    let (_, after) = store.document(&document).ok().flatten().unwrap_or_else(|| panic!("document"));
+    let (_, after) = store
+        .document(&document)
+        .ok()
+        .flatten()
+        .unwrap_or_else(|| panic!("document"));
     assert_eq!(after, revision + 1, "adding bumps the revision");
 
     // Two editors saw version 1; the first wins, the second is told.
     let first = store
-        .update_coding(&added.id, 1, &key(sankore_demo::PUSH_FACTORS[0]), Some("memo"))
+        .update_coding(
+            &added.id,
+            1,
+            &key(sankore_demo::PUSH_FACTORS[0]),
+            Some("memo"),
+        )
         .unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(first.version, 2);
     let second = store.update_coding(&added.id, 1, &key(sankore_demo::PUSH_FACTORS[1]), None);
-    assert!(matches!(second, Err(StoreError::Stale { current: 2, expected: 1, .. })), "{second:?}");
-    assert!(matches!(store.delete_coding(&added.id, 1), Err(StoreError::Stale { .. })));
-    store.delete_coding(&added.id, 2).unwrap_or_else(|e| panic!("{e}"));
-    assert!(matches!(store.delete_coding(&added.id, 2), Err(StoreError::NotFound { .. })));
+    assert!(
+        matches!(
+            second,
+            Err(StoreError::Stale {
+                current: 2,
+                expected: 1,
+                ..
+            })
+        ),
+        "{second:?}"
+    );
+    assert!(matches!(
+        store.delete_coding(&added.id, 1),
+        Err(StoreError::Stale { .. })
+    ));
+    store
+        .delete_coding(&added.id, 2)
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert!(matches!(
+        store.delete_coding(&added.id, 2),
+        Err(StoreError::NotFound { .. })
+    ));
 
     // A span past the end is refused.
     let mut bad = coding.clone();
-    bad.span = doc.span(0, doc.body.char_len()).unwrap_or_else(|e| panic!("{e}"));
+    bad.span = doc
+        .span(0, doc.body.char_len())
+        .unwrap_or_else(|e| panic!("{e}"));
     bad.document = "GDM-INT-001-T".into();
     let other_len = store
         .document("GDM-INT-001-T")
@@ -76,7 +108,9 @@ fn stale_edits_are_refused_and_concurrent_adds_all_land() {
             let workspace = workspace.clone();
             let coding = coding.clone();
             std::thread::spawn(move || {
-                let mut store = workspace.open_store(&passphrase()).unwrap_or_else(|e| panic!("{e}"));
+                let mut store = workspace
+                    .open_store(&passphrase())
+                    .unwrap_or_else(|e| panic!("{e}"));
                 for i in 0..10 {
                     let mut c = coding.clone();
                     c.coder = format!("coder{t}");
@@ -96,23 +130,64 @@ fn stale_edits_are_refused_and_concurrent_adds_all_land() {
 #[test]
 fn accounts_and_sessions() {
     let root = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
-    let (_, mut store) = Workspace::create(&root.path().join("w"), &passphrase()).unwrap_or_else(|e| panic!("{e}"));
-    let hash = hash_password(&Passphrase::new("pw of awa".into())).unwrap_or_else(|e| panic!("{e}"));
-    let awa = store.add_user("awa", Role::Coder, &hash).unwrap_or_else(|e| panic!("{e}"));
-    assert!(matches!(store.add_user("AWA", Role::Viewer, &hash), Err(StoreError::Exists { .. })));
-    assert!(store.add_user("Awa Touré", Role::Viewer, &hash).is_err(), "names with spaces refused");
-    let (account, stored_hash) = store.user_credentials("awa").ok().flatten().unwrap_or_else(|| panic!("user"));
+    let (_, mut store) =
+        Workspace::create(&root.path().join("w"), &passphrase()).unwrap_or_else(|e| panic!("{e}"));
+    let hash =
+        hash_password(&Passphrase::new("pw of awa".into())).unwrap_or_else(|e| panic!("{e}"));
+    let awa = store
+        .add_user("awa", Role::Coder, &hash)
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert!(matches!(
+        store.add_user("AWA", Role::Viewer, &hash),
+        Err(StoreError::Exists { .. })
+    ));
+    assert!(
+        store.add_user("Awa Touré", Role::Viewer, &hash).is_err(),
+        "names with spaces refused"
+    );
+    let (account, stored_hash) = store
+        .user_credentials("awa")
+        .ok()
+        .flatten()
+        .unwrap_or_else(|| panic!("user"));
     assert_eq!(account, awa);
-    assert!(verify_password(&Passphrase::new("pw of awa".into()), &stored_hash));
+    assert!(verify_password(
+        &Passphrase::new("pw of awa".into()),
+        &stored_hash
+    ));
 
-    store.create_web_session("h1", awa.id, "csrf1").unwrap_or_else(|e| panic!("{e}"));
-    let live = store.touch_web_session("h1", chrono::Duration::hours(1)).unwrap_or_default();
+    store
+        .create_web_session("h1", awa.id, "csrf1")
+        .unwrap_or_else(|e| panic!("{e}"));
+    let live = store
+        .touch_web_session("h1", chrono::Duration::hours(1))
+        .unwrap_or_default();
     assert_eq!(live, Some((awa.clone(), "csrf1".to_owned())));
     // An idle limit of zero seconds ends it (last_seen is in whole seconds).
     std::thread::sleep(std::time::Duration::from_millis(1100));
-    assert_eq!(store.touch_web_session("h1", chrono::Duration::zero()).unwrap_or_default(), None);
-    assert_eq!(store.touch_web_session("h1", chrono::Duration::hours(1)).unwrap_or_default(), None, "expired sessions are deleted");
-    store.create_web_session("h2", awa.id, "csrf2").unwrap_or_else(|e| panic!("{e}"));
-    store.delete_web_session("h2").unwrap_or_else(|e| panic!("{e}"));
-    assert_eq!(store.touch_web_session("h2", chrono::Duration::hours(1)).unwrap_or_default(), None);
+    assert_eq!(
+        store
+            .touch_web_session("h1", chrono::Duration::zero())
+            .unwrap_or_default(),
+        None
+    );
+    assert_eq!(
+        store
+            .touch_web_session("h1", chrono::Duration::hours(1))
+            .unwrap_or_default(),
+        None,
+        "expired sessions are deleted"
+    );
+    store
+        .create_web_session("h2", awa.id, "csrf2")
+        .unwrap_or_else(|e| panic!("{e}"));
+    store
+        .delete_web_session("h2")
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(
+        store
+            .touch_web_session("h2", chrono::Duration::hours(1))
+            .unwrap_or_default(),
+        None
+    );
 }

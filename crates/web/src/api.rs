@@ -40,7 +40,10 @@ async fn openapi(ApiUser(_): ApiUser) -> Response {
 }
 
 /// `GET /api/v1/study`: the methodology table (aggregates).
-async fn study(State(state): State<AppState>, ApiUser(user): ApiUser) -> Result<Response, ApiError> {
+async fn study(
+    State(state): State<AppState>,
+    ApiUser(user): ApiUser,
+) -> Result<Response, ApiError> {
     user.require(Permission::ReadAggregates)?;
     let methodology = state
         .with_store(|store| sankore_analysis::methodology::from_store(&*store))
@@ -50,14 +53,20 @@ async fn study(State(state): State<AppState>, ApiUser(user): ApiUser) -> Result<
 }
 
 /// `GET /api/v1/codebook`.
-async fn codebook(State(state): State<AppState>, ApiUser(user): ApiUser) -> Result<Response, ApiError> {
+async fn codebook(
+    State(state): State<AppState>,
+    ApiUser(user): ApiUser,
+) -> Result<Response, ApiError> {
     user.require(Permission::ReadAggregates)?;
     let codebook = state.with_store(|store| store.codebook()).await?;
     Ok(Json(codebook).into_response())
 }
 
 /// `GET /api/v1/documents`.
-async fn documents(State(state): State<AppState>, ApiUser(user): ApiUser) -> Result<Response, ApiError> {
+async fn documents(
+    State(state): State<AppState>,
+    ApiUser(user): ApiUser,
+) -> Result<Response, ApiError> {
     user.require(Permission::ReadTranscripts)?;
     let list = state.with_store(|store| store.document_summaries()).await?;
     Ok(Json(list).into_response())
@@ -95,7 +104,10 @@ async fn document(
         .with_store(move |store| Ok((store.document(&code)?, store.document_codings(&code)?)))
         .await?;
     let (document, revision) = found.ok_or(AppError::NotFound)?;
-    let codings: Vec<CodingOut> = codings.into_iter().map(|c| coding_out(&document, c)).collect();
+    let codings: Vec<CodingOut> = codings
+        .into_iter()
+        .map(|c| coding_out(&document, c))
+        .collect();
     Ok(Json(serde_json::json!({
         "code": document.code,
         "title": document.title,
@@ -124,7 +136,11 @@ struct NewCodings {
 
 /// Converts the request's offsets to scalar offsets of `text`.
 fn scalar_span(text: &str, body: &NewCodings) -> Result<(usize, usize), AppError> {
-    let bad = |what: &str| AppError::BadRequest(format!("{what} is not a character boundary of the document"));
+    let bad = |what: &str| {
+        AppError::BadRequest(format!(
+            "{what} is not a character boundary of the document"
+        ))
+    };
     match (body.start, body.end, body.start_utf16, body.end_utf16) {
         (Some(s), Some(e), None, None) => Ok((s, e)),
         (None, None, Some(s), Some(e)) => Ok((
@@ -157,10 +173,13 @@ async fn add_codings(
     let coder = user.account.name.clone();
     let created = state
         .with_store(move |store| {
-            let (document, _) = store.document(&code)?.ok_or_else(|| sankore_store::StoreError::NotFound {
-                what: "document",
-                key: code.clone(),
-            })?;
+            let (document, _) =
+                store
+                    .document(&code)?
+                    .ok_or_else(|| sankore_store::StoreError::NotFound {
+                        what: "document",
+                        key: code.clone(),
+                    })?;
             let (start, end) = match scalar_span(document.body.as_str(), &body) {
                 Ok(span) => span,
                 Err(e) => return Ok(Err(e)),

@@ -43,7 +43,11 @@ pub fn token_hash(token: &str) -> String {
 
 /// Compares two strings in time independent of where they differ.
 pub fn constant_time_eq(a: &str, b: &str) -> bool {
-    a.len() == b.len() && a.bytes().zip(b.bytes()).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+    a.len() == b.len()
+        && a.bytes()
+            .zip(b.bytes())
+            .fold(0u8, |acc, (x, y)| acc | (x ^ y))
+            == 0
 }
 
 /// The signed-in user of a request.
@@ -90,7 +94,10 @@ pub fn check_origin(headers: &HeaderMap) -> Result<(), AppError> {
     let Some(origin) = headers.get(header::ORIGIN).and_then(|o| o.to_str().ok()) else {
         return Ok(());
     };
-    let host = headers.get(header::HOST).and_then(|h| h.to_str().ok()).unwrap_or_default();
+    let host = headers
+        .get(header::HOST)
+        .and_then(|h| h.to_str().ok())
+        .unwrap_or_default();
     let expected = [format!("http://{host}"), format!("https://{host}")];
     if expected.iter().any(|e| e == origin) {
         Ok(())
@@ -122,7 +129,10 @@ pub struct PageUser(pub CurrentUser);
 impl FromRequestParts<AppState> for PageUser {
     type Rejection = PageError;
 
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
         Ok(PageUser(current_user(parts, state).await?))
     }
 }
@@ -134,11 +144,17 @@ pub struct ApiUser(pub CurrentUser);
 impl FromRequestParts<AppState> for ApiUser {
     type Rejection = ApiError;
 
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
         let user = current_user(parts, state).await?;
         if !parts.method.is_safe() {
             check_origin(&parts.headers)?;
-            let token = parts.headers.get("x-csrf-token").and_then(|v| v.to_str().ok());
+            let token = parts
+                .headers
+                .get("x-csrf-token")
+                .and_then(|v| v.to_str().ok());
             user.check_csrf(token)?;
         }
         Ok(ApiUser(user))
@@ -203,13 +219,19 @@ pub struct LoginForm {
 /// wrong passwords take the same time (no user enumeration).
 fn dummy_hash() -> &'static str {
     static HASH: std::sync::OnceLock<String> = std::sync::OnceLock::new();
-    HASH.get_or_init(|| hash_password(&Passphrase::new("no such user".to_owned())).unwrap_or_default())
+    HASH.get_or_init(|| {
+        hash_password(&Passphrase::new("no such user".to_owned())).unwrap_or_default()
+    })
 }
 
 fn session_cookie(token: &str, max_age: Option<i64>) -> Result<HeaderValue, AppError> {
-    let age = max_age.map(|s| format!("; Max-Age={s}")).unwrap_or_default();
-    HeaderValue::from_str(&format!("{SESSION_COOKIE}={token}; Path=/; HttpOnly; SameSite=Strict{age}"))
-        .map_err(|_| AppError::Internal)
+    let age = max_age
+        .map(|s| format!("; Max-Age={s}"))
+        .unwrap_or_default();
+    HeaderValue::from_str(&format!(
+        "{SESSION_COOKIE}={token}; Path=/; HttpOnly; SameSite=Strict{age}"
+    ))
+    .map_err(|_| AppError::Internal)
 }
 
 /// `POST /login`: checks the password, opens a session, sets the cookie.
@@ -229,7 +251,10 @@ pub async fn login(
     let account = state
         .with_store(move |store| {
             let found = store.user_credentials(&name)?;
-            let hash = found.as_ref().map(|(_, h)| h.as_str()).unwrap_or(dummy_hash());
+            let hash = found
+                .as_ref()
+                .map(|(_, h)| h.as_str())
+                .unwrap_or(dummy_hash());
             let ok = verify_password(&password, hash);
             Ok(found.filter(|_| ok).map(|(account, _)| account))
         })
@@ -248,7 +273,9 @@ pub async fn login(
         .await?;
     tracing::info!(user = account.id, "signed in");
     let mut response = Redirect::to("/").into_response();
-    response.headers_mut().insert(header::SET_COOKIE, session_cookie(&token, None)?);
+    response
+        .headers_mut()
+        .insert(header::SET_COOKIE, session_cookie(&token, None)?);
     Ok(response)
 }
 
@@ -268,9 +295,13 @@ pub async fn logout(
     check_origin(&headers)?;
     user.check_csrf(form.csrf.as_deref())?;
     let hash = user.token_hash.clone();
-    state.with_store(move |store| store.delete_web_session(&hash)).await?;
+    state
+        .with_store(move |store| store.delete_web_session(&hash))
+        .await?;
     let mut response = Redirect::to("/login").into_response();
-    response.headers_mut().insert(header::SET_COOKIE, session_cookie("", Some(0))?);
+    response
+        .headers_mut()
+        .insert(header::SET_COOKIE, session_cookie("", Some(0))?);
     Ok(response)
 }
 
@@ -286,7 +317,10 @@ mod tests {
             assert_eq!(limiter.blocked_for("awa", ip), None);
             limiter.failed("awa", ip);
         }
-        assert!(limiter.blocked_for("AWA", None).is_some(), "by name, any case");
+        assert!(
+            limiter.blocked_for("AWA", None).is_some(),
+            "by name, any case"
+        );
         assert!(limiter.blocked_for("other", ip).is_some(), "by address");
         limiter.succeeded("awa");
         assert!(limiter.blocked_for("awa", None).is_none());
@@ -300,7 +334,10 @@ mod tests {
             headers.insert(header::COOKIE, v);
         }
         assert_eq!(cookie_token(&headers), Some(token));
-        headers.insert(header::COOKIE, HeaderValue::from_static("sankore_session=short"));
+        headers.insert(
+            header::COOKIE,
+            HeaderValue::from_static("sankore_session=short"),
+        );
         assert_eq!(cookie_token(&headers), None);
         assert!(constant_time_eq("abc", "abc"));
         assert!(!constant_time_eq("abc", "abd"));

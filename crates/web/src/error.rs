@@ -41,7 +41,9 @@ impl AppError {
         match self {
             AppError::Unauthenticated => "sign in first".to_owned(),
             AppError::Forbidden => "your role does not allow this".to_owned(),
-            AppError::CsrfRejected => "the form expired or came from elsewhere; reload the page".to_owned(),
+            AppError::CsrfRejected => {
+                "the form expired or came from elsewhere; reload the page".to_owned()
+            }
             AppError::NotFound => "not found".to_owned(),
             AppError::BadRequest(m) | AppError::Conflict(m) => m.clone(),
             AppError::TooManyAttempts(s) => format!("too many attempts; try again in {s} s"),
@@ -99,7 +101,12 @@ impl IntoResponse for PageError {
             "<!doctype html><meta charset=\"utf-8\"><title>Sankore</title><link rel=\"stylesheet\" href=\"/static/app.css\"><main><p class=\"error\">{}</p><p><a href=\"/\">Sankore</a></p></main>",
             escape_html(&self.0.message())
         );
-        let response = (self.0.status(), [(header::CONTENT_TYPE, "text/html; charset=utf-8")], body).into_response();
+        let response = (
+            self.0.status(),
+            [(header::CONTENT_TYPE, "text/html; charset=utf-8")],
+            body,
+        )
+            .into_response();
         with_retry(response, &self.0)
     }
 }
@@ -116,7 +123,11 @@ impl<E: Into<AppError>> From<E> for ApiError {
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
-        let response = (self.0.status(), Json(serde_json::json!({"error": self.0.message()}))).into_response();
+        let response = (
+            self.0.status(),
+            Json(serde_json::json!({"error": self.0.message()})),
+        )
+            .into_response();
         with_retry(response, &self.0)
     }
 }

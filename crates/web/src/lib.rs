@@ -96,7 +96,11 @@ pub struct Server {
 
 impl Server {
     /// Binds `addr` (port 0 picks a free port).
-    pub async fn bind(addr: SocketAddr, store: SqliteStore, default_lang: Lang) -> Result<Server, ServeError> {
+    pub async fn bind(
+        addr: SocketAddr,
+        store: SqliteStore,
+        default_lang: Lang,
+    ) -> Result<Server, ServeError> {
         let listener = tokio::net::TcpListener::bind(addr)
             .await
             .map_err(|source| ServeError::Bind { addr, source })?;
@@ -127,13 +131,14 @@ async fn shutdown_signal() {
     let ctrl_c = tokio::signal::ctrl_c();
     #[cfg(unix)]
     {
-        let mut term = match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-            Ok(term) => term,
-            Err(_) => {
-                let _ = ctrl_c.await;
-                return;
-            }
-        };
+        let mut term =
+            match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+                Ok(term) => term,
+                Err(_) => {
+                    let _ = ctrl_c.await;
+                    return;
+                }
+            };
         tokio::select! {
             _ = ctrl_c => {},
             _ = term.recv() => {},

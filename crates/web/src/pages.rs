@@ -52,7 +52,12 @@ pub struct Chrome {
 }
 
 impl Chrome {
-    fn new(state: &AppState, headers: &HeaderMap, query: &LangQuery, user: Option<&CurrentUser>) -> Chrome {
+    fn new(
+        state: &AppState,
+        headers: &HeaderMap,
+        query: &LangQuery,
+        user: Option<&CurrentUser>,
+    ) -> Chrome {
         Chrome {
             lang: request_lang(headers, query.lang.as_deref(), state.default_lang),
             user: user.map(|u| u.account.clone()),
@@ -67,7 +72,9 @@ impl Chrome {
 
     /// Whether the signed-in user may do `permission`.
     pub fn can(&self, permission: Permission) -> bool {
-        self.user.as_ref().is_some_and(|u| u.role.allows(permission))
+        self.user
+            .as_ref()
+            .is_some_and(|u| u.role.allows(permission))
     }
 }
 
@@ -99,7 +106,11 @@ pub fn login_page(state: &AppState, headers: &HeaderMap, failed: bool) -> Respon
         chrome: Chrome::new(state, headers, &LangQuery::default(), None),
         failed,
     };
-    let status = if failed { StatusCode::UNAUTHORIZED } else { StatusCode::OK };
+    let status = if failed {
+        StatusCode::UNAUTHORIZED
+    } else {
+        StatusCode::OK
+    };
     match page.render() {
         Ok(html) => (status, Html(html)).into_response(),
         Err(_) => PageError(AppError::Internal).into_response(),
@@ -107,7 +118,11 @@ pub fn login_page(state: &AppState, headers: &HeaderMap, failed: bool) -> Respon
 }
 
 /// `GET /login`.
-pub async fn login(State(state): State<AppState>, headers: HeaderMap, Query(query): Query<LangQuery>) -> Result<Response, PageError> {
+pub async fn login(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Query(query): Query<LangQuery>,
+) -> Result<Response, PageError> {
     let page = LoginPage {
         chrome: Chrome::new(&state, &headers, &query, None),
         failed: false,
@@ -245,7 +260,9 @@ pub async fn document(
     Query(query): Query<DocumentQuery>,
 ) -> Result<Response, PageError> {
     user.require(Permission::ReadTranscripts)?;
-    let lang_query = LangQuery { lang: query.lang.clone() };
+    let lang_query = LangQuery {
+        lang: query.lang.clone(),
+    };
     let chrome = Chrome::new(&state, &headers, &lang_query, Some(&user));
     let lookup = code.clone();
     let (found, all_codings, codebook) = state
@@ -357,18 +374,29 @@ pub async fn delete_coding(
     user.check_csrf(form.csrf.as_deref())?;
     user.require(Permission::Code)?;
     let version = form.version;
-    state.with_store(move |store| store.delete_coding(&id, version)).await?;
+    state
+        .with_store(move |store| store.delete_coding(&id, version))
+        .await?;
     Ok(back_to(&form.document))
 }
 
 /// `GET /codebook.css`: one class per code carrying its colour.
-pub async fn codebook_css(State(state): State<AppState>, PageUser(user): PageUser) -> Result<Response, PageError> {
+pub async fn codebook_css(
+    State(state): State<AppState>,
+    PageUser(user): PageUser,
+) -> Result<Response, PageError> {
     user.require(Permission::ReadAggregates)?;
     let codebook = state.with_store(|store| store.codebook()).await?;
     let css: String = codebook
         .codes()
         .iter()
-        .map(|c| format!(".{} {{ --c: {}; }}\n", transcript::code_class(&c.key), c.color))
+        .map(|c| {
+            format!(
+                ".{} {{ --c: {}; }}\n",
+                transcript::code_class(&c.key),
+                c.color
+            )
+        })
         .collect();
     Ok((
         [
@@ -387,7 +415,10 @@ pub async fn stylesheet() -> Response {
 
 /// `GET /static/coding.js`, embedded in the binary.
 pub async fn coding_script() -> Response {
-    static_asset("text/javascript; charset=utf-8", include_str!("../assets/coding.js"))
+    static_asset(
+        "text/javascript; charset=utf-8",
+        include_str!("../assets/coding.js"),
+    )
 }
 
 fn static_asset(content_type: &'static str, body: &'static str) -> Response {

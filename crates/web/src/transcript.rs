@@ -41,7 +41,11 @@ pub struct LineView {
 
 /// Cuts `document` into lines and segments for display. `name_of` gives a
 /// code's display name.
-pub fn lines(document: &Document, codings: &[StoredCoding], name_of: &dyn Fn(&CodeKey) -> String) -> Vec<LineView> {
+pub fn lines(
+    document: &Document,
+    codings: &[StoredCoding],
+    name_of: &dyn Fn(&CodeKey) -> String,
+) -> Vec<LineView> {
     let chars: Vec<char> = document.body.as_str().chars().collect();
     let mut boundaries: Vec<usize> = codings
         .iter()
@@ -60,7 +64,10 @@ pub fn lines(document: &Document, codings: &[StoredCoding], name_of: &dyn Fn(&Co
             .map_or(chars.len(), |p| line_start + p);
         let in_line: Vec<&StoredCoding> = codings
             .iter()
-            .filter(|c| c.coding.span.start() < line_end.max(line_start + 1) && c.coding.span.end() > line_start)
+            .filter(|c| {
+                c.coding.span.start() < line_end.max(line_start + 1)
+                    && c.coding.span.end() > line_start
+            })
             .collect();
         let mut line = LineView {
             segments: Vec::new(),
@@ -74,7 +81,12 @@ pub fn lines(document: &Document, codings: &[StoredCoding], name_of: &dyn Fn(&Co
         };
         let first = boundaries.partition_point(|b| *b <= line_start);
         let mut cuts = vec![line_start];
-        cuts.extend(boundaries[first..].iter().copied().take_while(|b| *b < line_end));
+        cuts.extend(
+            boundaries[first..]
+                .iter()
+                .copied()
+                .take_while(|b| *b < line_end),
+        );
         cuts.push(line_end);
         for pair in cuts.windows(2) {
             let (start, end) = (pair[0], pair[1]);
@@ -103,7 +115,10 @@ pub fn lines(document: &Document, codings: &[StoredCoding], name_of: &dyn Fn(&Co
                 title,
                 text,
             });
-            u16 += chars[start..end].iter().map(|c| c.len_utf16()).sum::<usize>();
+            u16 += chars[start..end]
+                .iter()
+                .map(|c| c.len_utf16())
+                .sum::<usize>();
         }
         out.push(line);
         u16 += 1; // the line break
@@ -149,7 +164,14 @@ mod tests {
             .iter()
             .map(|s| (s.text.as_str(), s.u16, s.class.contains("coded")))
             .collect();
-        assert_eq!(texts, [("Bonjour ", 0, false), ("🙂 à ", 8, true), ("tous", 13, false)]);
+        assert_eq!(
+            texts,
+            [
+                ("Bonjour ", 0, false),
+                ("🙂 à ", 8, true),
+                ("tous", 13, false)
+            ]
+        );
         assert_eq!(view[0].stripes.len(), 1);
         assert_eq!(view[1].segments[0].u16, 18, "after the line break");
         assert!(view[1].stripes.is_empty());

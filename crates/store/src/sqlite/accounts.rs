@@ -57,16 +57,29 @@ impl AccountStore for SqliteStore {
     }
 
     fn users(&self) -> Result<Vec<Account>> {
-        let mut stmt = self.conn.prepare("SELECT id, name, role FROM users ORDER BY name")?;
+        let mut stmt = self
+            .conn
+            .prepare("SELECT id, name, role FROM users ORDER BY name")?;
         let rows = stmt
-            .query_map([], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?, r.get::<_, String>(2)?)))?
+            .query_map([], |r| {
+                Ok((
+                    r.get::<_, i64>(0)?,
+                    r.get::<_, String>(1)?,
+                    r.get::<_, String>(2)?,
+                ))
+            })?
             .collect::<rusqlite::Result<Vec<_>>>()?;
         rows.into_iter()
             .map(|(id, name, role)| account(id, name, &role))
             .collect()
     }
 
-    fn create_web_session(&mut self, token_hash: &str, user_id: i64, csrf_token: &str) -> Result<()> {
+    fn create_web_session(
+        &mut self,
+        token_hash: &str,
+        user_id: i64,
+        csrf_token: &str,
+    ) -> Result<()> {
         let at = now();
         self.conn.execute(
             "INSERT INTO web_sessions (token_hash, user_id, csrf_token, created_at, last_seen) VALUES (?1, ?2, ?3, ?4, ?4)",
@@ -80,7 +93,8 @@ impl AccountStore for SqliteStore {
         token_hash: &str,
         max_idle: chrono::Duration,
     ) -> Result<Option<(Account, String)>> {
-        let oldest = (chrono::Utc::now() - max_idle).to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+        let oldest =
+            (chrono::Utc::now() - max_idle).to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
         let tx = self.write_transaction()?;
         tx.execute(
             "DELETE FROM web_sessions WHERE token_hash = ?1 AND last_seen < ?2",
@@ -113,8 +127,10 @@ impl AccountStore for SqliteStore {
     }
 
     fn delete_web_session(&mut self, token_hash: &str) -> Result<()> {
-        self.conn
-            .execute("DELETE FROM web_sessions WHERE token_hash = ?1", [token_hash])?;
+        self.conn.execute(
+            "DELETE FROM web_sessions WHERE token_hash = ?1",
+            [token_hash],
+        )?;
         Ok(())
     }
 }

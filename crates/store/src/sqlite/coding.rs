@@ -16,7 +16,10 @@ fn offset(value: i64) -> Result<usize> {
 
 /// Bumps the revision of the document holding coding `id`.
 fn bump_revision(tx: &Transaction<'_>, document_id: i64) -> Result<()> {
-    tx.execute("UPDATE documents SET revision = revision + 1 WHERE id = ?1", [document_id])?;
+    tx.execute(
+        "UPDATE documents SET revision = revision + 1 WHERE id = ?1",
+        [document_id],
+    )?;
     Ok(())
 }
 
@@ -47,32 +50,35 @@ impl SqliteStore {
                 },
             )
             .optional()?;
-        row.map(|(guid, version, document, start, end, code, coder, memo, origin, len, doc_id)| {
-            Ok((
-                StoredCoding {
-                    id: guid,
-                    version,
-                    coding: Coding {
-                        document,
-                        span: Span::new(offset(start)?, offset(end)?, offset(len)?)?,
-                        code: CodeKey::new(&code)?,
-                        coder,
-                        memo,
-                        origin: CodingOrigin::parse(&origin)?,
+        row.map(
+            |(guid, version, document, start, end, code, coder, memo, origin, len, doc_id)| {
+                Ok((
+                    StoredCoding {
+                        id: guid,
+                        version,
+                        coding: Coding {
+                            document,
+                            span: Span::new(offset(start)?, offset(end)?, offset(len)?)?,
+                            code: CodeKey::new(&code)?,
+                            coder,
+                            memo,
+                            origin: CodingOrigin::parse(&origin)?,
+                        },
                     },
-                },
-                doc_id,
-            ))
-        })
+                    doc_id,
+                ))
+            },
+        )
         .transpose()
     }
 
     /// Checks `expected_version` against the current one.
     fn current(&self, id: &str, expected_version: i64) -> Result<(StoredCoding, i64)> {
-        let (stored, document_id) = Self::stored_coding(&self.conn, id)?.ok_or_else(|| StoreError::NotFound {
-            what: "coding",
-            key: id.to_owned(),
-        })?;
+        let (stored, document_id) =
+            Self::stored_coding(&self.conn, id)?.ok_or_else(|| StoreError::NotFound {
+                what: "coding",
+                key: id.to_owned(),
+            })?;
         if stored.version != expected_version {
             return Err(StoreError::Stale {
                 what: "coding",
@@ -232,15 +238,19 @@ impl CodingStore for SqliteStore {
         )?;
         if changed == 0 {
             drop(tx);
-            return Err(self.current(id, expected_version).err().unwrap_or(StoreError::NotFound {
+            return Err(self
+                .current(id, expected_version)
+                .err()
+                .unwrap_or(StoreError::NotFound {
+                    what: "coding",
+                    key: id.to_owned(),
+                }));
+        }
+        let (stored, document_id) =
+            Self::stored_coding(&tx, id)?.ok_or_else(|| StoreError::NotFound {
                 what: "coding",
                 key: id.to_owned(),
-            }));
-        }
-        let (stored, document_id) = Self::stored_coding(&tx, id)?.ok_or_else(|| StoreError::NotFound {
-            what: "coding",
-            key: id.to_owned(),
-        })?;
+            })?;
         bump_revision(&tx, document_id)?;
         tx.commit()?;
         Ok(stored)
@@ -255,10 +265,13 @@ impl CodingStore for SqliteStore {
         )?;
         if deleted == 0 {
             drop(tx);
-            return Err(self.current(id, expected_version).err().unwrap_or(StoreError::NotFound {
-                what: "coding",
-                key: id.to_owned(),
-            }));
+            return Err(self
+                .current(id, expected_version)
+                .err()
+                .unwrap_or(StoreError::NotFound {
+                    what: "coding",
+                    key: id.to_owned(),
+                }));
         }
         bump_revision(&tx, document_id)?;
         tx.commit()?;

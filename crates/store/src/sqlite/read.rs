@@ -130,7 +130,6 @@ impl SqliteStore {
             .collect()
     }
 
-
     /// Map from a row id to a code or key, for resolving references.
     fn keys(&self, sql: &str) -> Result<HashMap<i64, String>> {
         Ok(self

@@ -1,0 +1,308 @@
+//! The workbench over real HTTP against `sankore serve`: every route for
+//! every role, CSRF, sign-in limits, stored XSS, stale edits.
+
+mod support;
+
+use sankore_domain::{Codebook, TextBody};
+use sankore_store::{Passphrase, Store, Workspace};
+use serde_json::Value;
+use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
+use support::{Client, PASSPHRASE, add_user, serve};
+
+const ROLES: [&str; 5] = [
+    "coordinator",
+    "researcher",
+    "coder",
+    "facilitator",
+    "viewer",
+];
+const DOCUMENT: &str = "TBK-INT-001-T";
+const SCRIPT: &str = "<script>alert('transcript')</script>";
+const CODE_NAME: &str = "<img src=x onerror=alert('code')>";
+
+/// A demo workspace with hostile text planted in a transcript and a code
+/// name, and one account per role (`ROLE-user`, password `ROLE password`).
+fn workspace() -> &'static Path {
+    static DIR: OnceLock<(tempfile::TempDir, PathBuf)> = OnceLock::new();
+    let (_, dir) = DIR.get_or_init(|| {
+        let root = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+        let dir = root.path().join("w");
+        let mut records = sankore_demo::reference_study();
+        if let Some(doc) = records.documents.iter_mut().find(|d| d.code == DOCUMENT) {
+            doc.body = TextBody::new(&format!("{}\n{SCRIPT}", doc.body.as_str()));
+        }
+        let mut codes = records.codebook.codes().to_vec();
+        codes[0].name.en = CODE_NAME.to_owned();
+        codes[0].name.fr = CODE_NAME.to_owned();
+        records.codebook =
+            Codebook::new(1, &records.codebook.label, codes, 6).unwrap_or_else(|e| panic!("{e}"));
+        let (_, mut store) = Workspace::create(&dir, &Passphrase::new(PASSPHRASE.to_owned()))
+            .unwrap_or_else(|e| panic!("{e}"));
+        store
+            .import_study(&records, &mut |_, _| {})
+            .unwrap_or_else(|e| panic!("{e}"));
+        drop(store);
+        for role in ROLES {
+            add_user(
+                &dir,
+                &format!("{role}-user"),
+                role,
+                &format!("{role} password"),
+            );
+        }
+        (root, dir)
+    });
+    dir
+}
+
+fn client(base: &str, role: &str) -> Client {
+    Client::signed_in(base, &format!("{role}-user"), &format!("{role} password"))
+}
+
+fn new_coding_body() -> String {
+    r#"{"codes": ["push.economic.jobs"], "start": 5, "end": 25, "memo": null}"#.to_owned()
+}
+
+#[test]
+fn every_route_for_every_role() {
+    let served = serve(workspace(), &[]);
+    let anonymous = Client::new(&served.base);
+    let readers = [200, 200, 200, 200, 403];
+    let everyone = [200; 5];
+    let coders = [201, 201, 201, 403, 403];
+    // (method, path, JSON body, expected per role in ROLES order, expected signed out)
+    let document_page = format!("/documents/{DOCUMENT}");
+    let document_api = format!("/api/v1/documents/{DOCUMENT}");
+    let codings_api = format!("/api/v1/documents/{DOCUMENT}/codings");
+    let body = new_coding_body();
+    let table: Vec<(&str, &str, Option<&str>, [u16; 5], u16)> = vec![
+        ("GET", "/", None, everyone, 303),
+        ("GET", "/documents", None, readers, 303),
+        ("GET", &document_page, None, readers, 303),
+        ("GET", "/codebook.css", None, everyone, 303),
+        ("GET", "/api/v1/study", None, everyone, 401),
+        ("GET", "/api/v1/codebook", None, everyone, 401),
+        ("GET", "/api/v1/openapi.json", None, everyone, 401),
+        ("GET", "/api/v1/documents", None, readers, 401),
+        ("GET", &document_api, None, readers, 401),
+        ("POST", &codings_api, Some(&body), coders, 401),
+        ("GET", "/healthz", None, everyone, 200),
+        ("GET", "/login", None, everyone, 200),
+        ("GET", "/static/app.css", None, everyone, 200),
+        ("GET", "/static/coding.js", None, everyone, 200),
+    ];
+    for role in ROLES.iter().enumerate() {
+        let (index, role) = role;
+        let user = client(&served.base, role);
+        let csrf = user.csrf();
+        for (method, path, body, expected, _) in &table {
+            let headers = [("X-CSRF-Token", csrf.as_str())];
+            let answer = user.send(
+                method,
+                path,
+                &headers,
+                body.map(|b| ("application/json", b)),
+            );
+            assert_eq!(
+                answer.status, expected[index],
+                "{role} {method} {path}: {}",
+                answer.body
+            );
+        }
+    }
+    for (method, path, body, _, signed_out) in &table {
+        let answer = anonymous.send(method, path, &[], body.map(|b| ("application/json", b)));
+        assert_eq!(answer.status, *signed_out, "signed out {method} {path}");
+        if *signed_out == 303 {
+            assert_eq!(answer.header("location"), "/login");
+        }
+    }
+    // A viewer never sees transcript text, even through the dashboard.
+    let viewer = client(&served.base, "viewer");
+    assert!(!viewer.get("/").body.contains("SYNTHÉTIQUES"));
+}
+
+#[test]
+fn state_changes_need_the_csrf_token_and_a_matching_origin() {
+    let served = serve(workspace(), &[]);
+    let coder = client(&served.base, "coder");
+    let path = format!("/api/v1/documents/{DOCUMENT}/codings");
+    let body = new_coding_body();
+    let json = Some(("application/json", body.as_str()));
+    assert_eq!(coder.send("POST", &path, &[], json).status, 403, "no token");
+    assert_eq!(
+        coder
+            .send(
+                "POST",
+                &path,
+                &[("X-CSRF-Token", "0".repeat(64).as_str())],
+                json
+            )
+            .status,
+        403
+    );
+    let csrf = coder.csrf();
+    let foreign = [
+        ("X-CSRF-Token", csrf.as_str()),
+        ("Origin", "http://evil.example"),
+    ];
+    assert_eq!(
+        coder.send("POST", &path, &foreign, json).status,
+        403,
+        "foreign origin"
+    );
+    assert_eq!(
+        coder
+            .send("POST", &path, &[("X-CSRF-Token", csrf.as_str())], json)
+            .status,
+        201
+    );
+    // Sign-out needs the token too, then the session is gone.
+    let form = Some(("application/x-www-form-urlencoded", "csrf=wrong"));
+    assert_eq!(coder.send("POST", "/logout", &[], form).status, 403);
+    let good = format!("csrf={csrf}");
+    let out = coder.send(
+        "POST",
+        "/logout",
+        &[],
+        Some(("application/x-www-form-urlencoded", good.as_str())),
+    );
+    assert_eq!(out.status, 303);
+    assert!(out.header("set-cookie").contains("Max-Age=0"));
+    assert_eq!(coder.get("/").status, 303, "the old cookie no longer works");
+}
+
+#[test]
+fn sign_in_is_rate_limited_and_does_not_reveal_names() {
+    let served = serve(workspace(), &[]);
+    let anonymous = Client::new(&served.base);
+    let unknown = anonymous.login("nobody-here", "whatever password");
+    let wrong = anonymous.login("viewer-user", "wrong password");
+    assert_eq!(unknown.status, 401);
+    assert_eq!(wrong.status, 401);
+    assert_eq!(
+        unknown.body, wrong.body,
+        "same answer for unknown names and wrong passwords"
+    );
+    for _ in 0..4 {
+        anonymous.login("viewer-user", "wrong password");
+    }
+    let limited = anonymous.login("viewer-user", "viewer password");
+    assert_eq!(limited.status, 429, "even the right password waits");
+    assert!(
+        limited
+            .header("retry-after")
+            .parse::<u64>()
+            .is_ok_and(|s| s > 0)
+    );
+}
+
+#[test]
+fn stored_markup_renders_as_text() {
+    let served = serve(workspace(), &[]);
+    let coder = client(&served.base, "coder");
+    let csrf = coder.csrf();
+    let memo = "<svg onload=alert('memo')>";
+    let body =
+        serde_json::json!({"codes": ["push"], "start": 0, "end": 10, "memo": memo}).to_string();
+    let path = format!("/api/v1/documents/{DOCUMENT}/codings");
+    let created = coder.send(
+        "POST",
+        &path,
+        &[("X-CSRF-Token", csrf.as_str())],
+        Some(("application/json", &body)),
+    );
+    assert_eq!(created.status, 201, "{}", created.body);
+    let page = coder.get(&format!("/documents/{DOCUMENT}")).body;
+    for raw in [SCRIPT, CODE_NAME, memo] {
+        assert!(!page.contains(raw), "{raw} rendered as markup");
+    }
+    // Escaped, whichever entity style the template engine picks.
+    let escaped = |text: &str| {
+        page.contains(&text.replace('<', "&lt;")) || page.contains(&text.replace('<', "&#60;"))
+    };
+    for visible in [
+        "script&#62;alert(",
+        "svg onload=alert(",
+        "img src=x onerror=alert(",
+    ] {
+        let as_lt = visible.replace("&#62;", "&gt;");
+        assert!(
+            escaped(&format!("<{visible}")) || escaped(&format!("<{as_lt}")),
+            "{visible} missing"
+        );
+    }
+    // The API returns the text as data, JSON-encoded.
+    let api: Value =
+        serde_json::from_str(&coder.get(&format!("/api/v1/documents/{DOCUMENT}")).body)
+            .unwrap_or_default();
+    assert!(api["text"].as_str().is_some_and(|t| t.ends_with(SCRIPT)));
+}
+
+#[test]
+fn stale_edits_are_refused_with_a_clear_message() {
+    let served = serve(workspace(), &[]);
+    let first = client(&served.base, "coder");
+    let second = client(&served.base, "researcher");
+    let (csrf1, csrf2) = (first.csrf(), second.csrf());
+    let path = format!("/api/v1/documents/{DOCUMENT}/codings");
+    let body = serde_json::json!({"codes": ["push"], "start_utf16": 3, "end_utf16": 9}).to_string();
+    let created = first.send(
+        "POST",
+        &path,
+        &[("X-CSRF-Token", csrf1.as_str())],
+        Some(("application/json", &body)),
+    );
+    let coding: Value = serde_json::from_str(&created.body).unwrap_or_default();
+    let id = coding[0]["id"].as_str().unwrap_or_default().to_owned();
+    assert_eq!(coding[0]["version"], 1);
+    let change =
+        |code: &str| serde_json::json!({"version": 1, "code": code, "memo": "vu"}).to_string();
+    let one = change("push.economic");
+    let two = change("pull");
+    let ok = first.send(
+        "PATCH",
+        &format!("/api/v1/codings/{id}"),
+        &[("X-CSRF-Token", csrf1.as_str())],
+        Some(("application/json", &one)),
+    );
+    assert_eq!(ok.status, 200, "{}", ok.body);
+    let stale = second.send(
+        "PATCH",
+        &format!("/api/v1/codings/{id}"),
+        &[("X-CSRF-Token", csrf2.as_str())],
+        Some(("application/json", &two)),
+    );
+    assert_eq!(stale.status, 409);
+    assert!(
+        stale.body.contains("changed by someone else"),
+        "{}",
+        stale.body
+    );
+    let gone = second.send(
+        "DELETE",
+        &format!("/api/v1/codings/{id}?version=1"),
+        &[("X-CSRF-Token", csrf2.as_str())],
+        None,
+    );
+    assert_eq!(gone.status, 409);
+    let removed = second.send(
+        "DELETE",
+        &format!("/api/v1/codings/{id}?version=2"),
+        &[("X-CSRF-Token", csrf2.as_str())],
+        None,
+    );
+    assert_eq!(removed.status, 204);
+}
+
+#[test]
+fn workspace_store_is_readable_after_the_web_changes() {
+    // The hostile workspace still passes every integrity check.
+    let dir = workspace();
+    let store = Workspace::open(dir)
+        .and_then(|w| w.open_store(&Passphrase::new(PASSPHRASE.to_owned())))
+        .unwrap_or_else(|e| panic!("{e}"));
+    let checks = store.check().unwrap_or_else(|e| panic!("{e}"));
+    assert!(checks.iter().all(|c| c.ok), "{checks:?}");
+}
