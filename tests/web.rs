@@ -87,6 +87,8 @@ fn every_route_for_every_role() {
         ("GET", "/api/v1/documents", None, readers, 401),
         ("GET", &document_api, None, readers, 401),
         ("POST", &codings_api, Some(&body), coders, 401),
+        ("GET", "/codebook", None, everyone, 303),
+        ("GET", "/codebook/push.economic.jobs", None, readers, 303),
         ("GET", "/healthz", None, everyone, 200),
         ("GET", "/login", None, everyone, 200),
         ("GET", "/static/app.css", None, everyone, 200),
@@ -305,4 +307,91 @@ fn workspace_store_is_readable_after_the_web_changes() {
         .unwrap_or_else(|e| panic!("{e}"));
     let checks = store.check().unwrap_or_else(|e| panic!("{e}"));
     assert!(checks.iter().all(|c| c.ok), "{checks:?}");
+}
+
+#[test]
+fn codebook_editing_adds_renames_moves_and_merges() {
+    let served = serve(workspace(), &[]);
+    let coordinator = client(&served.base, "coordinator");
+    let csrf = coordinator.csrf();
+    let form = |fields: &str| format!("csrf={csrf}&{fields}");
+    let post = |client: &Client, path: &str, body: &str| {
+        client.send(
+            "POST",
+            path,
+            &[],
+            Some(("application/x-www-form-urlencoded", body)),
+        )
+    };
+    let added = post(
+        &coordinator,
+        "/codebook/codes",
+        &form(
+            "key=push.economic.transport&parent=push.economic&name_fr=Transport&name_en=Transport&color=%23aa3300",
+        ),
+    );
+    assert_eq!(added.status, 303, "{}", added.body);
+    let page = coordinator.get("/codebook").body;
+    assert!(page.contains("push.economic.transport"));
+    // Rename and move under another parent.
+    let moved = post(
+        &coordinator,
+        "/codebook/codes",
+        &form(
+            "key=push.economic.transport&parent=push.governance&name_fr=Routes+coup%C3%A9es&name_en=Roads+cut&color=%23aa3300",
+        ),
+    );
+    assert_eq!(moved.status, 303, "{}", moved.body);
+    let book: Value =
+        serde_json::from_str(&coordinator.get("/api/v1/codebook").body).unwrap_or_default();
+    let code = book["codes"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .find(|c| c["key"] == "push.economic.transport")
+        .cloned()
+        .unwrap_or_default();
+    assert_eq!(code["parent"], "push.governance");
+    assert_eq!(code["name"]["fr"], "Routes coupées");
+    // A cycle is refused with a message.
+    let cycle = post(
+        &coordinator,
+        "/codebook/codes",
+        &form("key=push&parent=push.economic&name_fr=Pouss%C3%A9e&color=%23000000"),
+    );
+    assert_eq!(cycle.status, 400);
+    // Merge moves the codings: the segments page of the target lists them all.
+    let count = |key: &str| {
+        coordinator
+            .get(&format!("/codebook/{key}"))
+            .body
+            .matches("class=\"context\"")
+            .count()
+    };
+    // (Codes no other test of this file codes, as they run in parallel.)
+    let (into, from) = (
+        count("push.economic.deprivation"),
+        count("push.economic.resources"),
+    );
+    assert!(from > 0);
+    let merged = post(
+        &coordinator,
+        "/codebook/merge",
+        &form("from=push.economic.resources&into=push.economic.deprivation"),
+    );
+    assert_eq!(merged.status, 303, "{}", merged.body);
+    assert_eq!(count("push.economic.deprivation"), into + from);
+    assert_eq!(
+        coordinator.get("/codebook/push.economic.resources").status,
+        404
+    );
+    // Roles without the right are refused.
+    let facilitator = client(&served.base, "facilitator");
+    let token = facilitator.csrf();
+    let refused = post(
+        &facilitator,
+        "/codebook/codes",
+        &format!("csrf={token}&key=x1&name_fr=X&color=%23000000"),
+    );
+    assert_eq!(refused.status, 403);
 }

@@ -206,6 +206,57 @@ impl Codebook {
             .filter(move |c| c.parent.as_ref() == parent)
     }
 
+    /// A new version with `code` added, or replacing the code with the same
+    /// key (rename, move, recolour, redescribe); the tree rules are checked
+    /// again.
+    pub fn with_code(&self, code: Code, research_questions: u8) -> Result<Codebook> {
+        let mut codes = self.codes.clone();
+        match codes.iter_mut().find(|c| c.key == code.key) {
+            Some(existing) => *existing = code,
+            None => codes.push(code),
+        }
+        Codebook::new(self.version + 1, &self.label, codes, research_questions)
+    }
+
+    /// A new version where `from` is merged into `into`: `from`'s children
+    /// move under `into` and `from` disappears (its codings are the
+    /// caller's to move).
+    pub fn merged(
+        &self,
+        from: &CodeKey,
+        into: &CodeKey,
+        research_questions: u8,
+    ) -> Result<Codebook> {
+        if from == into {
+            return Err(DomainError::Invalid {
+                field: "merge",
+                reason: format!("cannot merge {from} into itself"),
+            });
+        }
+        for key in [from, into] {
+            if self.get(key).is_none() {
+                return Err(DomainError::UnknownReference {
+                    what: "merge",
+                    target: "code",
+                    key: key.to_string(),
+                });
+            }
+        }
+        let codes = self
+            .codes
+            .iter()
+            .filter(|c| &c.key != from)
+            .cloned()
+            .map(|mut c| {
+                if c.parent.as_ref() == Some(from) {
+                    c.parent = Some(into.clone());
+                }
+                c
+            })
+            .collect();
+        Codebook::new(self.version + 1, &self.label, codes, research_questions)
+    }
+
     /// Depth of a code: 0 for a top-level code.
     pub fn depth(&self, key: &CodeKey) -> usize {
         let mut depth = 0;
@@ -265,6 +316,50 @@ mod tests {
             Codebook::new(1, "v", twins, 6),
             Err(DomainError::Duplicate { .. })
         ));
+    }
+
+    #[test]
+    fn editing_keeps_the_tree_rules() {
+        let book = Codebook::new(
+            1,
+            "v1",
+            vec![
+                code("push", None, "Push"),
+                code("push.jobs", Some("push"), "Jobs"),
+                code("pull", None, "Pull"),
+                code("pull.money", Some("pull"), "Money"),
+            ],
+            6,
+        )
+        .unwrap_or_else(|e| panic!("{e}"));
+        let key = |k: &str| CodeKey::new(k).unwrap_or_else(|e| panic!("{e}"));
+        // Moving a code under its own child is a cycle.
+        let mut push = book
+            .get(&key("push"))
+            .cloned()
+            .unwrap_or_else(|| panic!("push"));
+        push.parent = Some(key("push.jobs"));
+        assert!(book.with_code(push, 6).is_err());
+        // Renaming bumps the version.
+        let mut jobs = book
+            .get(&key("push.jobs"))
+            .cloned()
+            .unwrap_or_else(|| panic!("jobs"));
+        jobs.name = Localized::new("Emploi", "Employment");
+        let renamed = book.with_code(jobs, 6).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(renamed.version, 2);
+        // Merging moves the children and removes the source.
+        let merged = renamed
+            .merged(&key("pull"), &key("push"), 6)
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert!(merged.get(&key("pull")).is_none());
+        assert_eq!(
+            merged
+                .get(&key("pull.money"))
+                .and_then(|c| c.parent.clone()),
+            Some(key("push"))
+        );
+        assert!(merged.merged(&key("push"), &key("push"), 6).is_err());
     }
 
     #[test]

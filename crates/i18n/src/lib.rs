@@ -124,8 +124,49 @@ catalogue! {
     CliPasswordFile => "Read the account's password from this file (first line)",
         "Lire le mot de passe du compte dans ce fichier (première ligne)";
     UserAdded => "Account added", "Compte ajouté";
+    Codebook => "Codebook", "Livre de codes";
+    CodeKeyLabel => "Key", "Clé";
+    Parent => "Parent", "Parent";
+    TopLevel => "(top level)", "(premier niveau)";
+    NameFr => "Name (French)", "Nom (français)";
+    NameEn => "Name (English)", "Nom (anglais)";
+    DescriptionFr => "Description (French)", "Description (français)";
+    DescriptionEn => "Description (English)", "Description (anglais)";
+    Colour => "Colour", "Couleur";
+    AddOrEditCode => "Add or edit a code", "Ajouter ou modifier un code";
+    AddOrEditHelp => "An existing key edits that code (rename, move, recolour); a new key adds a code.",
+        "Une clé existante modifie ce code (renommer, déplacer, recolorer) ; une nouvelle clé ajoute un code.";
+    Merge => "Merge", "Fusionner";
+    MergeInto => "into", "dans";
+    MergeHelp => "Merging moves every coding of the first code to the second, then removes the first.",
+        "La fusion déplace tous les codages du premier code vers le second, puis supprime le premier.";
+    Segments => "Coded segments", "Segments codés";
+    Version => "Version", "Version";
     DemoAccounts => "Sign in with one of these demo accounts (passwords shown once):",
         "Connectez-vous avec l'un de ces comptes de démonstration (mots de passe affichés une seule fois) :";
+    // REFI-QDA exchange (NVivo, ATLAS.ti, MAXQDA...).
+    CliExport => "Export the study to another tool's format", "Exporter l'étude au format d'un autre outil";
+    CliExportQdpx => "The whole coded project as REFI-QDA (.qdpx), for NVivo, ATLAS.ti, MAXQDA...",
+        "Tout le projet codé au format REFI-QDA (.qdpx), pour NVivo, ATLAS.ti, MAXQDA...";
+    CliExportQdc => "The codebook alone as REFI-QDA (.qdc)", "Le livre de codes seul au format REFI-QDA (.qdc)";
+    CliOut => "File to write (replaced if it exists)", "Fichier à écrire (remplacé s'il existe)";
+    CliLineEndings => "Line breaks of the exported texts: crlf (MAXQDA, NVivo) or lf (ATLAS.ti)",
+        "Fins de ligne des textes exportés : crlf (MAXQDA, NVivo) ou lf (ATLAS.ti)";
+    CliImport => "Import a study from another tool's file into a new workspace",
+        "Importer une étude depuis le fichier d'un autre outil dans un nouvel espace de travail";
+    CliImportQdpx => "A REFI-QDA project (.qdpx) from NVivo, ATLAS.ti, MAXQDA, QualCoder...",
+        "Un projet REFI-QDA (.qdpx) venant de NVivo, ATLAS.ti, MAXQDA, QualCoder...";
+    CliImportQdc => "A REFI-QDA codebook (.qdc)", "Un livre de codes REFI-QDA (.qdc)";
+    CliImportFile => "File to import", "Fichier à importer";
+    CliImportWorkspace => "Workspace directory to create (must be new or empty)",
+        "Répertoire de l'espace de travail à créer (nouveau ou vide)";
+    CliAllowPartial => "Import even if some sources or codings cannot be kept (non-text sources, missing texts); they are listed",
+        "Importer même si des sources ou des codages ne peuvent être gardés (sources non textuelles, textes absents) ; ils sont listés";
+    Exported => "Exported", "Exporté";
+    Imported => "Imported", "Importé";
+    PositionsCounted => "positions counted in", "positions comptées en";
+    LeftOut => "Left out", "Laissé de côté";
+    NotKept => "Not kept (no place in Sankore)", "Non conservé (pas de place dans Sankore)";
 }
 
 #[cfg(test)]

@@ -105,6 +105,26 @@ pub trait CodingStore {
     fn delete_coding(&mut self, id: &str, expected_version: i64) -> Result<()>;
 }
 
+/// How much a code is used.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct CodeUsage {
+    pub key: CodeKey,
+    pub codings: usize,
+    pub documents: usize,
+}
+
+/// Editing the codebook: every save is a new version, kept.
+pub trait CodebookStore {
+    /// Saves `codebook` as the next version. Each `(from, into)` merge moves
+    /// `from`'s codings to `into` first. A code dropped from the book while
+    /// it still has codings is refused.
+    fn save_codebook(&mut self, codebook: &Codebook, merges: &[(CodeKey, CodeKey)]) -> Result<()>;
+    /// Codings and documents per code, in codebook order.
+    fn code_usage(&self) -> Result<Vec<CodeUsage>>;
+    /// Every coding of one code, by document and position.
+    fn code_codings(&self, key: &CodeKey) -> Result<Vec<StoredCoding>>;
+}
+
 /// Reports how far a long write has got: `(done, total)` steps.
 pub type Progress<'a> = &'a mut dyn FnMut(u64, u64);
 

@@ -191,3 +191,51 @@ fn accounts_and_sessions() {
         None
     );
 }
+
+#[test]
+fn codebook_edits_are_versions_and_merges_move_codings() {
+    use sankore_store::CodebookStore;
+    let root = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let workspace = demo_workspace(&root.path().join("w"));
+    let mut store = workspace
+        .open_store(&passphrase())
+        .unwrap_or_else(|e| panic!("{e}"));
+    let book = store.codebook().unwrap_or_else(|e| panic!("{e}"));
+    let usage = |store: &sankore_store::sqlite::SqliteStore, k: &str| {
+        store
+            .code_usage()
+            .unwrap_or_default()
+            .into_iter()
+            .find(|u| u.key.as_str() == k)
+            .map_or(0, |u| u.codings)
+    };
+    let (from, into) = (sankore_demo::PUSH_FACTORS[5], sankore_demo::PUSH_FACTORS[6]);
+    let (n_from, n_into) = (usage(&store, from), usage(&store, into));
+    assert!(n_from > 0 && n_into > 0);
+    let total_before = store.codings().unwrap_or_default().len();
+
+    // Dropping a used code without merging it is refused, nothing changes.
+    let dropped = book
+        .merged(&key(from), &key(into), 6)
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert!(store.save_codebook(&dropped, &[]).is_err());
+    assert_eq!(usage(&store, from), n_from);
+
+    store
+        .save_codebook(&dropped, &[(key(from), key(into))])
+        .unwrap_or_else(|e| panic!("{e}"));
+    let after = store.codebook().unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(after.version, book.version + 1);
+    assert!(after.get(&key(from)).is_none());
+    assert_eq!(usage(&store, into), n_from + n_into);
+    assert_eq!(
+        store.codings().unwrap_or_default().len(),
+        total_before,
+        "no coding lost"
+    );
+    assert_eq!(
+        store.code_codings(&key(into)).unwrap_or_default().len(),
+        n_from + n_into
+    );
+    assert!(store.check().unwrap_or_default().iter().all(|c| c.ok));
+}

@@ -9,6 +9,7 @@
 
 mod api;
 mod auth;
+mod codebook;
 mod error;
 mod pages;
 mod security;
@@ -79,6 +80,10 @@ pub fn router(store: SqliteStore, default_lang: Lang) -> Router {
         .route("/codings/{id}/update", post(pages::update_coding))
         .route("/codings/{id}/delete", post(pages::delete_coding))
         .route("/codebook.css", get(pages::codebook_css))
+        .route("/codebook", get(codebook::page))
+        .route("/codebook/codes", post(codebook::save))
+        .route("/codebook/merge", post(codebook::merge))
+        .route("/codebook/{key}", get(codebook::segments))
         .route("/healthz", get(pages::healthz))
         .route("/static/app.css", get(pages::stylesheet))
         .route("/static/coding.js", get(pages::coding_script))

@@ -52,7 +52,7 @@ pub struct Chrome {
 }
 
 impl Chrome {
-    fn new(
+    pub(crate) fn new(
         state: &AppState,
         headers: &HeaderMap,
         query: &LangQuery,
@@ -79,7 +79,7 @@ impl Chrome {
 }
 
 /// Renders a template, remembering `?lang=` in a cookie.
-fn render(template: &impl Template, query: &LangQuery) -> Result<Response, PageError> {
+pub(crate) fn render(template: &impl Template, query: &LangQuery) -> Result<Response, PageError> {
     let html = template.render().map_err(|e| {
         tracing::error!(error = %e, "template");
         AppError::Internal

@@ -25,7 +25,10 @@ fn bump_revision(tx: &Transaction<'_>, document_id: i64) -> Result<()> {
 
 impl SqliteStore {
     /// Reads one coding by id, with its document's row id.
-    fn stored_coding(conn: &rusqlite::Connection, id: &str) -> Result<Option<(StoredCoding, i64)>> {
+    pub(super) fn stored_coding(
+        conn: &rusqlite::Connection,
+        id: &str,
+    ) -> Result<Option<(StoredCoding, i64)>> {
         let row = conn
             .query_row(
                 "SELECT c.guid, c.version, d.code, c.start_offset, c.end_offset, k.key, c.coder, c.memo, c.origin,

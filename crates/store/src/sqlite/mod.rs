@@ -7,6 +7,7 @@
 
 mod accounts;
 mod check;
+mod codebook;
 mod coding;
 mod read;
 mod write;
