@@ -71,6 +71,7 @@ fn every_route_for_every_role() {
     let readers = [200, 200, 200, 200, 403];
     let everyone = [200; 5];
     let coders = [201, 201, 201, 403, 403];
+    let records = [200, 200, 200, 403, 403];
     // (method, path, JSON body, expected per role in ROLES order, expected signed out)
     let document_page = format!("/documents/{DOCUMENT}");
     let document_api = format!("/api/v1/documents/{DOCUMENT}");
@@ -89,6 +90,10 @@ fn every_route_for_every_role() {
         ("POST", &codings_api, Some(&body), coders, 401),
         ("GET", "/codebook", None, everyone, 303),
         ("GET", "/codebook/push.economic.jobs", None, readers, 303),
+        ("GET", "/participants", None, records, 303),
+        ("GET", "/participants/TBK-INT-001", None, records, 303),
+        ("GET", "/sessions", None, records, 303),
+        ("GET", "/sessions/TBK-INT-001", None, records, 303),
         ("GET", "/healthz", None, everyone, 200),
         ("GET", "/login", None, everyone, 200),
         ("GET", "/static/app.css", None, everyone, 200),
@@ -392,6 +397,110 @@ fn codebook_editing_adds_renames_moves_and_merges() {
         &facilitator,
         "/codebook/codes",
         &format!("csrf={token}&key=x1&name_fr=X&color=%23000000"),
+    );
+    assert_eq!(refused.status, 403);
+}
+
+#[test]
+fn field_team_registers_participants_sessions_and_transcripts() {
+    let served = serve(workspace(), &[]);
+    let researcher = client(&served.base, "researcher");
+    let csrf = researcher.csrf();
+    let post = |path: &str, fields: &str| {
+        let body = format!("csrf={csrf}&{fields}");
+        researcher.send(
+            "POST",
+            path,
+            &[],
+            Some(("application/x-www-form-urlencoded", body.as_str())),
+        )
+    };
+    let participant = "code=GDM-INT-900&gender=female&age_band=18-24&group=youth-associations&place=GDM-03&consent=pending";
+    let created = post("/participants", participant);
+    assert_eq!(created.status, 303, "{}", created.body);
+    assert_eq!(created.header("location"), "/participants/GDM-INT-900");
+    assert_eq!(
+        post("/participants", participant).status,
+        409,
+        "codes are unique"
+    );
+    let name_as_code = post(
+        "/participants",
+        &participant.replace("GDM-INT-900", "Fatouma+Maiga"),
+    );
+    assert_eq!(name_as_code.status, 400, "a name is not a code");
+    let edited = post(
+        "/participants/GDM-INT-900",
+        &participant.replace("pending", "given"),
+    );
+    assert_eq!(edited.status, 303);
+    let list = researcher
+        .get("/participants?group=youth-associations&place=GDM&gender=female")
+        .body;
+    assert!(list.contains("GDM-INT-900"));
+    assert!(
+        researcher
+            .get("/participants/GDM-INT-900")
+            .body
+            .contains(">given<")
+    );
+
+    let bad_counts = post(
+        "/sessions",
+        "code=GDM-FGD-900&kind=focus-group&place=GDM&date=2017-05-20&composition=youth-associations+female+3%0Ayouth-associations+male+2&declared_total=6",
+    );
+    assert_eq!(bad_counts.status, 400, "counts must add up");
+    assert!(
+        bad_counts.body.contains("add up to 5"),
+        "{}",
+        bad_counts.body
+    );
+    let outside = post(
+        "/sessions",
+        "code=GDM-INT-900&kind=interview&place=GDM-03&date=2018-01-01&participants=GDM-INT-900",
+    );
+    assert_eq!(outside.status, 400, "outside the study period");
+    let session = post(
+        "/sessions",
+        "code=GDM-INT-900&kind=interview&place=GDM-03&date=2017-05-02&facilitators=R1&participants=GDM-INT-900",
+    );
+    assert_eq!(session.status, 303, "{}", session.body);
+    let transcript = "Enqu%C3%AAtrice+%3A+Bonjour+%F0%9F%99%82%0AGDM-INT-900+%3A+Les+jeunes+n%27ont+pas+de+travail.";
+    let typed = post(
+        "/sessions/GDM-INT-900/documents",
+        &format!("title=Entretien+900&language=fr&text={transcript}"),
+    );
+    assert_eq!(typed.status, 303, "{}", typed.body);
+    let document = typed
+        .header("location")
+        .trim_start_matches("/documents/")
+        .to_owned();
+    let api: Value = serde_json::from_str(
+        &researcher
+            .get(&format!("/api/v1/documents/{document}"))
+            .body,
+    )
+    .unwrap_or_default();
+    assert_eq!(
+        api["text"],
+        "Enquêtrice : Bonjour 🙂\nGDM-INT-900 : Les jeunes n'ont pas de travail."
+    );
+    assert_eq!(api["turns"][0]["speaker"], "Enquêtrice");
+    assert_eq!(api["turns"][1]["participant"], "GDM-INT-900");
+    assert_eq!(
+        api["turns"][1]["span"]["start"], 37,
+        "scalar offsets: the emoji counts once"
+    );
+
+    // A coder reads but does not register.
+    let coder = client(&served.base, "coder");
+    let token = coder.csrf();
+    let body = format!("csrf={token}&{}", participant.replace("900", "901"));
+    let refused = coder.send(
+        "POST",
+        "/participants",
+        &[],
+        Some(("application/x-www-form-urlencoded", body.as_str())),
     );
     assert_eq!(refused.status, 403);
 }

@@ -142,6 +142,35 @@ catalogue! {
         "La fusion déplace tous les codages du premier code vers le second, puis supprime le premier.";
     Segments => "Coded segments", "Segments codés";
     Version => "Version", "Version";
+    ParticipantsTitle => "Participants", "Participantes et participants";
+    SessionsTitle => "Sessions", "Séances de collecte";
+    ParticipantCode => "Participant code", "Code participant";
+    Gender => "Gender", "Genre";
+    AgeBand => "Age band", "Tranche d'âge";
+    Group => "Stakeholder group", "Groupe d'acteurs";
+    Place => "Place", "Lieu";
+    Consent => "Consent", "Consentement";
+    Any => "(any)", "(tous)";
+    NewParticipant => "Register a participant", "Enregistrer une personne";
+    PseudonymNote => "Codes only: names, phone numbers and exact locations never go here.",
+        "Codes uniquement : jamais de nom, de numéro de téléphone ni de lieu exact ici.";
+    EditParticipant => "Edit the participant", "Modifier la fiche";
+    SessionCode => "Session code", "Code de séance";
+    Kind => "Kind", "Type";
+    Date => "Date", "Date";
+    Facilitators => "Facilitators (team handles, comma-separated)", "Animateurs (identifiants de l'équipe, séparés par des virgules)";
+    SessionParticipants => "Registered participants (codes, comma-separated)", "Participants enregistrés (codes, séparés par des virgules)";
+    Composition => "Attendance by group and gender", "Présence par groupe et genre";
+    CompositionHelp => "One line per group and gender: GROUP-KEY GENDER COUNT, e.g. youth-associations female 5",
+        "Une ligne par groupe et genre : CLÉ-DU-GROUPE GENRE NOMBRE, par ex. youth-associations female 5";
+    DeclaredTotal => "Headcount on the attendance sheet", "Effectif sur la feuille de présence";
+    NewSession => "Record a session", "Enregistrer une séance";
+    Headcount => "Headcount", "Effectif";
+    AddTranscript => "Type or paste a transcript", "Saisir ou coller une transcription";
+    TranscriptHelp => "One turn per line as SPEAKER: text. A speaker written as a participant code is linked to that participant.",
+        "Un tour de parole par ligne sous la forme LOCUTEUR : texte. Un locuteur écrit comme un code participant est relié à cette personne.";
+    Title => "Title", "Titre";
+    DocumentLanguage => "Language code (fr, en, son, taq…)", "Code de langue (fr, en, son, taq…)";
     DemoAccounts => "Sign in with one of these demo accounts (passwords shown once):",
         "Connectez-vous avec l'un de ces comptes de démonstration (mots de passe affichés une seule fois) :";
     // REFI-QDA exchange (NVivo, ATLAS.ti, MAXQDA...).

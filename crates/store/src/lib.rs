@@ -105,6 +105,19 @@ pub trait CodingStore {
     fn delete_coding(&mut self, id: &str, expected_version: i64) -> Result<()>;
 }
 
+/// Creating and editing records one at a time (the field team's daily
+/// work). Each call is one transaction; references are checked.
+pub trait RecordStore {
+    /// Registers a participant; refused when the code is taken.
+    fn add_participant(&mut self, participant: &Participant) -> Result<()>;
+    /// Replaces the attributes of the participant with that code.
+    fn update_participant(&mut self, participant: &Participant) -> Result<()>;
+    /// Records a session; refused when the code is taken.
+    fn add_session(&mut self, session: &Session) -> Result<()>;
+    /// Adds a document (a typed or attached transcript, notes).
+    fn add_document(&mut self, document: &Document) -> Result<()>;
+}
+
 /// How much a code is used.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct CodeUsage {

@@ -12,6 +12,7 @@ mod auth;
 mod codebook;
 mod error;
 mod pages;
+mod records;
 mod security;
 mod transcript;
 
@@ -80,6 +81,20 @@ pub fn router(store: SqliteStore, default_lang: Lang) -> Router {
         .route("/codings/{id}/update", post(pages::update_coding))
         .route("/codings/{id}/delete", post(pages::delete_coding))
         .route("/codebook.css", get(pages::codebook_css))
+        .route(
+            "/participants",
+            get(records::participants).post(records::create_participant),
+        )
+        .route(
+            "/participants/{code}",
+            get(records::participant).post(records::update_participant),
+        )
+        .route(
+            "/sessions",
+            get(records::sessions).post(records::create_session),
+        )
+        .route("/sessions/{code}", get(records::session))
+        .route("/sessions/{code}/documents", post(records::add_transcript))
         .route("/codebook", get(codebook::page))
         .route("/codebook/codes", post(codebook::save))
         .route("/codebook/merge", post(codebook::merge))

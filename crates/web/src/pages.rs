@@ -25,6 +25,12 @@ pub struct LangQuery {
     lang: Option<String>,
 }
 
+impl From<Option<String>> for LangQuery {
+    fn from(lang: Option<String>) -> Self {
+        LangQuery { lang }
+    }
+}
+
 /// The language of a request: `?lang=`, else the language cookie, else the
 /// server's default.
 fn request_lang(headers: &HeaderMap, query: Option<&str>, default: Lang) -> Lang {
@@ -68,6 +74,11 @@ impl Chrome {
     /// A text of the interface in the page's language.
     pub fn t(&self, msg: Msg) -> &'static str {
         msg.text(self.lang)
+    }
+
+    /// The version of a bilingual text in the page's language.
+    pub fn pick<'a>(&self, text: &'a sankore_domain::Localized) -> &'a str {
+        text.get(self.lang)
     }
 
     /// Whether the signed-in user may do `permission`.

@@ -10,6 +10,7 @@ mod check;
 mod codebook;
 mod coding;
 mod read;
+mod records;
 mod write;
 
 use rusqlite::{Connection, ErrorCode, OpenFlags};

@@ -163,6 +163,182 @@ fn lookup(ids: &HashMap<String, i64>, what: &'static str, key: &str) -> Result<i
 }
 
 /// Writes every record of a study. The caller commits.
+/// Row ids of a study's records by key, to resolve references on insert.
+pub(super) struct Keys {
+    pub groups: HashMap<String, i64>,
+    pub team: HashMap<String, i64>,
+    pub participants: HashMap<String, i64>,
+    pub sessions: HashMap<String, i64>,
+}
+
+impl Keys {
+    fn map(tx: &Transaction<'_>, sql: &str, study_id: i64) -> Result<HashMap<String, i64>> {
+        let mut stmt = tx.prepare_cached(sql)?;
+        let rows = stmt
+            .query_map([study_id], |r| Ok((r.get(0)?, r.get(1)?)))?
+            .collect::<rusqlite::Result<_>>()?;
+        Ok(rows)
+    }
+
+    fn team(tx: &Transaction<'_>, study_id: i64) -> Result<HashMap<String, i64>> {
+        Self::map(
+            tx,
+            "SELECT handle, id FROM team_members WHERE study_id = ?1",
+            study_id,
+        )
+    }
+
+    /// Every key of the study, read from the database.
+    pub(super) fn load(tx: &Transaction<'_>, study_id: i64) -> Result<Keys> {
+        Ok(Keys {
+            groups: Self::map(
+                tx,
+                "SELECT key, id FROM stakeholder_groups WHERE study_id = ?1",
+                study_id,
+            )?,
+            team: Self::team(tx, study_id)?,
+            participants: Self::map(
+                tx,
+                "SELECT code, id FROM participants WHERE study_id = ?1",
+                study_id,
+            )?,
+            sessions: Self::map(
+                tx,
+                "SELECT code, id FROM sessions WHERE study_id = ?1",
+                study_id,
+            )?,
+        })
+    }
+}
+
+/// Inserts one participant.
+pub(super) fn insert_participant(
+    tx: &Transaction<'_>,
+    study_id: i64,
+    keys: &mut Keys,
+    p: &sankore_domain::Participant,
+) -> Result<()> {
+    let group = lookup(&keys.groups, "participant group", &p.group)?;
+    tx.prepare_cached(
+        "INSERT INTO participants (study_id, guid, code, gender, age_band, group_id, place_code, consent)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+    )?
+    .execute(params![
+        study_id,
+        guid(),
+        p.code.as_str(),
+        p.gender.as_str(),
+        p.age_band.as_str(),
+        group,
+        p.place.as_str(),
+        p.consent.as_str()
+    ])?;
+    keys.participants
+        .insert(p.code.to_string(), tx.last_insert_rowid());
+    Ok(())
+}
+
+/// Inserts one session with its facilitators, attendees and counts.
+pub(super) fn insert_session(
+    tx: &Transaction<'_>,
+    study_id: i64,
+    keys: &mut Keys,
+    s: &sankore_domain::Session,
+) -> Result<()> {
+    tx.prepare_cached(
+        "INSERT INTO sessions (study_id, code, kind, place_code, date, declared_total) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+    )?
+    .execute(params![
+        study_id,
+        s.code,
+        s.kind.as_str(),
+        s.place.as_str(),
+        s.date.to_string(),
+        s.declared_total
+    ])?;
+    let session_id = tx.last_insert_rowid();
+    for f in &s.facilitators {
+        tx.prepare_cached(
+            "INSERT INTO session_facilitators (session_id, member_id) VALUES (?1, ?2)",
+        )?
+        .execute(params![session_id, lookup(&keys.team, "facilitator", f)?])?;
+    }
+    for (position, p) in s.participants.iter().enumerate() {
+        tx.prepare_cached(
+            "INSERT INTO session_participants (session_id, participant_id, position) VALUES (?1, ?2, ?3)",
+        )?
+        .execute(params![
+            session_id,
+            lookup(&keys.participants, "session participant", p.as_str())?,
+            position
+        ])?;
+    }
+    for (position, row) in s.composition.iter().enumerate() {
+        tx.prepare_cached(
+            "INSERT INTO session_composition (session_id, group_id, gender, count, position) VALUES (?1, ?2, ?3, ?4, ?5)",
+        )?
+        .execute(params![
+            session_id,
+            lookup(&keys.groups, "composition group", &row.group)?,
+            row.gender.as_str(),
+            row.count,
+            position
+        ])?;
+    }
+    keys.sessions.insert(s.code.clone(), session_id);
+    Ok(())
+}
+
+/// Inserts one document with its turns; returns its row id.
+pub(super) fn insert_document(
+    tx: &Transaction<'_>,
+    study_id: i64,
+    keys: &Keys,
+    d: &sankore_domain::Document,
+) -> Result<i64> {
+    let session = d
+        .session
+        .as_ref()
+        .map(|s| lookup(&keys.sessions, "document session", s))
+        .transpose()?;
+    tx.prepare_cached(
+        "INSERT INTO documents (study_id, guid, code, session_id, title, kind, language, body, char_len)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+    )?
+    .execute(params![
+        study_id,
+        guid(),
+        d.code,
+        session,
+        d.title,
+        d.kind.as_str(),
+        d.language,
+        d.body.as_str(),
+        d.body.char_len()
+    ])?;
+    let document_id = tx.last_insert_rowid();
+    for (position, t) in d.turns.iter().enumerate() {
+        let participant = t
+            .participant
+            .as_ref()
+            .map(|p| lookup(&keys.participants, "turn participant", p.as_str()))
+            .transpose()?;
+        tx.prepare_cached(
+            "INSERT INTO turns (document_id, position, speaker, participant_id, start_offset, end_offset)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+        )?
+        .execute(params![
+            document_id,
+            position,
+            t.speaker,
+            participant,
+            t.span.start(),
+            t.span.end()
+        ])?;
+    }
+    Ok(document_id)
+}
+
 pub(super) fn import_study(
     tx: &Transaction<'_>,
     records: &StudyRecords,
@@ -213,119 +389,26 @@ pub(super) fn import_study(
 
     let codes = insert_codebook(tx, study_id, &records.codebook)?;
 
-    let mut participants = HashMap::new();
-    let mut stmt = tx.prepare(
-        "INSERT INTO participants (study_id, guid, code, gender, age_band, group_id, place_code, consent)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-    )?;
+    let mut keys = Keys {
+        groups,
+        team: HashMap::new(),
+        participants: HashMap::new(),
+        sessions: HashMap::new(),
+    };
     for p in &records.participants {
-        let group = lookup(&groups, "participant group", &p.group)?;
-        stmt.execute(params![
-            study_id,
-            guid(),
-            p.code.as_str(),
-            p.gender.as_str(),
-            p.age_band.as_str(),
-            group,
-            p.place.as_str(),
-            p.consent.as_str()
-        ])?;
-        participants.insert(p.code.to_string(), tx.last_insert_rowid());
+        insert_participant(tx, study_id, &mut keys, p)?;
     }
     step(records.participants.len() as u64, progress);
 
-    let team: HashMap<String, i64> = {
-        let mut stmt = tx.prepare("SELECT handle, id FROM team_members WHERE study_id = ?1")?;
-        stmt.query_map([study_id], |r| Ok((r.get(0)?, r.get(1)?)))?
-            .collect::<rusqlite::Result<_>>()?
-    };
-    let mut sessions = HashMap::new();
-    let mut insert_session = tx.prepare(
-        "INSERT INTO sessions (study_id, code, kind, place_code, date, declared_total) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-    )?;
-    let mut insert_facilitator =
-        tx.prepare("INSERT INTO session_facilitators (session_id, member_id) VALUES (?1, ?2)")?;
-    let mut insert_attendee =
-        tx.prepare("INSERT INTO session_participants (session_id, participant_id, position) VALUES (?1, ?2, ?3)")?;
-    let mut insert_count = tx.prepare(
-        "INSERT INTO session_composition (session_id, group_id, gender, count, position) VALUES (?1, ?2, ?3, ?4, ?5)",
-    )?;
-    for s in &records.sessions {
-        insert_session.execute(params![
-            study_id,
-            s.code,
-            s.kind.as_str(),
-            s.place.as_str(),
-            s.date.to_string(),
-            s.declared_total
-        ])?;
-        let session_id = tx.last_insert_rowid();
-        for f in &s.facilitators {
-            insert_facilitator.execute(params![session_id, lookup(&team, "facilitator", f)?])?;
-        }
-        for (position, p) in s.participants.iter().enumerate() {
-            insert_attendee.execute(params![
-                session_id,
-                lookup(&participants, "session participant", p.as_str())?,
-                position
-            ])?;
-        }
-        for (position, row) in s.composition.iter().enumerate() {
-            insert_count.execute(params![
-                session_id,
-                lookup(&groups, "composition group", &row.group)?,
-                row.gender.as_str(),
-                row.count,
-                position
-            ])?;
-        }
-        sessions.insert(s.code.clone(), session_id);
+    keys.team = Keys::team(tx, study_id)?;
+    for session in &records.sessions {
+        insert_session(tx, study_id, &mut keys, session)?;
     }
     step(records.sessions.len() as u64, progress);
 
     let mut documents = HashMap::new();
-    let mut insert_document = tx.prepare(
-        "INSERT INTO documents (study_id, guid, code, session_id, title, kind, language, body, char_len)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
-    )?;
-    let mut insert_turn = tx.prepare(
-        "INSERT INTO turns (document_id, position, speaker, participant_id, start_offset, end_offset)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-    )?;
     for d in &records.documents {
-        let session = d
-            .session
-            .as_ref()
-            .map(|s| lookup(&sessions, "document session", s))
-            .transpose()?;
-        insert_document.execute(params![
-            study_id,
-            guid(),
-            d.code,
-            session,
-            d.title,
-            d.kind.as_str(),
-            d.language,
-            d.body.as_str(),
-            d.body.char_len()
-        ])?;
-        let document_id = tx.last_insert_rowid();
-        for (position, t) in d.turns.iter().enumerate() {
-            let participant = t
-                .participant
-                .as_ref()
-                .map(|p| lookup(&participants, "turn participant", p.as_str()))
-                .transpose()?;
-            insert_turn.execute(params![
-                document_id,
-                position,
-                t.speaker,
-                participant,
-                t.span.start(),
-                t.span.end()
-            ])?;
-        }
-        documents.insert(d.code.clone(), document_id);
+        documents.insert(d.code.clone(), insert_document(tx, study_id, &keys, d)?);
         step(1, progress);
     }
 
