@@ -504,3 +504,22 @@ fn field_team_registers_participants_sessions_and_transcripts() {
     );
     assert_eq!(refused.status, 403);
 }
+
+#[test]
+fn dashboard_shows_quotas_and_sessions_per_week() {
+    let served = serve(workspace(), &[]);
+    let viewer = client(&served.base, "viewer");
+    let page = viewer.get("/?lang=en").body;
+    assert!(page.contains("Interviews against quotas"));
+    assert_eq!(
+        page.matches("<svg").count(),
+        2,
+        "a quota chart and a weekly chart"
+    );
+    assert!(page.contains(">18/18</text>"), "Tombouctou's men: 18 of 18");
+    assert!(page.contains("Sessions per week"));
+    assert!(
+        page.contains("<td>Niafunké</td>"),
+        "the detailed quota table"
+    );
+}

@@ -171,6 +171,12 @@ catalogue! {
         "Un tour de parole par ligne sous la forme LOCUTEUR : texte. Un locuteur écrit comme un code participant est relié à cette personne.";
     Title => "Title", "Titre";
     DocumentLanguage => "Language code (fr, en, son, taq…)", "Code de langue (fr, en, son, taq…)";
+    QuotaProgress => "Interviews against quotas", "Entretiens par rapport aux quotas";
+    Target => "Target", "Cible";
+    Achieved => "Achieved", "Réalisé";
+    SessionsPerWeek => "Sessions per week", "Séances par semaine";
+    OtherSessions => "Forums and roundtables", "Forums et tables rondes";
+    WeekOf => "Week of", "Semaine du";
     DemoAccounts => "Sign in with one of these demo accounts (passwords shown once):",
         "Connectez-vous avec l'un de ces comptes de démonstration (mots de passe affichés une seule fois) :";
     // REFI-QDA exchange (NVivo, ATLAS.ti, MAXQDA...).

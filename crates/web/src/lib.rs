@@ -9,6 +9,7 @@
 
 mod api;
 mod auth;
+mod charts;
 mod codebook;
 mod error;
 mod pages;

@@ -6,13 +6,14 @@ use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use sankore_analysis::Methodology;
-use sankore_domain::{CodeKey, Codebook, Permission};
+use sankore_domain::{CodeKey, Codebook, Permission, PlaceCode};
 use sankore_i18n::{Lang, Msg};
 use sankore_store::{Account, CodingStore, DocumentSummary, Store, StoredCoding};
 use serde::Deserialize;
 
 use crate::AppState;
 use crate::auth::{CurrentUser, PageUser, check_origin};
+use crate::charts::{self, BarRow};
 use crate::error::{AppError, PageError};
 use crate::transcript::{self, LineView};
 
@@ -141,6 +142,15 @@ pub async fn login(
     render(&page, &query)
 }
 
+/// A row of the quota table, labelled for display.
+pub struct QuotaRow {
+    pub place: String,
+    pub group: String,
+    pub gender: sankore_domain::Gender,
+    pub target: u32,
+    pub achieved: u32,
+}
+
 #[derive(Template)]
 #[template(path = "dashboard.html")]
 struct Dashboard {
@@ -149,6 +159,9 @@ struct Dashboard {
     documents: usize,
     documents_coded: usize,
     codings: usize,
+    quotas: Vec<QuotaRow>,
+    quota_chart: String,
+    weeks_chart: String,
 }
 
 /// `GET /healthz`: the server answers and the database can be read.
@@ -171,23 +184,114 @@ pub async fn dashboard(
     Query(query): Query<LangQuery>,
 ) -> Result<Response, PageError> {
     user.require(Permission::ReadAggregates)?;
-    let (methodology, summaries) = state
+    let chrome = Chrome::new(&state, &headers, &query, Some(&user));
+    let loaded = state
         .with_store(|store| {
-            let methodology = sankore_analysis::methodology::from_store(&*store)?;
-            let summaries = if methodology.is_some() {
-                store.document_summaries()?
-            } else {
-                Vec::new()
+            let Some(methodology) = sankore_analysis::methodology::from_store(&*store)? else {
+                return Ok(None);
             };
-            Ok((methodology, summaries))
+            Ok(Some((
+                methodology,
+                store.document_summaries()?,
+                store.gazetteer()?,
+                store.groups()?,
+                store.quotas()?,
+                store.participants()?,
+                store.sessions()?,
+            )))
         })
         .await?;
+    let Some((methodology, summaries, gazetteer, groups, quotas, participants, sessions)) = loaded
+    else {
+        let page = Dashboard {
+            chrome,
+            methodology: None,
+            documents: 0,
+            documents_coded: 0,
+            codings: 0,
+            quotas: Vec::new(),
+            quota_chart: String::new(),
+            weeks_chart: String::new(),
+        };
+        return render(&page, &query);
+    };
+    let progress =
+        sankore_analysis::progress::quotas(&gazetteer, &quotas, &participants, &sessions);
+    let place_name = |code: &str| {
+        PlaceCode::new(code)
+            .ok()
+            .and_then(|c| gazetteer.get(&c).map(|p| p.name.clone()))
+            .unwrap_or_else(|| code.to_owned())
+    };
+    let quota_rows: Vec<QuotaRow> = progress
+        .iter()
+        .map(|p| QuotaRow {
+            place: place_name(&p.place),
+            group: groups
+                .iter()
+                .find(|g| g.key == p.group)
+                .map_or_else(|| p.group.clone(), |g| g.label.get(chrome.lang).to_owned()),
+            gender: p.gender,
+            target: p.target,
+            achieved: p.achieved,
+        })
+        .collect();
+    let mut places: Vec<&str> = Vec::new();
+    for p in &progress {
+        if !places.contains(&p.place.as_str()) {
+            places.push(&p.place);
+        }
+    }
+    let bar_rows: Vec<BarRow> = places
+        .iter()
+        .map(|place| {
+            let sum = |gender| {
+                progress
+                    .iter()
+                    .filter(|p| p.place == *place && p.gender == gender)
+                    .fold((0, 0), |(a, t), p| (a + p.achieved, t + p.target))
+            };
+            BarRow {
+                label: place_name(place),
+                values: vec![
+                    sum(sankore_domain::Gender::Female),
+                    sum(sankore_domain::Gender::Male),
+                ],
+            }
+        })
+        .collect();
+    let quota_chart = charts::progress_bars(
+        &bar_rows,
+        &[
+            (chrome.t(Msg::Women), "#b5485d"),
+            (chrome.t(Msg::Men), "#2f6f8f"),
+        ],
+    );
+    let weeks = sankore_analysis::progress::sessions_per_week(&sessions);
+    let weeks_chart = charts::stacked_columns(
+        &weeks
+            .iter()
+            .map(|w| w.week.format("%d/%m").to_string())
+            .collect::<Vec<_>>(),
+        &weeks
+            .iter()
+            .map(|w| vec![w.interviews, w.focus_groups, w.other])
+            .collect::<Vec<_>>(),
+        &[
+            (chrome.t(Msg::Interviews), "#2f6f8f"),
+            (chrome.t(Msg::FocusGroups), "#d08c2c"),
+            (chrome.t(Msg::OtherSessions), "#5b8c5a"),
+        ],
+    );
     let page = Dashboard {
-        chrome: Chrome::new(&state, &headers, &query, Some(&user)),
-        methodology,
+        methodology: Some(methodology),
         documents: summaries.len(),
         documents_coded: summaries.iter().filter(|d| d.codings > 0).count(),
         codings: summaries.iter().map(|d| d.codings).sum(),
+        quotas: quota_rows,
+        quota_chart,
+        weeks_chart,
+        chrome,
     };
     render(&page, &query)
 }
