@@ -88,6 +88,7 @@ fn every_route_for_every_role() {
         ("GET", "/api/v1/documents", None, readers, 401),
         ("GET", &document_api, None, readers, 401),
         ("POST", &codings_api, Some(&body), coders, 401),
+        ("GET", "/search?q=jeunes", None, readers, 303),
         ("GET", "/codebook", None, everyone, 303),
         ("GET", "/codebook/push.economic.jobs", None, readers, 303),
         ("GET", "/participants", None, records, 303),
@@ -522,4 +523,33 @@ fn dashboard_shows_quotas_and_sessions_per_week() {
         page.contains("<td>Niafunké</td>"),
         "the detailed quota table"
     );
+}
+
+#[test]
+fn search_is_french_aware_and_encrypted() {
+    let served = serve(workspace(), &[]);
+    let researcher = client(&served.base, "researcher");
+    // Without accents, singular for plural: « desoeuvre » finds « désœuvrés ».
+    let page = researcher.get("/search?q=desoeuvre").body;
+    assert!(
+        page.contains("<mark>désœuvrés</mark>") || page.contains("<mark>Désœuvrés</mark>"),
+        "{}",
+        &page[..page.len().min(2000)]
+    );
+    let hits = page.matches("<li><a href=\"/documents/").count();
+    assert!(hits > 0);
+    // A word in no transcript finds nothing; markup in the query is text.
+    let none = researcher.get("/search?q=%3Cscript%3Equantique").body;
+    assert!(none.contains("<p>0 "));
+    assert!(!none.contains("<script>quantique"));
+    // The index is inside the encrypted file: no stem in clear on disk.
+    drop(served);
+    for entry in std::fs::read_dir(workspace()).unwrap_or_else(|e| panic!("{e}")) {
+        let bytes =
+            std::fs::read(entry.unwrap_or_else(|e| panic!("{e}")).path()).unwrap_or_default();
+        assert!(
+            !bytes.windows(8).any(|w| w == b"desoeuvr"),
+            "a search term in clear"
+        );
+    }
 }

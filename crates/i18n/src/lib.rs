@@ -177,6 +177,7 @@ catalogue! {
     SessionsPerWeek => "Sessions per week", "Séances par semaine";
     OtherSessions => "Forums and roundtables", "Forums et tables rondes";
     WeekOf => "Week of", "Semaine du";
+    Search => "Search", "Rechercher";
     DemoAccounts => "Sign in with one of these demo accounts (passwords shown once):",
         "Connectez-vous avec l'un de ces comptes de démonstration (mots de passe affichés une seule fois) :";
     // REFI-QDA exchange (NVivo, ATLAS.ti, MAXQDA...).

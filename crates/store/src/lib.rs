@@ -118,6 +118,17 @@ pub trait RecordStore {
     fn add_document(&mut self, document: &Document) -> Result<()>;
 }
 
+/// The full-text index of documents. Terms are computed by the caller
+/// (folded, stemmed); the index stays inside the encrypted database.
+pub trait SearchStore {
+    /// Documents not in the index yet: `(code, text)`.
+    fn unindexed_documents(&self) -> Result<Vec<(String, String)>>;
+    /// Sets the index terms of a document.
+    fn index_document(&mut self, code: &str, terms: &str) -> Result<()>;
+    /// Codes of the documents matching an FTS5 expression, best first.
+    fn search(&self, expression: &str, limit: usize) -> Result<Vec<String>>;
+}
+
 /// How much a code is used.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct CodeUsage {

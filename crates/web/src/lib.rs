@@ -14,14 +14,15 @@ mod codebook;
 mod error;
 mod pages;
 mod records;
+mod search;
 mod security;
 mod transcript;
 
 use axum::Router;
 use axum::routing::{get, post};
 use sankore_i18n::Lang;
-use sankore_store::StoreError;
 use sankore_store::sqlite::SqliteStore;
+use sankore_store::{Store, StoreError};
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
 use thiserror::Error;
@@ -64,6 +65,8 @@ pub enum ServeError {
     },
     #[error("server stopped: {0}")]
     Server(#[source] std::io::Error),
+    #[error(transparent)]
+    Store(#[from] StoreError),
 }
 
 /// Builds the application's routes.
@@ -96,6 +99,7 @@ pub fn router(store: SqliteStore, default_lang: Lang) -> Router {
         )
         .route("/sessions/{code}", get(records::session))
         .route("/sessions/{code}/documents", post(records::add_transcript))
+        .route("/search", get(search::page))
         .route("/codebook", get(codebook::page))
         .route("/codebook/codes", post(codebook::save))
         .route("/codebook/merge", post(codebook::merge))
@@ -119,12 +123,19 @@ impl Server {
     /// Binds `addr` (port 0 picks a free port).
     pub async fn bind(
         addr: SocketAddr,
-        store: SqliteStore,
+        mut store: SqliteStore,
         default_lang: Lang,
     ) -> Result<Server, ServeError> {
         let listener = tokio::net::TcpListener::bind(addr)
             .await
             .map_err(|source| ServeError::Bind { addr, source })?;
+        // Documents imported since the last run join the search index.
+        if store.study().map_err(ServeError::Store)?.is_some() {
+            let indexed = search::index_missing(&mut store).map_err(ServeError::Store)?;
+            if indexed > 0 {
+                tracing::info!(documents = indexed, "search index updated");
+            }
+        }
         Ok(Server {
             listener,
             app: router(store, default_lang),

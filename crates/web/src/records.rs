@@ -530,6 +530,12 @@ pub async fn add_transcript(
                 turns,
             })?;
             store.add_document(&document)?;
+            let terms = sankore_analysis::search::SearchTerms::default();
+            sankore_store::SearchStore::index_document(
+                store,
+                &document.code,
+                &terms.index(document.body.as_str()),
+            )?;
             Ok(document.code)
         })
         .await?;

@@ -11,6 +11,7 @@ mod codebook;
 mod coding;
 mod read;
 mod records;
+mod search;
 mod write;
 
 use rusqlite::{Connection, ErrorCode, OpenFlags};
@@ -31,6 +32,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         2,
         "accounts and coding versions",
         include_str!("../../migrations/sqlite/0002_accounts_and_coding_versions.sql"),
+    ),
+    (
+        3,
+        "search index",
+        include_str!("../../migrations/sqlite/0003_search_index.sql"),
     ),
 ];
 
