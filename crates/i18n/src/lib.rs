@@ -142,8 +142,8 @@ catalogue! {
         "La fusion déplace tous les codages du premier code vers le second, puis supprime le premier.";
     Segments => "Coded segments", "Segments codés";
     Version => "Version", "Version";
-    ParticipantsTitle => "Participants", "Participantes et participants";
-    SessionsTitle => "Sessions", "Séances de collecte";
+    ParticipantsTitle => "Participant register", "Registre des participants";
+    SessionsTitle => "Session register", "Séances de collecte";
     ParticipantCode => "Participant code", "Code participant";
     Gender => "Gender", "Genre";
     AgeBand => "Age band", "Tranche d'âge";
@@ -203,6 +203,42 @@ catalogue! {
     PositionsCounted => "positions counted in", "positions comptées en";
     LeftOut => "Left out", "Laissé de côté";
     NotKept => "Not kept (no place in Sankore)", "Non conservé (pas de place dans Sankore)";
+    // Analyses (`sankore analyze`).
+    CliAnalyze => "Analyse the codings: matrices, co-occurrence, agreement, saturation, words",
+        "Analyser les codages : matrices, cooccurrences, accord, saturation, mots";
+    CliAnalyzeMatrix => "Codes × an attribute: segments, documents, participants, focus groups",
+        "Codes × un attribut : segments, documents, participants, groupes de discussion";
+    CliAnalyzeCooccurrence => "Codes applied together: overlapping, within N characters, or in the same document",
+        "Codes appliqués ensemble : chevauchants, à moins de N caractères, ou dans le même document";
+    CliAnalyzeAgreement => "Agreement between coders: percent, Cohen's and Fleiss' kappa, Krippendorff's alpha",
+        "Accord entre codeurs : pourcentage, kappa de Cohen et de Fleiss, alpha de Krippendorff";
+    CliAnalyzeSaturation => "New codes per successive interview, overall and per stakeholder group",
+        "Nouveaux codes par entretien successif, en tout et par groupe d'acteurs";
+    CliAnalyzeWords => "Word frequencies, or a keyword in context (stemmed, without stop words)",
+        "Fréquences des mots, ou un mot-clé en contexte (racinisés, sans mots vides)";
+    CliAnalyzeCoders => "Only these coders (comma-separated handles)", "Seulement ces codeurs (identifiants séparés par des virgules)";
+    CliAnalyzeBy => "The columns: place, cercle, group, gender, age band, session kind, research question or coder",
+        "Les colonnes : lieu, cercle, groupe, genre, tranche d'âge, type de séance, question de recherche ou codeur";
+    CliAnalyzeRanking => "The push-factor ranking per cercle, by distinct participants",
+        "Le classement des facteurs de poussée par cercle, par participants distincts";
+    CliAnalyzeCell => "Drill down: the codings of one cell, as CODE=COLUMN",
+        "Détail : les codages d'une cellule, sous la forme CODE=COLONNE";
+    CliAnalyzeUnit => "The unit of text: character, paragraph or segment",
+        "L'unité de texte : caractère, paragraphe ou segment";
+    CliAnalyzeScope => "Documents counted: coded by any of the coders, or by all of them",
+        "Documents comptés : codés par l'un des codeurs, ou par tous";
+    CliAnalyzeKwic => "Keyword in context: every occurrence of this word",
+        "Mot-clé en contexte : chaque occurrence de ce mot";
+    AnalysisUnattributed => "Not attributed", "Non attribué";
+    AnalysisMatrixLegend => "Each cell: distinct participants (coded segments).",
+        "Chaque cellule : participants distincts (segments codés).";
+    AnalysisSegments => "Segments", "Segments";
+    AnalysisUnit => "Unit:", "Unité :";
+    AnalysisCoders => "Coders:", "Codeurs :";
+    AnalysisDocuments => "Documents:", "Documents :";
+    AnalysisExcludingUncoded => "Without the units no coder coded:", "Sans les unités qu'aucun codeur n'a codées :";
+    AnalysisSaturationLegend => "Interviews by date then code; new: codes not seen in earlier interviews of the same curve.",
+        "Entretiens par date puis code ; nouveaux : codes absents des entretiens précédents de la même courbe.";
 }
 
 #[cfg(test)]

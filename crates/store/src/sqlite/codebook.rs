@@ -174,16 +174,11 @@ impl CodebookStore for SqliteStore {
 
     fn code_codings(&self, key: &CodeKey) -> Result<Vec<StoredCoding>> {
         let study = self.require_study()?;
-        let mut stmt = self.conn.prepare(
-            "SELECT c.guid FROM codings c JOIN codes k ON k.id = c.code_id JOIN documents d ON d.id = c.document_id
-             WHERE k.study_id = ?1 AND k.key = ?2 ORDER BY d.code, c.start_offset, c.id",
-        )?;
-        let ids = stmt
-            .query_map(params![study, key.as_str()], |r| r.get::<_, String>(0))?
-            .collect::<rusqlite::Result<Vec<_>>>()?;
-        ids.iter()
-            .filter_map(|id| Self::stored_coding(&self.conn, id).transpose())
-            .map(|r| r.map(|(c, _)| c))
-            .collect()
+        Ok(
+            Self::query_codings(&self.conn, "k.study_id = ?1 AND k.key = ?2", params![study, key.as_str()])?
+                .into_iter()
+                .map(|(c, _)| c)
+                .collect(),
+        )
     }
 }

@@ -25,36 +25,40 @@ fn bump_revision(tx: &Transaction<'_>, document_id: i64) -> Result<()> {
 
 impl SqliteStore {
     /// Reads one coding by id, with its document's row id.
-    pub(super) fn stored_coding(
+    /// Codings matching `filter` (an SQL condition over `c` codings, `d`
+    /// documents and `k` codes), by document and position, each with its
+    /// document's row id. One query, whatever the number of codings.
+    pub(super) fn query_codings(
         conn: &rusqlite::Connection,
-        id: &str,
-    ) -> Result<Option<(StoredCoding, i64)>> {
-        let row = conn
-            .query_row(
-                "SELECT c.guid, c.version, d.code, c.start_offset, c.end_offset, k.key, c.coder, c.memo, c.origin,
-                        d.char_len, d.id
-                 FROM codings c JOIN documents d ON d.id = c.document_id JOIN codes k ON k.id = c.code_id
-                 WHERE c.guid = ?1",
-                [id],
-                |r| {
-                    Ok((
-                        r.get::<_, String>(0)?,
-                        r.get::<_, i64>(1)?,
-                        r.get::<_, String>(2)?,
-                        r.get::<_, i64>(3)?,
-                        r.get::<_, i64>(4)?,
-                        r.get::<_, String>(5)?,
-                        r.get::<_, String>(6)?,
-                        r.get::<_, Option<String>>(7)?,
-                        r.get::<_, String>(8)?,
-                        r.get::<_, i64>(9)?,
-                        r.get::<_, i64>(10)?,
-                    ))
-                },
-            )
-            .optional()?;
-        row.map(
-            |(guid, version, document, start, end, code, coder, memo, origin, len, doc_id)| {
+        filter: &str,
+        params: impl rusqlite::Params,
+    ) -> Result<Vec<(StoredCoding, i64)>> {
+        let sql = format!(
+            "SELECT c.guid, c.version, d.code, c.start_offset, c.end_offset, k.key, c.coder, c.memo, c.origin,
+                    d.char_len, d.id
+             FROM codings c JOIN documents d ON d.id = c.document_id JOIN codes k ON k.id = c.code_id
+             WHERE {filter} ORDER BY d.code, c.start_offset, c.end_offset, c.id"
+        );
+        let mut stmt = conn.prepare_cached(&sql)?;
+        let rows = stmt
+            .query_map(params, |r| {
+                Ok((
+                    r.get::<_, String>(0)?,
+                    r.get::<_, i64>(1)?,
+                    r.get::<_, String>(2)?,
+                    r.get::<_, i64>(3)?,
+                    r.get::<_, i64>(4)?,
+                    r.get::<_, String>(5)?,
+                    r.get::<_, String>(6)?,
+                    r.get::<_, Option<String>>(7)?,
+                    r.get::<_, String>(8)?,
+                    r.get::<_, i64>(9)?,
+                    r.get::<_, i64>(10)?,
+                ))
+            })?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        rows.into_iter()
+            .map(|(guid, version, document, start, end, code, coder, memo, origin, len, doc_id)| {
                 Ok((
                     StoredCoding {
                         id: guid,
@@ -70,9 +74,13 @@ impl SqliteStore {
                     },
                     doc_id,
                 ))
-            },
-        )
-        .transpose()
+            })
+            .collect()
+    }
+
+    /// One coding by id, with its document's row id.
+    pub(super) fn stored_coding(conn: &rusqlite::Connection, id: &str) -> Result<Option<(StoredCoding, i64)>> {
+        Ok(Self::query_codings(conn, "c.guid = ?1", [id])?.into_iter().next())
     }
 
     /// Checks `expected_version` against the current one.
@@ -169,17 +177,12 @@ impl CodingStore for SqliteStore {
 
     fn document_codings(&self, code: &str) -> Result<Vec<StoredCoding>> {
         let study = self.require_study()?;
-        let mut stmt = self.conn.prepare(
-            "SELECT c.guid FROM codings c JOIN documents d ON d.id = c.document_id
-             WHERE d.study_id = ?1 AND d.code = ?2 ORDER BY c.start_offset, c.end_offset, c.id",
-        )?;
-        let ids = stmt
-            .query_map(params![study, code], |r| r.get::<_, String>(0))?
-            .collect::<rusqlite::Result<Vec<_>>>()?;
-        ids.iter()
-            .filter_map(|id| Self::stored_coding(&self.conn, id).transpose())
-            .map(|r| r.map(|(c, _)| c))
-            .collect()
+        Ok(
+            Self::query_codings(&self.conn, "d.study_id = ?1 AND d.code = ?2", params![study, code])?
+                .into_iter()
+                .map(|(c, _)| c)
+                .collect(),
+        )
     }
 
     fn add_coding(&mut self, coding: &Coding) -> Result<StoredCoding> {
