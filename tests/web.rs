@@ -95,6 +95,9 @@ fn every_route_for_every_role() {
         ("GET", "/participants/TBK-INT-001", None, records, 303),
         ("GET", "/sessions", None, records, 303),
         ("GET", "/sessions/TBK-INT-001", None, records, 303),
+        ("GET", "/api/v1/participants", None, records, 401),
+        ("GET", "/api/v1/sessions", None, records, 401),
+        ("GET", "/api/v1/search?q=jeunes", None, readers, 401),
         ("GET", "/healthz", None, everyone, 200),
         ("GET", "/login", None, everyone, 200),
         ("GET", "/static/app.css", None, everyone, 200),
@@ -550,6 +553,68 @@ fn search_is_french_aware_and_encrypted() {
         assert!(
             !bytes.windows(8).any(|w| w == b"desoeuvr"),
             "a search term in clear"
+        );
+    }
+}
+
+#[test]
+fn the_api_does_what_the_pages_do() {
+    let served = serve(workspace(), &[]);
+    let researcher = client(&served.base, "researcher");
+    let csrf = researcher.csrf();
+    let headers = [("X-CSRF-Token", csrf.as_str())];
+    let send = |method: &str, path: &str, body: &str| {
+        researcher.send(method, path, &headers, Some(("application/json", body)))
+    };
+    let participant = r#"{"code": "DIR-INT-950", "gender": "male", "age_band": "25-34", "group": "youth-associations", "place": "DIR", "consent": "given"}"#;
+    assert_eq!(
+        send("POST", "/api/v1/participants", participant).status,
+        201
+    );
+    assert_eq!(
+        send("POST", "/api/v1/participants", participant).status,
+        409
+    );
+    let moved = participant.replace("\"DIR\"", "\"DIR-05\"");
+    assert_eq!(
+        send("PUT", "/api/v1/participants/DIR-INT-950", &moved).status,
+        204
+    );
+    let list: Value =
+        serde_json::from_str(&researcher.get("/api/v1/participants").body).unwrap_or_default();
+    assert!(
+        list.as_array()
+            .into_iter()
+            .flatten()
+            .any(|p| p["code"] == "DIR-INT-950" && p["place"] == "DIR-05")
+    );
+    let session = r#"{"code": "DIR-FGD-950", "kind": "focus-group", "place": "DIR", "date": "2017-05-21", "facilitators": ["R2"], "participants": [], "composition": [{"group": "youth-associations", "gender": "male", "count": 4}, {"group": "youth-associations", "gender": "female", "count": 3}], "declared_total": 7}"#;
+    assert_eq!(send("POST", "/api/v1/sessions", session).status, 201);
+    let wrong = session
+        .replace("\"declared_total\": 7", "\"declared_total\": 8")
+        .replace("950", "951");
+    let refused = send("POST", "/api/v1/sessions", &wrong);
+    assert_eq!(refused.status, 400);
+    assert!(refused.body.contains("add up"), "{}", refused.body);
+    let code = r##"{"key": "prevention.radio", "parent": "prevention", "name": {"fr": "Radios communautaires", "en": "Community radio"}, "description": {"fr": "", "en": ""}, "color": "#336699", "research_questions": [6]}"##;
+    assert_eq!(send("PUT", "/api/v1/codebook/codes", code).status, 204);
+    let book: Value =
+        serde_json::from_str(&researcher.get("/api/v1/codebook").body).unwrap_or_default();
+    assert!(
+        book["codes"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .any(|c| c["key"] == "prevention.radio")
+    );
+    let search: Value = serde_json::from_str(&researcher.get("/api/v1/search?q=orpaillage").body)
+        .unwrap_or_default();
+    for hit in search.as_array().into_iter().flatten() {
+        assert!(
+            hit["snippets"][0]["hit"]
+                .as_str()
+                .is_some_and(|h| h.to_lowercase().starts_with("orpaill")),
+            "{hit}"
         );
     }
 }

@@ -6,11 +6,13 @@
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, patch, post};
+use axum::routing::{get, patch, post, put};
 use axum::{Json, Router};
 use sankore_domain::text::{scalar_from_utf16, utf16_from_scalar};
-use sankore_domain::{CodeKey, Coding, CodingOrigin, Document, Permission};
-use sankore_store::{CodingStore, Store, StoredCoding};
+use sankore_domain::{
+    Code, CodeKey, Coding, CodingOrigin, Document, Participant, Permission, Session,
+};
+use sankore_store::{CodingStore, RecordStore, Store, StoredCoding};
 use serde::{Deserialize, Serialize};
 
 use crate::AppState;
@@ -27,6 +29,12 @@ pub fn routes() -> Router<AppState> {
         .route("/documents/{code}", get(document))
         .route("/documents/{code}/codings", post(add_codings))
         .route("/codings/{id}", patch(update_coding).delete(delete_coding))
+        .route("/participants", get(participants).post(add_participant))
+        .route("/participants/{code}", put(update_participant))
+        .route("/sessions", get(sessions).post(add_session))
+        .route("/search", get(search))
+        .route("/codebook/codes", put(save_code))
+        .route("/codebook/merge", post(merge_codes))
         .fallback(|| async { ApiError(AppError::NotFound) })
 }
 
@@ -243,6 +251,124 @@ async fn delete_coding(
     user.require(Permission::Code)?;
     state
         .with_store(move |store| store.delete_coding(&id, query.version))
+        .await?;
+    Ok(StatusCode::NO_CONTENT.into_response())
+}
+
+/// `GET /api/v1/participants`: pseudonymous participants.
+async fn participants(
+    State(state): State<AppState>,
+    ApiUser(user): ApiUser,
+) -> Result<Response, ApiError> {
+    user.require(Permission::ReadParticipants)?;
+    Ok(Json(state.with_store(|store| store.participants()).await?).into_response())
+}
+
+/// `POST /api/v1/participants`: registers a participant (201).
+async fn add_participant(
+    State(state): State<AppState>,
+    ApiUser(user): ApiUser,
+    Json(participant): Json<Participant>,
+) -> Result<Response, ApiError> {
+    user.require(Permission::EditRecords)?;
+    state
+        .with_store(move |store| store.add_participant(&participant))
+        .await?;
+    Ok(StatusCode::CREATED.into_response())
+}
+
+/// `PUT /api/v1/participants/{code}`: replaces a participant's attributes.
+async fn update_participant(
+    State(state): State<AppState>,
+    ApiUser(user): ApiUser,
+    Path(code): Path<String>,
+    Json(participant): Json<Participant>,
+) -> Result<Response, ApiError> {
+    user.require(Permission::EditRecords)?;
+    if participant.code.as_str() != code {
+        return Err(
+            AppError::BadRequest("the code in the body differs from the path".to_owned()).into(),
+        );
+    }
+    state
+        .with_store(move |store| store.update_participant(&participant))
+        .await?;
+    Ok(StatusCode::NO_CONTENT.into_response())
+}
+
+/// `GET /api/v1/sessions`.
+async fn sessions(
+    State(state): State<AppState>,
+    ApiUser(user): ApiUser,
+) -> Result<Response, ApiError> {
+    user.require(Permission::ReadParticipants)?;
+    Ok(Json(state.with_store(|store| store.sessions()).await?).into_response())
+}
+
+/// `POST /api/v1/sessions`: records a session (201).
+async fn add_session(
+    State(state): State<AppState>,
+    ApiUser(user): ApiUser,
+    Json(session): Json<Session>,
+) -> Result<Response, ApiError> {
+    user.require(Permission::EditRecords)?;
+    state
+        .with_store(move |store| store.add_session(&session))
+        .await?;
+    Ok(StatusCode::CREATED.into_response())
+}
+
+/// `?q=` of the search.
+#[derive(Debug, Deserialize)]
+struct SearchQuery {
+    q: String,
+}
+
+/// `GET /api/v1/search?q=`: matching documents with passages.
+async fn search(
+    State(state): State<AppState>,
+    ApiUser(user): ApiUser,
+    Query(query): Query<SearchQuery>,
+) -> Result<Response, ApiError> {
+    user.require(Permission::ReadTranscripts)?;
+    let hits = state
+        .with_store(move |store| crate::search::hits(store, &query.q))
+        .await?;
+    Ok(Json(hits).into_response())
+}
+
+/// `PUT /api/v1/codebook/codes`: adds a code or replaces the one with its
+/// key (a new codebook version).
+async fn save_code(
+    State(state): State<AppState>,
+    ApiUser(user): ApiUser,
+    Json(code): Json<Code>,
+) -> Result<Response, ApiError> {
+    user.require(Permission::EditCodebook)?;
+    let rq = crate::codebook::research_question_count(&state).await?;
+    state
+        .with_store(move |store| crate::codebook::upsert_code(store, code, rq))
+        .await?;
+    Ok(StatusCode::NO_CONTENT.into_response())
+}
+
+/// Body of `POST /api/v1/codebook/merge`.
+#[derive(Debug, Deserialize)]
+struct Merge {
+    from: CodeKey,
+    into: CodeKey,
+}
+
+/// `POST /api/v1/codebook/merge`: moves `from`'s codings to `into`.
+async fn merge_codes(
+    State(state): State<AppState>,
+    ApiUser(user): ApiUser,
+    Json(merge): Json<Merge>,
+) -> Result<Response, ApiError> {
+    user.require(Permission::EditCodebook)?;
+    let rq = crate::codebook::research_question_count(&state).await?;
+    state
+        .with_store(move |store| crate::codebook::merge_codes(store, merge.from, merge.into, rq))
         .await?;
     Ok(StatusCode::NO_CONTENT.into_response())
 }

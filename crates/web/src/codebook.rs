@@ -7,7 +7,8 @@ use axum::http::HeaderMap;
 use axum::response::{IntoResponse, Redirect, Response};
 use sankore_domain::{Code, CodeKey, Codebook, Color, Localized, Permission};
 use sankore_i18n::Msg;
-use sankore_store::{CodebookStore, CodingStore, Store};
+use sankore_store::sqlite::SqliteStore;
+use sankore_store::{CodebookStore, CodingStore, Store, StoreError};
 use serde::Deserialize;
 
 use crate::AppState;
@@ -71,6 +72,29 @@ pub async fn page(
     )
 }
 
+/// Adds `code`, or replaces the code with its key, as a new codebook
+/// version.
+pub fn upsert_code(
+    store: &mut SqliteStore,
+    code: Code,
+    research_questions: u8,
+) -> Result<(), StoreError> {
+    let next = store.codebook()?.with_code(code, research_questions)?;
+    store.save_codebook(&next, &[])
+}
+
+/// Merges `from` into `into` (codings move, `from` disappears) as a new
+/// codebook version.
+pub fn merge_codes(
+    store: &mut SqliteStore,
+    from: CodeKey,
+    into: CodeKey,
+    research_questions: u8,
+) -> Result<(), StoreError> {
+    let next: Codebook = store.codebook()?.merged(&from, &into, research_questions)?;
+    store.save_codebook(&next, &[(from, into)])
+}
+
 /// Fields of the add-or-edit form.
 #[derive(Debug, Deserialize)]
 pub struct CodeForm {
@@ -84,7 +108,7 @@ pub struct CodeForm {
     color: String,
 }
 
-async fn research_question_count(state: &AppState) -> Result<u8, AppError> {
+pub async fn research_question_count(state: &AppState) -> Result<u8, AppError> {
     let questions = state.with_store(|store| store.research_questions()).await?;
     Ok(u8::try_from(questions.len()).unwrap_or(u8::MAX))
 }
@@ -111,8 +135,8 @@ pub async fn save(
     let color = Color::parse(form.color.trim())?;
     state
         .with_store(move |store| {
-            let current = store.codebook()?;
-            let research_questions = current
+            let research_questions = store
+                .codebook()?
                 .get(&key)
                 .map(|c| c.research_questions.clone())
                 .unwrap_or_default();
@@ -127,8 +151,7 @@ pub async fn save(
                 color,
                 research_questions,
             };
-            let next = current.with_code(code, rq)?;
-            store.save_codebook(&next, &[])
+            upsert_code(store, code, rq)
         })
         .await?;
     Ok(Redirect::to("/codebook").into_response())
@@ -155,10 +178,7 @@ pub async fn merge(
     let rq = research_question_count(&state).await?;
     let (from, into) = (CodeKey::new(&form.from)?, CodeKey::new(&form.into)?);
     state
-        .with_store(move |store| {
-            let next: Codebook = store.codebook()?.merged(&from, &into, rq)?;
-            store.save_codebook(&next, &[(from, into)])
-        })
+        .with_store(move |store| merge_codes(store, from, into, rq))
         .await?;
     Ok(Redirect::to("/codebook").into_response())
 }

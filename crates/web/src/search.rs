@@ -8,6 +8,7 @@ use axum::response::Response;
 use sankore_analysis::search::SearchTerms;
 use sankore_domain::Permission;
 use sankore_i18n::Msg;
+use sankore_store::sqlite::SqliteStore;
 use sankore_store::{CodingStore, SearchStore, StoreError};
 use serde::Deserialize;
 
@@ -35,13 +36,18 @@ pub fn index_missing(store: &mut (impl SearchStore + ?Sized)) -> Result<usize, S
 }
 
 /// A passage around a match: text before, the matched word, text after.
+#[derive(serde::Serialize)]
 pub struct Snippet {
+    /// Scalar offsets of the matched word in the document.
+    pub start: usize,
+    pub end: usize,
     pub before: String,
     pub hit: String,
     pub after: String,
 }
 
 /// A matching document.
+#[derive(serde::Serialize)]
 pub struct Hit {
     pub code: String,
     pub title: String,
@@ -54,6 +60,41 @@ struct SearchPage {
     chrome: Chrome,
     query: String,
     hits: Vec<Hit>,
+}
+
+/// The documents matching `query`, best first, with highlighted passages.
+pub fn hits(store: &mut SqliteStore, query: &str) -> Result<Vec<Hit>, StoreError> {
+    let terms = SearchTerms::default();
+    let Some(expression) = terms.query(query) else {
+        return Ok(Vec::new());
+    };
+    let mut hits = Vec::new();
+    for code in store.search(&expression, MAX_RESULTS)? {
+        let Some((document, _)) = store.document(&code)? else {
+            continue;
+        };
+        let chars: Vec<char> = document.body.as_str().chars().collect();
+        let snippets = terms
+            .matches(document.body.as_str(), query)
+            .into_iter()
+            .take(MAX_SNIPPETS)
+            .map(|(start, end)| Snippet {
+                start,
+                end,
+                before: chars[start.saturating_sub(CONTEXT)..start].iter().collect(),
+                hit: chars[start..end].iter().collect(),
+                after: chars[end..(end + CONTEXT).min(chars.len())]
+                    .iter()
+                    .collect(),
+            })
+            .collect();
+        hits.push(Hit {
+            code: document.code.clone(),
+            title: document.title.clone(),
+            snippets,
+        });
+    }
+    Ok(hits)
 }
 
 /// `?q=` and `?lang=`.
@@ -75,39 +116,7 @@ pub async fn page(
     let chrome = Chrome::new(&state, &headers, &lang_query, Some(&user));
     let query = params.q.unwrap_or_default();
     let wanted = query.clone();
-    let hits = state
-        .with_store(move |store| {
-            let terms = SearchTerms::default();
-            let Some(expression) = terms.query(&wanted) else {
-                return Ok(Vec::new());
-            };
-            let mut hits = Vec::new();
-            for code in store.search(&expression, MAX_RESULTS)? {
-                let Some((document, _)) = store.document(&code)? else {
-                    continue;
-                };
-                let chars: Vec<char> = document.body.as_str().chars().collect();
-                let snippets = terms
-                    .matches(document.body.as_str(), &wanted)
-                    .into_iter()
-                    .take(MAX_SNIPPETS)
-                    .map(|(start, end)| Snippet {
-                        before: chars[start.saturating_sub(CONTEXT)..start].iter().collect(),
-                        hit: chars[start..end].iter().collect(),
-                        after: chars[end..(end + CONTEXT).min(chars.len())]
-                            .iter()
-                            .collect(),
-                    })
-                    .collect();
-                hits.push(Hit {
-                    code: document.code.clone(),
-                    title: document.title.clone(),
-                    snippets,
-                });
-            }
-            Ok(hits)
-        })
-        .await?;
+    let hits = state.with_store(move |store| hits(store, &wanted)).await?;
     render(
         &SearchPage {
             chrome,
