@@ -1,4 +1,5 @@
 //! Formats in and out of Sankore. Readers validate everything and report
 //! errors by file position; they never write anything themselves.
 
+pub mod refi;
 pub mod transcript;
