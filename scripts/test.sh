@@ -6,8 +6,10 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 # Debian packages: libssl-dev + pkg-config build SQLCipher against the system
-# OpenSSL; sqlite3 proves the database does not open without the key.
-packages=(libssl-dev pkg-config sqlite3)
+# OpenSSL; sqlite3 proves the database does not open without the key;
+# libxml2-utils (xmllint) validates REFI-QDA exports against their schemas;
+# chromium + chromium-driver run the workbench test in a real browser.
+packages=(libssl-dev pkg-config sqlite3 libxml2-utils chromium chromium-driver)
 if [ "${SANKORE_SKIP_INSTALL:-0}" != 1 ]; then
   missing=()
   for p in "${packages[@]}"; do

@@ -98,6 +98,87 @@ pub enum Command {
         #[arg(long, value_enum, default_value = "text")]
         format: CheckFormat,
     },
+    /// Export to another tool's format.
+    Export {
+        #[command(subcommand)]
+        export: Export,
+    },
+    /// Import another tool's file into a new workspace.
+    Import {
+        #[command(subcommand)]
+        import: Import,
+    },
+    /// Analyse the codings.
+    Analyze {
+        #[command(subcommand)]
+        analyze: crate::commands::analyze::Analyze,
+    },
+}
+
+/// Line breaks of exported texts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum LineEndingsArg {
+    Crlf,
+    Lf,
+}
+
+/// Output formats of `import` summaries.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum SummaryFormat {
+    Text,
+    Json,
+}
+
+/// What `export` writes; one variant per target format.
+#[derive(Debug, Subcommand)]
+pub enum Export {
+    /// A REFI-QDA project (.qdpx).
+    Qdpx {
+        #[command(flatten)]
+        workspace: WorkspaceArg,
+        /// File to write.
+        #[arg(long, value_name = "FILE")]
+        out: PathBuf,
+        /// Line breaks of the exported texts.
+        #[arg(long, value_enum, default_value = "crlf")]
+        line_endings: LineEndingsArg,
+    },
+    /// A REFI-QDA codebook (.qdc).
+    Qdc {
+        #[command(flatten)]
+        workspace: WorkspaceArg,
+        /// File to write.
+        #[arg(long, value_name = "FILE")]
+        out: PathBuf,
+    },
+}
+
+/// What `import` reads; one variant per source format.
+#[derive(Debug, Subcommand)]
+pub enum Import {
+    /// A REFI-QDA project (.qdpx).
+    Qdpx {
+        /// File to import.
+        file: PathBuf,
+        #[command(flatten)]
+        workspace: WorkspaceArg,
+        /// Import even if some sources or codings cannot be kept.
+        #[arg(long)]
+        allow_partial: bool,
+        /// Output format of the summary.
+        #[arg(long, value_enum, default_value = "text")]
+        format: SummaryFormat,
+    },
+    /// A REFI-QDA codebook (.qdc).
+    Qdc {
+        /// File to import.
+        file: PathBuf,
+        #[command(flatten)]
+        workspace: WorkspaceArg,
+        /// Output format of the summary.
+        #[arg(long, value_enum, default_value = "text")]
+        format: SummaryFormat,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -197,7 +278,30 @@ pub fn localized_command(lang: Lang) -> clap::Command {
                     .mut_arg("role", |a| a.help(t(Msg::CliUserRole)))
                     .mut_arg("password_file", |a| a.help(t(Msg::CliPasswordFile)))
             })
-        });
+        })
+        .mut_subcommand("export", |c| {
+            let out = |c: clap::Command| c.mut_arg("out", |a| a.help(t(Msg::CliOut)));
+            c.about(t(Msg::CliExport))
+                .mut_subcommand("qdpx", |c| {
+                    out(workspace(c.about(t(Msg::CliExportQdpx))))
+                        .mut_arg("line_endings", |a| a.help(t(Msg::CliLineEndings)))
+                })
+                .mut_subcommand("qdc", |c| out(workspace(c.about(t(Msg::CliExportQdc)))))
+        })
+        .mut_subcommand("import", |c| {
+            let common = |c: clap::Command| {
+                format(c)
+                    .mut_arg("file", |a| a.help(t(Msg::CliImportFile)))
+                    .mut_arg("workspace", |a| a.help(t(Msg::CliImportWorkspace)))
+            };
+            c.about(t(Msg::CliImport))
+                .mut_subcommand("qdpx", |c| {
+                    common(c.about(t(Msg::CliImportQdpx)))
+                        .mut_arg("allow_partial", |a| a.help(t(Msg::CliAllowPartial)))
+                })
+                .mut_subcommand("qdc", |c| common(c.about(t(Msg::CliImportQdc))))
+        })
+        .mut_subcommand("analyze", |c| crate::commands::analyze::localize(c, lang));
     if lang == Lang::Fr {
         command = command
             .help_template("{about-with-newline}\nUtilisation : {usage}\n\n{all-args}{after-help}")

@@ -60,6 +60,10 @@ fn client(base: &str, role: &str) -> Client {
     Client::signed_in(base, &format!("{role}-user"), &format!("{role} password"))
 }
 
+/// A route to try: method, path, JSON body, expected status for each role
+/// (in `ROLES` order), expected status signed out.
+type RouteCase<'a> = (&'a str, &'a str, Option<&'a str>, [u16; 5], u16);
+
 fn new_coding_body() -> String {
     r#"{"codes": ["push.economic.jobs"], "start": 5, "end": 25, "memo": null}"#.to_owned()
 }
@@ -72,12 +76,11 @@ fn every_route_for_every_role() {
     let everyone = [200; 5];
     let coders = [201, 201, 201, 403, 403];
     let records = [200, 200, 200, 403, 403];
-    // (method, path, JSON body, expected per role in ROLES order, expected signed out)
     let document_page = format!("/documents/{DOCUMENT}");
     let document_api = format!("/api/v1/documents/{DOCUMENT}");
     let codings_api = format!("/api/v1/documents/{DOCUMENT}/codings");
     let body = new_coding_body();
-    let table: Vec<(&str, &str, Option<&str>, [u16; 5], u16)> = vec![
+    let table: Vec<RouteCase> = vec![
         ("GET", "/", None, everyone, 303),
         ("GET", "/documents", None, readers, 303),
         ("GET", &document_page, None, readers, 303),

@@ -18,6 +18,8 @@ use std::process::ExitCode;
 use crate::cli::{CheckFormat, Cli, Command, Report, ReportFormat, UserAction};
 use crate::passphrase::{self, Purpose};
 
+pub(crate) mod analyze;
+mod refi;
 mod user;
 
 /// Runs a parsed command line.
@@ -66,6 +68,9 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Check { workspace, format } => check(&workspace.workspace, format, file, lang),
+        Command::Export { export } => refi::export(export, file, lang),
+        Command::Import { import } => refi::import(import, file, lang),
+        Command::Analyze { analyze } => analyze::run(analyze, file, lang),
         Command::User {
             action:
                 UserAction::Add {

@@ -7,7 +7,9 @@
 //! 97 interviewees (21 women) with one interview and one French transcript
 //! each, fifteen focus groups totalling 188 people, five validation forums
 //! with minutes, the default codebook of `domain.md` §5 with pre-applied
-//! codings, findings, recommendations and actions.
+//! codings (coder `R1` on every transcript; coder `R2` double-codes twenty
+//! interviews and three focus groups, with realistic disagreements),
+//! findings, recommendations and actions.
 //!
 //! Everything is invented and marked as such: each document starts with a
 //! `[DONNÉES SYNTHÉTIQUES — SYNTHETIC DATA]` line, speakers are known by
@@ -24,6 +26,7 @@ mod forums;
 mod interviews;
 mod phrases;
 mod rng;
+mod second_coder;
 mod study;
 mod transcript;
 
@@ -71,6 +74,9 @@ pub(crate) fn generate() -> Generated {
     let (mut batch, factor_table) = interviews::generate(&gazetteer);
     batch.append(focus::generate(&gazetteer));
     batch.append(forums::generate(&gazetteer, &factor_table));
+    let codebook = default_codebook();
+    let second = second_coder::codings(&batch.documents, &batch.codings, &codebook);
+    batch.codings.extend(second);
     let records = StudyRecords {
         study: study::study(&gazetteer),
         research_questions: study::research_questions(),
@@ -79,7 +85,7 @@ pub(crate) fn generate() -> Generated {
         participants: batch.participants,
         sessions: batch.sessions,
         documents: batch.documents,
-        codebook: default_codebook(),
+        codebook,
         codings: batch.codings,
         memos: followup::memos(),
         findings: followup::findings(),

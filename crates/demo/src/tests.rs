@@ -603,7 +603,7 @@ fn factors_by_person() -> BTreeMap<String, (String, String, BTreeSet<&'static st
             .filter(|k| {
                 r.codings
                     .iter()
-                    .any(|c| c.document == doc && c.code.as_str() == *k)
+                    .any(|c| c.coder == "R1" && c.document == doc && c.code.as_str() == *k)
             })
             .collect();
         out.insert(
@@ -703,11 +703,13 @@ fn other_codes_appear_too() {
 fn codings_cover_exactly_their_passages_inside_speakers_turns() {
     let g = generated();
     let r = &g.records;
-    assert_eq!(r.codings.len(), g.passages.len());
-    assert!(r.codings.len() > 500);
+    let first: Vec<&sankore_domain::Coding> =
+        r.codings.iter().filter(|c| c.coder == "R1").collect();
+    assert_eq!(first.len(), g.passages.len());
+    assert!(first.len() > 500);
     let docs: BTreeMap<&str, &Document> =
         r.documents.iter().map(|d| (d.code.as_str(), d)).collect();
-    for (c, p) in r.codings.iter().zip(&g.passages) {
+    for (c, p) in first.into_iter().zip(&g.passages) {
         assert_eq!(c.document, p.document);
         assert_eq!(c.code.as_str(), p.code);
         assert_eq!((c.span.start(), c.span.end()), (p.start, p.end));
@@ -937,4 +939,92 @@ fn dump() {
         table + "\n" + &by_group + "\n" + &totals,
     )
     .unwrap_or_else(|e| panic!("{e}"));
+}
+
+// 13. The second coder.
+
+#[test]
+fn second_coder_double_codes_twenty_interviews_and_three_focus_groups() {
+    let r = records();
+    let docs: BTreeSet<&str> = r
+        .codings
+        .iter()
+        .filter(|c| c.coder == "R2")
+        .map(|c| c.document.as_str())
+        .collect();
+    let interviews: Vec<&&str> = docs.iter().filter(|d| d.contains("-INT-")).collect();
+    let focus: Vec<&&str> = docs.iter().filter(|d| d.contains("-FGD-")).collect();
+    assert_eq!(interviews.len(), 20, "{interviews:?}");
+    assert_eq!(focus.len(), 3, "{focus:?}");
+    for cercle in &CERCLES {
+        let n = interviews
+            .iter()
+            .filter(|d| d.starts_with(&format!("{}-", cercle.code)))
+            .count();
+        assert_eq!(n, 4, "{}", cercle.code);
+    }
+    assert!(r.study.team.iter().any(|m| m.handle == "R2"));
+    assert!(
+        r.codings
+            .iter()
+            .filter(|c| c.coder == "R2")
+            .all(|c| c.origin == sankore_domain::CodingOrigin::PreApplied)
+    );
+}
+
+#[test]
+fn second_coder_disagrees_realistically() {
+    let r = records();
+    let second: Vec<&sankore_domain::Coding> =
+        r.codings.iter().filter(|c| c.coder == "R2").collect();
+    let docs: BTreeSet<&str> = second.iter().map(|c| c.document.as_str()).collect();
+    let (mut exact, mut shifted, mut recoded, mut missed) = (0, 0, 0, 0);
+    for c in r
+        .codings
+        .iter()
+        .filter(|c| c.coder == "R1" && docs.contains(c.document.as_str()))
+    {
+        let mine: Vec<&&sankore_domain::Coding> = second
+            .iter()
+            .filter(|x| x.document == c.document && x.span.overlaps(c.span))
+            .collect();
+        if mine.iter().any(|x| x.span == c.span && x.code == c.code) {
+            exact += 1;
+        } else if mine.iter().any(|x| x.code == c.code) {
+            shifted += 1;
+        } else if mine.iter().any(|x| x.span == c.span) {
+            recoded += 1;
+        } else {
+            missed += 1;
+        }
+    }
+    let total = f64::from(exact + shifted + recoded + missed);
+    assert!(total > 200.0, "{total}");
+    let share = |n: u32| f64::from(n) / total;
+    assert!(
+        (0.55..0.8).contains(&share(exact)),
+        "exact {exact} of {total}"
+    );
+    for (what, n) in [
+        ("shifted", shifted),
+        ("recoded", recoded),
+        ("missed", missed),
+    ] {
+        assert!((0.03..0.25).contains(&share(n)), "{what} {n} of {total}");
+    }
+    // R2 stays in the speakers' turns, never the team's.
+    let by_code: BTreeMap<&str, &Document> =
+        r.documents.iter().map(|d| (d.code.as_str(), d)).collect();
+    for c in &second {
+        let d = by_code
+            .get(c.document.as_str())
+            .unwrap_or_else(|| panic!("{}", c.document));
+        let turn = d
+            .turns
+            .iter()
+            .find(|t| t.span.contains(c.span))
+            .unwrap_or_else(|| panic!("R2 coding outside a turn in {}", d.code));
+        assert!(!TEAM_LABELS.contains(&turn.speaker.as_str()));
+        assert!(!d.text_of(c.span).trim().is_empty());
+    }
 }

@@ -174,11 +174,13 @@ impl CodebookStore for SqliteStore {
 
     fn code_codings(&self, key: &CodeKey) -> Result<Vec<StoredCoding>> {
         let study = self.require_study()?;
-        Ok(
-            Self::query_codings(&self.conn, "k.study_id = ?1 AND k.key = ?2", params![study, key.as_str()])?
-                .into_iter()
-                .map(|(c, _)| c)
-                .collect(),
-        )
+        Ok(Self::query_codings(
+            &self.conn,
+            "k.study_id = ?1 AND k.key = ?2",
+            params![study, key.as_str()],
+        )?
+        .into_iter()
+        .map(|(c, _)| c)
+        .collect())
     }
 }

@@ -58,29 +58,36 @@ impl SqliteStore {
             })?
             .collect::<rusqlite::Result<Vec<_>>>()?;
         rows.into_iter()
-            .map(|(guid, version, document, start, end, code, coder, memo, origin, len, doc_id)| {
-                Ok((
-                    StoredCoding {
-                        id: guid,
-                        version,
-                        coding: Coding {
-                            document,
-                            span: Span::new(offset(start)?, offset(end)?, offset(len)?)?,
-                            code: CodeKey::new(&code)?,
-                            coder,
-                            memo,
-                            origin: CodingOrigin::parse(&origin)?,
+            .map(
+                |(guid, version, document, start, end, code, coder, memo, origin, len, doc_id)| {
+                    Ok((
+                        StoredCoding {
+                            id: guid,
+                            version,
+                            coding: Coding {
+                                document,
+                                span: Span::new(offset(start)?, offset(end)?, offset(len)?)?,
+                                code: CodeKey::new(&code)?,
+                                coder,
+                                memo,
+                                origin: CodingOrigin::parse(&origin)?,
+                            },
                         },
-                    },
-                    doc_id,
-                ))
-            })
+                        doc_id,
+                    ))
+                },
+            )
             .collect()
     }
 
     /// One coding by id, with its document's row id.
-    pub(super) fn stored_coding(conn: &rusqlite::Connection, id: &str) -> Result<Option<(StoredCoding, i64)>> {
-        Ok(Self::query_codings(conn, "c.guid = ?1", [id])?.into_iter().next())
+    pub(super) fn stored_coding(
+        conn: &rusqlite::Connection,
+        id: &str,
+    ) -> Result<Option<(StoredCoding, i64)>> {
+        Ok(Self::query_codings(conn, "c.guid = ?1", [id])?
+            .into_iter()
+            .next())
     }
 
     /// Checks `expected_version` against the current one.
@@ -177,12 +184,14 @@ impl CodingStore for SqliteStore {
 
     fn document_codings(&self, code: &str) -> Result<Vec<StoredCoding>> {
         let study = self.require_study()?;
-        Ok(
-            Self::query_codings(&self.conn, "d.study_id = ?1 AND d.code = ?2", params![study, code])?
-                .into_iter()
-                .map(|(c, _)| c)
-                .collect(),
-        )
+        Ok(Self::query_codings(
+            &self.conn,
+            "d.study_id = ?1 AND d.code = ?2",
+            params![study, code],
+        )?
+        .into_iter()
+        .map(|(c, _)| c)
+        .collect())
     }
 
     fn add_coding(&mut self, coding: &Coding) -> Result<StoredCoding> {
