@@ -39,11 +39,13 @@ def main():
     ap.add_argument("--binary", default="target/release/sankore")
     ap.add_argument("--seconds", type=int, default=60)
     ap.add_argument("--connections", type=int, default=20)
+    ap.add_argument("--keep", help="build the workspace in this directory and keep it (for profiling)")
     args = ap.parse_args()
     if not shutil.which("wrk"):
         sys.exit("wrk is missing: apt-get install wrk")
     env = dict(os.environ, SANKORE_PASSPHRASE=PASSPHRASE, LANG="C")
-    root = tempfile.mkdtemp(prefix="sankore-bench-")
+    root = args.keep or tempfile.mkdtemp(prefix="sankore-bench-")
+    os.makedirs(root, exist_ok=True)
     ws = os.path.join(root, "w")
     subprocess.run([args.binary, "demo", ws], env=env, check=True, capture_output=True)
     pw = os.path.join(root, "pw")
@@ -129,7 +131,8 @@ end
     finally:
         server.terminate()
         server.wait()
-        shutil.rmtree(root, ignore_errors=True)
+        if not args.keep:
+            shutil.rmtree(root, ignore_errors=True)
 
 if __name__ == "__main__":
     main()

@@ -271,6 +271,21 @@ fn stale_edits_are_refused_with_a_clear_message() {
     let coding: Value = serde_json::from_str(&created.body).unwrap_or_default();
     let id = coding[0]["id"].as_str().unwrap_or_default().to_owned();
     assert_eq!(coding[0]["version"], 1);
+    let page = first.get(&format!("/codings/{id}"));
+    assert_eq!(page.status, 200);
+    assert!(page.body.contains("name=\"version\" value=\"1\""));
+    assert_eq!(
+        client(&served.base, "viewer")
+            .get(&format!("/codings/{id}"))
+            .status,
+        403
+    );
+    assert_eq!(
+        Client::new(&served.base)
+            .get(&format!("/codings/{id}"))
+            .status,
+        303
+    );
     let change =
         |code: &str| serde_json::json!({"version": 1, "code": code, "memo": "vu"}).to_string();
     let one = change("push.economic");

@@ -69,14 +69,49 @@ impl Span {
 pub struct TextBody {
     text: String,
     chars: usize,
+    /// Byte offset of every `CHECKPOINT`-th scalar, so slicing by scalar
+    /// offsets costs at most `CHECKPOINT` steps instead of a scan from the
+    /// start (a transcript view slices once per coding).
+    checkpoints: Vec<usize>,
 }
+
+/// Scalars between two entries of [`TextBody`]'s checkpoints.
+const CHECKPOINT: usize = 64;
 
 impl TextBody {
     /// Normalises `text` to NFC. Line breaks are kept as they are.
     pub fn new(text: &str) -> Self {
-        let text: String = text.nfc().collect();
-        let chars = text.chars().count();
-        TextBody { text, chars }
+        let text: String = match unicode_normalization::is_nfc_quick(text.chars()) {
+            unicode_normalization::IsNormalized::Yes => text.to_owned(),
+            _ => text.nfc().collect(),
+        };
+        let mut chars = 0;
+        let mut checkpoints = Vec::with_capacity(text.len() / CHECKPOINT + 1);
+        for (byte, _) in text.char_indices() {
+            if chars % CHECKPOINT == 0 {
+                checkpoints.push(byte);
+            }
+            chars += 1;
+        }
+        TextBody {
+            text,
+            chars,
+            checkpoints,
+        }
+    }
+
+    /// Byte offset of scalar offset `scalar` (the end of the text past it).
+    fn byte_of(&self, scalar: usize) -> usize {
+        if scalar >= self.chars {
+            return self.text.len();
+        }
+        let from = self
+            .checkpoints
+            .get(scalar / CHECKPOINT)
+            .copied()
+            .unwrap_or(0);
+        let rest = &self.text[from..];
+        byte_offset(rest, scalar % CHECKPOINT).map_or(self.text.len(), |b| from + b)
     }
 
     /// The text itself.
@@ -96,9 +131,7 @@ impl TextBody {
 
     /// The characters a span covers.
     pub fn slice(&self, span: Span) -> &str {
-        let start = byte_offset(&self.text, span.start()).unwrap_or(self.text.len());
-        let end = byte_offset(&self.text, span.end()).unwrap_or(self.text.len());
-        &self.text[start..end]
+        &self.text[self.byte_of(span.start())..self.byte_of(span.end())]
     }
 
     /// Whether the stored text is in NFC (always true for values built here;
@@ -228,6 +261,18 @@ mod tests {
             let byte = byte_offset(&text, scalar);
             prop_assert!(byte.is_some());
             prop_assert_eq!(scalar_from_byte(&text, byte.unwrap_or_default()), Some(scalar));
+        }
+
+        #[test]
+        fn slices_match_a_scan_from_the_start(text in "\\PC{0,300}", a in 0usize..301, b in 0usize..301) {
+            let body = TextBody::new(&text);
+            let n = body.char_len();
+            let (start, end) = (a.min(b).min(n), a.max(b).min(n));
+            if start < end {
+                let span = body.span(start, end).unwrap_or_else(|e| panic!("{e}"));
+                let expected: String = body.as_str().chars().skip(start).take(end - start).collect();
+                prop_assert_eq!(body.slice(span), expected.as_str());
+            }
         }
 
         #[test]

@@ -91,6 +91,8 @@ pub trait CodingStore {
     fn document(&self, code: &str) -> Result<Option<(Document, i64)>>;
     /// The codings of one document, by position.
     fn document_codings(&self, code: &str) -> Result<Vec<StoredCoding>>;
+    /// One coding by id.
+    fn coding(&self, id: &str) -> Result<Option<StoredCoding>>;
     /// Adds a coding after checking its span against the document.
     fn add_coding(&mut self, coding: &Coding) -> Result<StoredCoding>;
     /// Changes a coding's code and memo if `expected_version` is current.

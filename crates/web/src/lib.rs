@@ -82,6 +82,7 @@ pub fn router(store: SqliteStore, default_lang: Lang) -> Router {
         .route("/logout", post(auth::logout))
         .route("/documents", get(pages::documents))
         .route("/documents/{code}", get(pages::document))
+        .route("/codings/{id}", get(pages::coding))
         .route("/codings/{id}/update", post(pages::update_coding))
         .route("/codings/{id}/delete", post(pages::delete_coding))
         .route("/codebook.css", get(pages::codebook_css))

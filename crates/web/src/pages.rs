@@ -416,15 +416,7 @@ pub async fn document(
             }
         })
         .collect();
-    let codes = codebook
-        .codes()
-        .iter()
-        .map(|c| CodeOption {
-            key: c.key.to_string(),
-            label: c.name.get(chrome.lang).to_owned(),
-            depth: codebook.depth(&c.key),
-        })
-        .collect();
+    let codes = code_options(&codebook, chrome.lang);
     let page = DocumentPage {
         chrome,
         code: document.code.clone(),
@@ -438,6 +430,61 @@ pub async fn document(
         coder_filter,
     };
     render(&page, &lang_query)
+}
+
+#[derive(Template)]
+#[template(path = "coding.html")]
+struct CodingPage {
+    chrome: Chrome,
+    stored: StoredCoding,
+    code_name: String,
+    class: String,
+    text: String,
+    codes: Vec<CodeOption>,
+}
+
+/// `GET /codings/{id}`: one coding, with the forms to change or remove it.
+pub async fn coding(
+    State(state): State<AppState>,
+    PageUser(user): PageUser,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+    Query(query): Query<LangQuery>,
+) -> Result<Response, PageError> {
+    user.require(Permission::ReadTranscripts)?;
+    let chrome = Chrome::new(&state, &headers, &query, Some(&user));
+    let (stored, document, codebook) = state
+        .with_store(move |store| {
+            let stored = store.coding(&id)?;
+            let document = match &stored {
+                Some(s) => store.document(&s.coding.document)?.map(|(d, _)| d),
+                None => None,
+            };
+            Ok((stored, document, store.codebook()?))
+        })
+        .await?;
+    let (stored, document) = stored.zip(document).ok_or(AppError::NotFound)?;
+    let page = CodingPage {
+        code_name: code_name(&codebook, chrome.lang)(&stored.coding.code),
+        class: transcript::code_class(&stored.coding.code),
+        text: document.text_of(stored.coding.span).to_owned(),
+        codes: code_options(&codebook, chrome.lang),
+        stored,
+        chrome,
+    };
+    render(&page, &query)
+}
+
+fn code_options(codebook: &Codebook, lang: Lang) -> Vec<CodeOption> {
+    codebook
+        .codes()
+        .iter()
+        .map(|c| CodeOption {
+            key: c.key.to_string(),
+            label: c.name.get(lang).to_owned(),
+            depth: codebook.depth(&c.key),
+        })
+        .collect()
 }
 
 /// Fields of the coding edit form.

@@ -93,17 +93,15 @@ impl AccountStore for SqliteStore {
         token_hash: &str,
         max_idle: chrono::Duration,
     ) -> Result<Option<(Account, String)>> {
-        let oldest =
-            (chrono::Utc::now() - max_idle).to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
-        let tx = self.write_transaction()?;
-        tx.execute(
-            "DELETE FROM web_sessions WHERE token_hash = ?1 AND last_seen < ?2",
-            params![token_hash, oldest],
-        )?;
-        let row = tx
+        let now_utc = chrono::Utc::now();
+        let stamp =
+            |t: chrono::DateTime<chrono::Utc>| t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+        let oldest = stamp(now_utc - max_idle);
+        let row = self
+            .conn
             .query_row(
-                "SELECT u.id, u.name, u.role, s.csrf_token FROM web_sessions s JOIN users u ON u.id = s.user_id
-                 WHERE s.token_hash = ?1",
+                "SELECT u.id, u.name, u.role, s.csrf_token, s.last_seen
+                 FROM web_sessions s JOIN users u ON u.id = s.user_id WHERE s.token_hash = ?1",
                 [token_hash],
                 |r| {
                     Ok((
@@ -111,19 +109,30 @@ impl AccountStore for SqliteStore {
                         r.get::<_, String>(1)?,
                         r.get::<_, String>(2)?,
                         r.get::<_, String>(3)?,
+                        r.get::<_, String>(4)?,
                     ))
                 },
             )
             .optional()?;
-        if row.is_some() {
-            tx.execute(
+        let Some((id, name, role, csrf, last_seen)) = row else {
+            return Ok(None);
+        };
+        if last_seen < oldest {
+            self.conn.execute(
+                "DELETE FROM web_sessions WHERE token_hash = ?1",
+                [token_hash],
+            )?;
+            return Ok(None);
+        }
+        // Refresh at most once a minute: a write (and its sync to disk) on
+        // every request would make every page wait for the disk.
+        if last_seen < stamp(now_utc - chrono::Duration::seconds(60)) {
+            self.conn.execute(
                 "UPDATE web_sessions SET last_seen = ?2 WHERE token_hash = ?1",
-                params![token_hash, now()],
+                params![token_hash, stamp(now_utc)],
             )?;
         }
-        tx.commit()?;
-        row.map(|(id, name, role, csrf)| Ok((account(id, name, &role)?, csrf)))
-            .transpose()
+        Ok(Some((account(id, name, &role)?, csrf)))
     }
 
     fn delete_web_session(&mut self, token_hash: &str) -> Result<()> {

@@ -194,6 +194,10 @@ impl CodingStore for SqliteStore {
         .collect())
     }
 
+    fn coding(&self, id: &str) -> Result<Option<StoredCoding>> {
+        Ok(Self::stored_coding(&self.conn, id)?.map(|(c, _)| c))
+    }
+
     fn add_coding(&mut self, coding: &Coding) -> Result<StoredCoding> {
         let study = self.require_study()?;
         let code_id = self.code_id(study, &coding.code)?;
