@@ -487,6 +487,21 @@ fn field_team_registers_participants_sessions_and_transcripts() {
         "code=GDM-INT-900&kind=interview&place=GDM-03&date=2017-05-02&facilitators=R1&participants=GDM-INT-900",
     );
     assert_eq!(session.status, 303, "{}", session.body);
+    let edited = post(
+        "/sessions/GDM-INT-900",
+        "kind=interview&place=GDM-04&date=2017-05-03&facilitators=R1%2C+R2&participants=GDM-INT-900",
+    );
+    assert_eq!(edited.status, 303, "{}", edited.body);
+    let page = researcher.get("/sessions/GDM-INT-900").body;
+    assert!(
+        page.contains("2017-05-03") && page.contains("R1, R2"),
+        "the edit landed"
+    );
+    let bad_edit = post(
+        "/sessions/GDM-INT-900",
+        "kind=interview&place=GDM-04&date=2017-05-03&participants=",
+    );
+    assert_eq!(bad_edit.status, 400, "an interview keeps one participant");
     let transcript = "Enqu%C3%AAtrice+%3A+Bonjour+%F0%9F%99%82%0AGDM-INT-900+%3A+Les+jeunes+n%27ont+pas+de+travail.";
     let typed = post(
         "/sessions/GDM-INT-900/documents",

@@ -165,6 +165,7 @@ catalogue! {
         "Une ligne par groupe et genre : CLÉ-DU-GROUPE GENRE NOMBRE, par ex. youth-associations female 5";
     DeclaredTotal => "Headcount on the attendance sheet", "Effectif sur la feuille de présence";
     NewSession => "Record a session", "Enregistrer une séance";
+    EditSession => "Edit the session", "Modifier la séance";
     Headcount => "Headcount", "Effectif";
     AddTranscript => "Type or paste a transcript", "Saisir ou coller une transcription";
     TranscriptHelp => "One turn per line as SPEAKER: text. A speaker written as a participant code is linked to that participant.",

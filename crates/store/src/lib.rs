@@ -116,6 +116,9 @@ pub trait RecordStore {
     fn update_participant(&mut self, participant: &Participant) -> Result<()>;
     /// Records a session; refused when the code is taken.
     fn add_session(&mut self, session: &Session) -> Result<()>;
+    /// Replaces the session with that code (kind, place, date, facilitators,
+    /// participants, attendance).
+    fn update_session(&mut self, session: &Session) -> Result<()>;
     /// Adds a document (a typed or attached transcript, notes).
     fn add_document(&mut self, document: &Document) -> Result<()>;
 }

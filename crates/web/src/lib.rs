@@ -98,7 +98,10 @@ pub fn router(store: SqliteStore, default_lang: Lang) -> Router {
             "/sessions",
             get(records::sessions).post(records::create_session),
         )
-        .route("/sessions/{code}", get(records::session))
+        .route(
+            "/sessions/{code}",
+            get(records::session).post(records::update_session),
+        )
         .route("/sessions/{code}/documents", post(records::add_transcript))
         .route("/search", get(search::page))
         .route("/codebook", get(codebook::page))

@@ -323,6 +323,8 @@ pub async fn sessions(
 #[derive(Debug, Deserialize)]
 pub struct SessionForm {
     csrf: Option<String>,
+    /// Taken from the path when editing.
+    #[serde(default)]
     code: String,
     kind: String,
     place: String,
@@ -370,6 +372,37 @@ fn composition(text: Option<&str>) -> Result<Vec<CompositionCount>, AppError> {
         .collect()
 }
 
+impl SessionForm {
+    /// The session the form describes, checked.
+    fn session(&self) -> Result<Session, AppError> {
+        let date: NaiveDate = self
+            .date
+            .parse()
+            .map_err(|_| AppError::BadRequest("date must be YYYY-MM-DD".to_owned()))?;
+        let declared_total = self
+            .declared_total
+            .as_deref()
+            .map(str::trim)
+            .filter(|t| !t.is_empty())
+            .map(|t| t.parse::<u32>())
+            .transpose()
+            .map_err(|_| AppError::BadRequest("the headcount must be a whole number".to_owned()))?;
+        Ok(Session::new(Session {
+            code: self.code.trim().to_owned(),
+            kind: SessionKind::parse(&self.kind)?,
+            place: PlaceCode::new(&self.place)?,
+            date,
+            facilitators: comma_list(self.facilitators.as_deref()),
+            participants: comma_list(self.participants.as_deref())
+                .iter()
+                .map(|c| ParticipantCode::new(c))
+                .collect::<Result<_, _>>()?,
+            composition: composition(self.composition.as_deref())?,
+            declared_total,
+        })?)
+    }
+}
+
 /// `POST /sessions`: records a session.
 pub async fn create_session(
     State(state): State<AppState>,
@@ -380,34 +413,30 @@ pub async fn create_session(
     check_origin(&headers)?;
     user.check_csrf(form.csrf.as_deref())?;
     user.require(Permission::EditRecords)?;
-    let date: NaiveDate = form
-        .date
-        .parse()
-        .map_err(|_| AppError::BadRequest("date must be YYYY-MM-DD".to_owned()))?;
-    let declared_total = form
-        .declared_total
-        .as_deref()
-        .map(str::trim)
-        .filter(|t| !t.is_empty())
-        .map(|t| t.parse::<u32>())
-        .transpose()
-        .map_err(|_| AppError::BadRequest("the headcount must be a whole number".to_owned()))?;
-    let session = Session::new(Session {
-        code: form.code.trim().to_owned(),
-        kind: SessionKind::parse(&form.kind)?,
-        place: PlaceCode::new(&form.place)?,
-        date,
-        facilitators: comma_list(form.facilitators.as_deref()),
-        participants: comma_list(form.participants.as_deref())
-            .iter()
-            .map(|c| ParticipantCode::new(c))
-            .collect::<Result<_, _>>()?,
-        composition: composition(form.composition.as_deref())?,
-        declared_total,
-    })?;
+    let session = form.session()?;
     let code = session.code.clone();
     state
         .with_store(move |store| store.add_session(&session))
+        .await?;
+    Ok(Redirect::to(&format!("/sessions/{code}")).into_response())
+}
+
+/// `POST /sessions/{code}`: edits a session (the code stays).
+pub async fn update_session(
+    State(state): State<AppState>,
+    PageUser(user): PageUser,
+    headers: HeaderMap,
+    Path(code): Path<String>,
+    axum::Form(mut form): axum::Form<SessionForm>,
+) -> Result<Response, PageError> {
+    check_origin(&headers)?;
+    user.check_csrf(form.csrf.as_deref())?;
+    user.require(Permission::EditRecords)?;
+    form.code = code;
+    let session = form.session()?;
+    let code = session.code.clone();
+    state
+        .with_store(move |store| store.update_session(&session))
         .await?;
     Ok(Redirect::to(&format!("/sessions/{code}")).into_response())
 }
@@ -420,6 +449,10 @@ struct SessionPage {
     place: String,
     groups: Vec<StakeholderGroup>,
     documents: Vec<DocumentSummary>,
+    kinds: &'static [SessionKind],
+    places: Vec<PlaceOption>,
+    /// The attendance as the edit form writes it.
+    composition_text: String,
 }
 
 impl SessionPage {
@@ -459,8 +492,17 @@ pub async fn session(
         .into_iter()
         .filter(|d| d.session.as_deref() == Some(code.as_str()))
         .collect();
+    let composition_text = session
+        .composition
+        .iter()
+        .map(|row| format!("{} {} {}", row.group, row.gender, row.count))
+        .collect::<Vec<_>>()
+        .join("\n");
     let page = SessionPage {
         place: place_name(&gazetteer, &session.place),
+        places: place_options(&gazetteer),
+        kinds: SessionKind::ALL,
+        composition_text,
         session,
         groups,
         documents,

@@ -171,6 +171,9 @@ impl CodingStore for SqliteStore {
         let Some(revision) = revision else {
             return Ok(None);
         };
+        if let Some(document) = self.documents.borrow().get(code) {
+            return Ok(Some((document.clone(), revision)));
+        }
         let document = self
             .documents_where(Some(code))?
             .into_iter()
@@ -179,6 +182,11 @@ impl CodingStore for SqliteStore {
                 what: "document",
                 key: code.to_owned(),
             })?;
+        let mut cache = self.documents.borrow_mut();
+        if cache.len() >= super::DOCUMENT_CACHE {
+            cache.clear();
+        }
+        cache.insert(code.to_owned(), document.clone());
         Ok(Some((document, revision)))
     }
 

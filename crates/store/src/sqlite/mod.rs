@@ -44,7 +44,14 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
 pub struct SqliteStore {
     conn: Connection,
     path: PathBuf,
+    /// Documents recently read one at a time. A document's text and turns
+    /// never change once stored, so entries stay valid; any future write
+    /// that changes them (redaction) must clear this cache.
+    documents: std::cell::RefCell<std::collections::HashMap<String, sankore_domain::Document>>,
 }
+
+/// How many documents [`SqliteStore`] keeps in memory at most.
+const DOCUMENT_CACHE: usize = 32;
 
 impl std::fmt::Debug for SqliteStore {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -109,6 +116,7 @@ impl SqliteStore {
         let mut store = SqliteStore {
             conn,
             path: path.to_path_buf(),
+            documents: Default::default(),
         };
         store.migrate()?;
         Ok(store)

@@ -4,7 +4,9 @@ use rusqlite::{ErrorCode, OptionalExtension, Transaction, params};
 use sankore_domain::{Document, Participant, PlaceCode, Session};
 
 use super::SqliteStore;
-use super::write::{Keys, insert_document, insert_participant, insert_session};
+use super::write::{
+    Keys, insert_document, insert_participant, insert_session, insert_session_links,
+};
 use crate::RecordStore;
 use crate::error::{Result, StoreError};
 
@@ -37,6 +39,25 @@ fn check_place(tx: &Transaction<'_>, study_id: i64, place: &PlaceCode) -> Result
         what: "place",
         key: place.to_string(),
     })
+}
+
+/// Refuses a session whose place is not in the gazetteer or whose date is
+/// outside the study period.
+fn check_session(tx: &Transaction<'_>, study_id: i64, session: &Session) -> Result<()> {
+    check_place(tx, study_id, &session.place)?;
+    let (start, end): (String, String) = tx.query_row(
+        "SELECT start_date, end_date FROM studies WHERE id = ?1",
+        [study_id],
+        |r| Ok((r.get(0)?, r.get(1)?)),
+    )?;
+    let day = session.date.to_string();
+    if day < start || day > end {
+        return Err(StoreError::Domain(sankore_domain::DomainError::Invalid {
+            field: "session date",
+            reason: format!("{day} is outside the study period {start} – {end}"),
+        }));
+    }
+    Ok(())
 }
 
 impl RecordStore for SqliteStore {
@@ -91,22 +112,46 @@ impl RecordStore for SqliteStore {
         let study = self.require_study()?;
         let session = Session::new(session.clone())?;
         let tx = self.write_transaction()?;
-        check_place(&tx, study, &session.place)?;
-        let (start, end): (String, String) = tx.query_row(
-            "SELECT start_date, end_date FROM studies WHERE id = ?1",
-            [study],
-            |r| Ok((r.get(0)?, r.get(1)?)),
-        )?;
-        let day = session.date.to_string();
-        if day < start || day > end {
-            return Err(StoreError::Domain(sankore_domain::DomainError::Invalid {
-                field: "session date",
-                reason: format!("{day} is outside the study period {start} – {end}"),
-            }));
-        }
+        check_session(&tx, study, &session)?;
         let mut keys = Keys::load(&tx, study)?;
         insert_session(&tx, study, &mut keys, &session)
             .map_err(exists_as("session", &session.code))?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    fn update_session(&mut self, session: &Session) -> Result<()> {
+        let study = self.require_study()?;
+        let session = Session::new(session.clone())?;
+        let tx = self.write_transaction()?;
+        check_session(&tx, study, &session)?;
+        let keys = Keys::load(&tx, study)?;
+        let id = keys
+            .sessions
+            .get(&session.code)
+            .copied()
+            .ok_or_else(|| StoreError::NotFound {
+                what: "session",
+                key: session.code.clone(),
+            })?;
+        tx.execute(
+            "UPDATE sessions SET kind = ?2, place_code = ?3, date = ?4, declared_total = ?5 WHERE id = ?1",
+            params![
+                id,
+                session.kind.as_str(),
+                session.place.as_str(),
+                session.date.to_string(),
+                session.declared_total
+            ],
+        )?;
+        for table in [
+            "session_facilitators",
+            "session_participants",
+            "session_composition",
+        ] {
+            tx.execute(&format!("DELETE FROM {table} WHERE session_id = ?1"), [id])?;
+        }
+        insert_session_links(&tx, id, &keys, &session)?;
         tx.commit()?;
         Ok(())
     }

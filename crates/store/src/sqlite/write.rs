@@ -257,6 +257,19 @@ pub(super) fn insert_session(
         s.declared_total
     ])?;
     let session_id = tx.last_insert_rowid();
+    insert_session_links(tx, session_id, keys, s)?;
+    keys.sessions.insert(s.code.clone(), session_id);
+    Ok(())
+}
+
+/// Inserts a session's facilitators, registered participants and
+/// attendance counts.
+pub(super) fn insert_session_links(
+    tx: &Transaction<'_>,
+    session_id: i64,
+    keys: &Keys,
+    s: &sankore_domain::Session,
+) -> Result<()> {
     for f in &s.facilitators {
         tx.prepare_cached(
             "INSERT INTO session_facilitators (session_id, member_id) VALUES (?1, ?2)",
@@ -285,7 +298,6 @@ pub(super) fn insert_session(
             position
         ])?;
     }
-    keys.sessions.insert(s.code.clone(), session_id);
     Ok(())
 }
 
