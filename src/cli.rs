@@ -113,6 +113,26 @@ pub enum Command {
         #[command(subcommand)]
         analyze: crate::commands::analyze::Analyze,
     },
+    /// Findings, their evidence strength and forum outcomes.
+    Findings {
+        #[command(subcommand)]
+        findings: crate::commands::followup::Findings,
+    },
+    /// Validation forums.
+    Forum {
+        #[command(subcommand)]
+        forum: crate::commands::followup::Forum,
+    },
+    /// Recommendations and who does what.
+    Recommendations {
+        #[command(subcommand)]
+        recommendations: crate::commands::followup::Recommendations,
+    },
+    /// Follow-up actions.
+    Actions {
+        #[command(subcommand)]
+        actions: crate::commands::followup::Actions,
+    },
 }
 
 /// Line breaks of exported texts.
@@ -301,7 +321,19 @@ pub fn localized_command(lang: Lang) -> clap::Command {
                 })
                 .mut_subcommand("qdc", |c| common(c.about(t(Msg::CliImportQdc))))
         })
-        .mut_subcommand("analyze", |c| crate::commands::analyze::localize(c, lang));
+        .mut_subcommand("analyze", |c| crate::commands::analyze::localize(c, lang))
+        .mut_subcommand("findings", |c| {
+            crate::commands::followup::localize_findings(c, lang)
+        })
+        .mut_subcommand("forum", |c| {
+            crate::commands::followup::localize_forum(c, lang)
+        })
+        .mut_subcommand("recommendations", |c| {
+            crate::commands::followup::localize_recommendations(c, lang)
+        })
+        .mut_subcommand("actions", |c| {
+            crate::commands::followup::localize_actions(c, lang)
+        });
     if lang == Lang::Fr {
         command = command
             .help_template("{about-with-newline}\nUtilisation : {usage}\n\n{all-args}{after-help}")

@@ -133,16 +133,7 @@ pub struct CodeArgs {
 impl CodeArgs {
     fn codes(&self, corpus: &Corpus) -> Result<Option<Vec<CodeKey>>> {
         if let Some(root) = &self.under {
-            let id = corpus.require_code(root)?;
-            return Ok(Some(
-                corpus
-                    .codes
-                    .iter()
-                    .enumerate()
-                    .filter(|(i, _)| u32::try_from(*i).is_ok_and(|i| corpus.is_under(i, id)))
-                    .map(|(_, c)| c.key.clone())
-                    .collect(),
-            ));
+            return Ok(Some(corpus.codes_under(root)?));
         }
         if self.codes.is_empty() {
             return Ok(None);

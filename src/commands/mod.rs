@@ -19,6 +19,7 @@ use crate::cli::{CheckFormat, Cli, Command, Report, ReportFormat, UserAction};
 use crate::passphrase::{self, Purpose};
 
 pub(crate) mod analyze;
+pub(crate) mod followup;
 mod refi;
 mod user;
 
@@ -71,6 +72,12 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Command::Export { export } => refi::export(export, file, lang),
         Command::Import { import } => refi::import(import, file, lang),
         Command::Analyze { analyze } => analyze::run(analyze, file, lang),
+        Command::Findings { findings } => followup::run_findings(findings, file, lang),
+        Command::Forum { forum } => followup::run_forum(forum, file, lang),
+        Command::Recommendations { recommendations } => {
+            followup::run_recommendations(recommendations, file, lang)
+        }
+        Command::Actions { actions } => followup::run_actions(actions, file, lang),
         Command::User {
             action:
                 UserAction::Add {

@@ -2,6 +2,8 @@
 //! served workspace, and a small HTTP client that keeps cookies by hand.
 #![allow(dead_code)] // Each test binary uses a different part.
 
+pub mod browser;
+
 use assert_cmd::Command;
 use std::io::{BufRead, BufReader};
 use std::path::Path;

@@ -9,14 +9,14 @@
 
 use regex::{Regex, RegexBuilder};
 use sankore_domain::{CodeKey, Coding, Document, Participant};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::agreement::paragraphs;
 use crate::error::{AnalysisError, Result};
 use crate::text::{fold, fold_with_offsets};
 
 /// One dictionary entry.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "kind", content = "text", rename_all = "lowercase")]
 pub enum Entry {
     /// A whole word; a trailing `*` matches any ending (`emploi*`).
@@ -38,7 +38,7 @@ pub struct Dictionary {
 }
 
 /// How much text a suggestion covers around a match.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Extent {
     /// The matched words only.

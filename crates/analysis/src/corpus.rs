@@ -458,6 +458,19 @@ impl Corpus {
         false
     }
 
+    /// The keys of the codes under `root` (at any depth, not itself), in
+    /// codebook order, or an error naming an unknown root.
+    pub fn codes_under(&self, root: &str) -> Result<Vec<CodeKey>> {
+        let id = self.require_code(root)?;
+        Ok(self
+            .codes
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| u32::try_from(*i).is_ok_and(|i| self.is_under(i, id)))
+            .map(|(_, c)| c.key.clone())
+            .collect())
+    }
+
     /// Id of a coder.
     pub fn coder_id(&self, handle: &str) -> Option<u32> {
         self.coder_index.get(handle).copied()

@@ -12,6 +12,7 @@
 //! - [`agreement`]: agreement between coders;
 //! - [`saturation`]: new codes per successive interview;
 //! - [`triangulation`]: each finding's evidence by source kind and cercle;
+//! - [`evidence`]: each finding's evidence strength and forum outcomes;
 //! - [`search`]: French-aware full-text search terms;
 //! - [`words`]: word frequencies and keyword in context;
 //! - [`autocode`]: coding suggestions from dictionaries and speakers;
@@ -24,6 +25,7 @@ pub mod autocode;
 pub mod cooccurrence;
 pub mod corpus;
 pub mod error;
+pub mod evidence;
 pub mod framework;
 pub mod matrix;
 pub mod methodology;

@@ -3,12 +3,12 @@
 //! roles, actions after the forums, and a few analysts' memos.
 
 use sankore_domain::{
-    Action, ActionStatus, CodeKey, Finding, Localized, Memo, MemoTarget, PlaceCode, Recommendation,
-    TextBody,
+    Action, ActionStatus, Agreement, CodeKey, CompositionCount, Finding, ForumOutcome, Gender,
+    Localized, Memo, MemoTarget, OutcomeKind, PlaceCode, Recommendation, TextBody,
 };
 
 use crate::codebook::{INSECURITY, PUSH_FACTORS};
-use crate::study::{self, COORD};
+use crate::study::{self, AUTHORITIES, COMMUNITY, COORD, CUSTOMARY, MUSLIM, NGO, WOMEN, YOUTH};
 
 /// A push factor as the study reports it.
 pub(crate) struct Factor {
@@ -119,6 +119,15 @@ pub(crate) fn findings() -> Vec<Finding> {
         6,
         &["prevention.cohesion"],
     ));
+    let mut added = finding(
+        ADDED_FINDING,
+        "Les conflits entre agriculteurs et éleveurs pour l'accès aux terres, aux bourgoutières et aux points d'eau nourrissent le ressentiment dont profitent les groupes armés.",
+        "Conflicts between farmers and herders over access to land, bourgou pastures and water points feed resentment that armed groups exploit.",
+        3,
+        &["push.economic.resources", "push.social.intercommunal"],
+    );
+    added.places = place("DIR");
+    out.push(added);
     out.push(finding(
         "f-grassroots-engagement",
         "Il importe d'impliquer les communautés de base à toutes les étapes des activités de P/CVE, y compris les diagnostics et la conception.",
@@ -126,6 +135,119 @@ pub(crate) fn findings() -> Vec<Finding> {
         6,
         &["prevention.dialogue", "prevention.cohesion"],
     ));
+    out
+}
+
+/// The finding the Diré forum put forward itself.
+const ADDED_FINDING: &str = "f-farmer-herder";
+
+/// A forum's outcome that is not "validated by consensus".
+struct OutcomeDef {
+    /// Cercle code; the forum is `{cercle}-VAL-01`.
+    cercle: &'static str,
+    finding: &'static str,
+    kind: OutcomeKind,
+    /// New wording (amended) or reasons (rejected), French then English.
+    text: (&'static str, &'static str),
+    agreement: Agreement,
+}
+
+const OUTCOMES: &[OutcomeDef] = &[
+    OutcomeDef {
+        cercle: "TBK",
+        finding: "f-transparency",
+        kind: OutcomeKind::Amended,
+        text: (
+            "Manque de transparence des autorités chargées de la gestion des affaires locales ou publiques, y compris dans la distribution de l'aide humanitaire et les recrutements des projets",
+            "Lack of transparency among the authorities in charge of managing local or public affairs, including in the distribution of humanitarian aid and in project hiring",
+        ),
+        agreement: Agreement::Consensus,
+    },
+    OutcomeDef {
+        cercle: "GDM",
+        finding: "f-marginalisation",
+        kind: OutcomeKind::Amended,
+        text: (
+            "Injustice, marginalisation et discrimination, aggravées par les litiges fonciers nés du retrait du lac Faguibine",
+            "Injustice, marginalization, and discrimination, made worse by the land disputes that followed the retreat of Lake Faguibine",
+        ),
+        agreement: Agreement::Majority,
+    },
+    OutcomeDef {
+        cercle: "GRH",
+        finding: "f-education",
+        kind: OutcomeKind::Rejected,
+        text: (
+            "Pour la majorité des participants, les valeurs éducatives restent fortes dans les familles ; c'est l'absence d'écoles et d'enseignants dans les zones nomades qui pèse, et elle relève de l'absence de l'État.",
+            "",
+        ),
+        agreement: Agreement::Split,
+    },
+    OutcomeDef {
+        cercle: "DIR",
+        finding: "f-youth-jobs",
+        kind: OutcomeKind::Amended,
+        text: (
+            "Manque d'accès des jeunes à des opportunités d'emploi décent, aggravé par l'abandon des périmètres irrigués faute de motopompes",
+            "Lack of youth access to decent employment opportunities, made worse by irrigated plots abandoned for want of motor pumps",
+        ),
+        agreement: Agreement::Consensus,
+    },
+    OutcomeDef {
+        cercle: "DIR",
+        finding: ADDED_FINDING,
+        kind: OutcomeKind::Added,
+        text: ("", ""),
+        agreement: Agreement::Majority,
+    },
+    OutcomeDef {
+        cercle: "NFK",
+        finding: "f-religion",
+        kind: OutcomeKind::Amended,
+        text: (
+            "Mauvaise compréhension de la religion et de l'islam, entretenue par des prêcheurs itinérants venus de l'extérieur",
+            "Misunderstanding of religion and Islam, fed by itinerant preachers from outside the area",
+        ),
+        agreement: Agreement::Majority,
+    },
+];
+
+/// What the five forums decided: each forum discussed the seven push
+/// factors and the context of insecurity, validating them by consensus
+/// except where [`OUTCOMES`] says otherwise (four amendments, one
+/// rejection, one finding added by the Diré forum).
+pub(crate) fn forum_outcomes() -> Vec<ForumOutcome> {
+    let presented: Vec<&str> = FACTORS
+        .iter()
+        .map(|f| f.slug)
+        .chain(["f-insecurity"])
+        .collect();
+    let mut out = Vec::new();
+    for cercle in ["TBK", "GDM", "GRH", "DIR", "NFK"] {
+        let special: Vec<&OutcomeDef> = OUTCOMES.iter().filter(|o| o.cercle == cercle).collect();
+        for finding in presented.iter().copied().chain(
+            special
+                .iter()
+                .filter(|o| o.kind == OutcomeKind::Added)
+                .map(|o| o.finding),
+        ) {
+            let def = special.iter().find(|o| o.finding == finding);
+            let kind = def.map_or(OutcomeKind::Validated, |d| d.kind);
+            let text = def.map(|d| d.text);
+            out.push(ForumOutcome {
+                forum: format!("{cercle}-VAL-01"),
+                finding: finding.to_owned(),
+                kind,
+                wording: text
+                    .filter(|_| kind == OutcomeKind::Amended)
+                    .map(|(fr, en)| Localized::new(fr, en)),
+                reasons: text
+                    .filter(|_| kind == OutcomeKind::Rejected)
+                    .map(|(fr, _)| fr.to_owned()),
+                agreement: def.map_or(Agreement::Consensus, |d| d.agreement),
+            });
+        }
+    }
     out
 }
 
@@ -293,6 +415,10 @@ struct ActionDef {
     due: (i32, u32, u32),
     responsible: &'static str,
     status: ActionStatus,
+    /// Who took part: (group, men, women).
+    participants: &'static [(&'static str, u32, u32)],
+    /// What came of it.
+    notes: Option<&'static str>,
 }
 
 const ACTIONS: &[ActionDef] = &[
@@ -306,6 +432,15 @@ const ACTIONS: &[ActionDef] = &[
         due: (2017, 8, 31),
         responsible: "AMSS",
         status: ActionStatus::Done,
+        participants: &[
+            (YOUTH, 9, 6),
+            (WOMEN, 0, 12),
+            (COMMUNITY, 8, 1),
+            (AUTHORITIES, 4, 0),
+        ],
+        notes: Some(
+            "Trois tables rondes tenues (Tombouctou, Goundam, Diré) ; les autorités se sont engagées à afficher les budgets communaux et à associer deux représentants des jeunes et deux des femmes aux sessions budgétaires.",
+        ),
     },
     ActionDef {
         key: "a-roundtables-second-region",
@@ -317,6 +452,8 @@ const ACTIONS: &[ActionDef] = &[
         due: (2017, 10, 31),
         responsible: "AMSS",
         status: ActionStatus::Done,
+        participants: &[(YOUTH, 8, 5), (WOMEN, 0, 10), (COMMUNITY, 7, 0)],
+        notes: Some("Deux tables rondes tenues ; recommandations transmises au gouvernorat."),
     },
     ActionDef {
         key: "a-cohesion-tombouctou",
@@ -328,6 +465,15 @@ const ACTIONS: &[ActionDef] = &[
         due: (2017, 11, 30),
         responsible: "community leaders of Tombouctou, supported by AMSS",
         status: ActionStatus::Done,
+        participants: &[
+            (YOUTH, 40, 25),
+            (WOMEN, 0, 30),
+            (COMMUNITY, 6, 0),
+            (MUSLIM, 3, 0),
+        ],
+        notes: Some(
+            "Quartiers nettoyés par des équipes mixtes de jeunes de toutes les communautés ; un comité de suivi désigné.",
+        ),
     },
     ActionDef {
         key: "a-cohesion-rharous",
@@ -339,6 +485,8 @@ const ACTIONS: &[ActionDef] = &[
         due: (2018, 1, 15),
         responsible: "youth associations of Gourma-Rharous, supported by AMSS",
         status: ActionStatus::UnderWay,
+        participants: &[(YOUTH, 64, 0), (COMMUNITY, 5, 0), (CUSTOMARY, 3, 0)],
+        notes: None,
     },
     ActionDef {
         key: "a-cohesion-niafunke",
@@ -350,6 +498,8 @@ const ACTIONS: &[ActionDef] = &[
         due: (2018, 2, 28),
         responsible: "women's associations and community leaders of Niafunké, supported by AMSS",
         status: ActionStatus::Planned,
+        participants: &[],
+        notes: None,
     },
     ActionDef {
         key: "a-hotline-feasibility",
@@ -361,6 +511,8 @@ const ACTIONS: &[ActionDef] = &[
         due: (2017, 12, 22),
         responsible: "AMSS",
         status: ActionStatus::Planned,
+        participants: &[],
+        notes: None,
     },
     ActionDef {
         key: "a-whistleblower-advocacy",
@@ -372,6 +524,10 @@ const ACTIONS: &[ActionDef] = &[
         due: (2018, 6, 30),
         responsible: "civil society platform",
         status: ActionStatus::Dropped,
+        participants: &[(NGO, 3, 1)],
+        notes: Some(
+            "Abandonné : le plaidoyer est repris par une plateforme nationale de la société civile.",
+        ),
     },
 ];
 
@@ -388,6 +544,21 @@ pub(crate) fn actions() -> Vec<Action> {
             due: Some(study::day(a.due.0, a.due.1, a.due.2)),
             responsible: a.responsible.to_owned(),
             status: a.status,
+            participants: a
+                .participants
+                .iter()
+                .flat_map(|(group, men, women)| {
+                    [(Gender::Male, *men), (Gender::Female, *women)]
+                        .into_iter()
+                        .filter(|(_, n)| *n > 0)
+                        .map(|(gender, count)| CompositionCount {
+                            group: (*group).to_owned(),
+                            gender,
+                            count,
+                        })
+                })
+                .collect(),
+            outcome_notes: a.notes.map(str::to_owned),
         })
         .collect()
 }

@@ -91,6 +91,7 @@ pub(crate) fn generate() -> Generated {
         findings: followup::findings(),
         recommendations: followup::recommendations(),
         actions: followup::actions(),
+        forum_outcomes: followup::forum_outcomes(),
         gazetteer,
     };
     Generated {

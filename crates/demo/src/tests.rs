@@ -7,8 +7,8 @@ use std::sync::OnceLock;
 use chrono::NaiveDate;
 use sankore_domain::gazetteer::timbuktu_2017;
 use sankore_domain::{
-    ActionStatus, CodeKey, Codebook, ConsentStatus, Document, DocumentKind, Finding, Gender, Lang,
-    PlaceLevel, Session, SessionKind, StakeholderGroup, StudyRecords,
+    ActionStatus, CodeKey, Codebook, ConsentStatus, Document, DocumentKind, Finding, ForumOutcome,
+    Gender, Lang, OutcomeKind, PlaceLevel, Session, SessionKind, StakeholderGroup, StudyRecords,
 };
 
 use crate::codebook::{self, INSECURITY, PUSH_FACTORS, RESEARCH_QUESTIONS};
@@ -807,6 +807,21 @@ fn findings_are_the_seven_push_factors() {
     }
     let keys: BTreeSet<&str> = r.findings.iter().map(|f| f.key.as_str()).collect();
     assert_eq!(keys.len(), r.findings.len());
+}
+
+#[test]
+fn forums_validate_amend_reject_and_add() {
+    let r = records();
+    assert_eq!(r.check(), Ok(()));
+    let count = |kind| r.forum_outcomes.iter().filter(|o| o.kind == kind).count();
+    assert_eq!(count(OutcomeKind::Rejected), 1);
+    assert_eq!(count(OutcomeKind::Added), 1);
+    assert!(count(OutcomeKind::Amended) >= 3);
+    let forums: BTreeSet<&str> = r.forum_outcomes.iter().map(|o| o.forum.as_str()).collect();
+    assert_eq!(forums.len(), 5);
+    for o in &r.forum_outcomes {
+        assert_eq!(ForumOutcome::new(o.clone()).as_ref(), Ok(o));
+    }
 }
 
 #[test]

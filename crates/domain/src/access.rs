@@ -39,6 +39,9 @@ pub enum Permission {
     EditCodebook,
     /// Manage accounts and roles.
     ManageUsers,
+    /// Record validation-forum outcomes and read every finding, validated
+    /// or not.
+    RecordForumOutcomes,
 }
 
 impl Role {
@@ -52,7 +55,10 @@ impl Role {
                 permission,
                 ReadAggregates | ReadTranscripts | ReadParticipants | Code | EditCodebook
             ),
-            Role::Facilitator => matches!(permission, ReadAggregates | ReadTranscripts),
+            Role::Facilitator => matches!(
+                permission,
+                ReadAggregates | ReadTranscripts | RecordForumOutcomes
+            ),
             Role::Viewer => matches!(permission, ReadAggregates),
         }
     }
@@ -100,6 +106,7 @@ mod tests {
             Permission::EditRecords,
             Permission::EditCodebook,
             Permission::ManageUsers,
+            Permission::RecordForumOutcomes,
         ] {
             assert!(!Role::Viewer.allows(p), "{p:?}");
         }

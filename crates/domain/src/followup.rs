@@ -9,6 +9,7 @@ use crate::error::{DomainError, Result};
 use crate::gazetteer::PlaceCode;
 use crate::lang::Localized;
 use crate::participant::stored_enum;
+use crate::session::CompositionCount;
 use crate::study::check_key;
 
 /// A finding drawn from the codings, to be validated in forums.
@@ -69,6 +70,12 @@ pub struct Action {
     pub due: Option<NaiveDate>,
     pub responsible: String,
     pub status: ActionStatus,
+    /// Who took part, by stakeholder group and gender (counts).
+    #[serde(default)]
+    pub participants: Vec<CompositionCount>,
+    /// What came of it, once under way or done.
+    #[serde(default)]
+    pub outcome_notes: Option<String>,
 }
 
 impl Action {
@@ -77,6 +84,86 @@ impl Action {
         matches!(self.status, ActionStatus::Planned | ActionStatus::UnderWay)
             && self.due.is_some_and(|due| due < today)
     }
+}
+
+stored_enum!(
+    /// What a validation forum decided about a finding.
+    OutcomeKind, "forum outcome" {
+        /// Kept as presented.
+        Validated => "validated",
+        /// Kept with a new wording.
+        Amended => "amended",
+        /// Rejected, with reasons.
+        Rejected => "rejected",
+        /// Not presented: put forward by the forum itself.
+        Added => "added",
+    }
+);
+
+stored_enum!(
+    /// How far a forum agreed on an outcome.
+    Agreement, "level of agreement" {
+        /// Everyone agreed.
+        Consensus => "consensus",
+        /// Most agreed.
+        Majority => "majority",
+        /// The room was divided.
+        Split => "split",
+    }
+);
+
+/// One forum's outcome for one finding.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ForumOutcome {
+    /// Code of the validation-forum session.
+    pub forum: String,
+    /// Key of the finding.
+    pub finding: String,
+    /// Validated, amended, rejected or added.
+    pub kind: OutcomeKind,
+    /// The new wording (amended findings only).
+    pub wording: Option<Localized>,
+    /// Why the forum rejected it (rejected findings only).
+    pub reasons: Option<String>,
+    /// How far the forum agreed.
+    pub agreement: Agreement,
+}
+
+impl ForumOutcome {
+    /// Checks that an amendment carries its wording and a rejection its
+    /// reasons, and that neither is given otherwise.
+    pub fn new(outcome: ForumOutcome) -> Result<ForumOutcome> {
+        let wording = outcome
+            .wording
+            .as_ref()
+            .filter(|w| !w.fr.trim().is_empty() || !w.en.trim().is_empty());
+        let reasons = outcome.reasons.as_deref().filter(|r| !r.trim().is_empty());
+        match (outcome.kind, wording, reasons) {
+            (OutcomeKind::Amended, None, _) => Err(DomainError::Empty {
+                field: "amended wording",
+            }),
+            (OutcomeKind::Rejected, _, None) => Err(DomainError::Empty {
+                field: "rejection reasons",
+            }),
+            (kind, Some(_), _) if kind != OutcomeKind::Amended => Err(DomainError::Invalid {
+                field: "amended wording",
+                reason: format!("only an amended finding has a new wording, not a {kind} one"),
+            }),
+            (kind, _, Some(_)) if kind != OutcomeKind::Rejected => Err(DomainError::Invalid {
+                field: "rejection reasons",
+                reason: format!("only a rejected finding has reasons, not a {kind} one"),
+            }),
+            _ => Ok(outcome),
+        }
+    }
+}
+
+/// Whether a finding stands after the forums: at least one forum
+/// validated, amended or added it. Only such findings are shown to viewers.
+pub fn is_validated<'a>(outcomes: impl IntoIterator<Item = &'a ForumOutcome>) -> bool {
+    outcomes
+        .into_iter()
+        .any(|o| o.kind != OutcomeKind::Rejected)
 }
 
 #[cfg(test)]
@@ -95,6 +182,8 @@ mod tests {
             due: Some(day(10)),
             responsible: "AMSS".into(),
             status: ActionStatus::UnderWay,
+            participants: vec![],
+            outcome_notes: None,
         };
         assert!(action.is_late(day(11)));
         assert!(!action.is_late(day(10)));
@@ -112,5 +201,32 @@ mod tests {
             codes: vec![],
         };
         assert!(Finding::new(finding).is_err());
+    }
+
+    #[test]
+    fn outcomes_carry_what_their_kind_needs() {
+        let outcome = |kind, wording: Option<Localized>, reasons: Option<&str>| {
+            ForumOutcome::new(ForumOutcome {
+                forum: "TBK-VAL-01".into(),
+                finding: "f1".into(),
+                kind,
+                wording,
+                reasons: reasons.map(str::to_owned),
+                agreement: Agreement::Majority,
+            })
+        };
+        let wording = || Some(Localized::new("Nouveau", "New"));
+        assert!(outcome(OutcomeKind::Amended, None, None).is_err());
+        assert!(outcome(OutcomeKind::Amended, wording(), None).is_ok());
+        assert!(outcome(OutcomeKind::Rejected, None, Some(" ")).is_err());
+        assert!(outcome(OutcomeKind::Rejected, None, Some("Hors sujet")).is_ok());
+        assert!(outcome(OutcomeKind::Validated, wording(), None).is_err());
+        assert!(outcome(OutcomeKind::Validated, None, Some("x")).is_err());
+        let ok = outcome(OutcomeKind::Validated, None, None);
+        assert!(ok.is_ok());
+        let rejected = outcome(OutcomeKind::Rejected, None, Some("x"));
+        let all: Vec<ForumOutcome> = [ok, rejected].into_iter().flatten().collect();
+        assert!(is_validated(&all));
+        assert!(!is_validated(all.iter().skip(1)));
     }
 }

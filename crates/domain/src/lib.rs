@@ -27,7 +27,9 @@ pub use codebook::{Code, CodeKey, Codebook, Color};
 pub use coding::{Coding, CodingOrigin, Memo, MemoTarget};
 pub use document::{Document, DocumentKind, Turn};
 pub use error::DomainError;
-pub use followup::{Action, ActionStatus, Finding, Recommendation};
+pub use followup::{
+    Action, ActionStatus, Agreement, Finding, ForumOutcome, OutcomeKind, Recommendation,
+};
 pub use gazetteer::{Coordinates, Gazetteer, Place, PlaceCode, PlaceLevel};
 pub use lang::{Lang, Localized};
 pub use participant::{AgeBand, ConsentStatus, Gender, Participant, ParticipantCode};

@@ -7,7 +7,7 @@ use crate::codebook::Codebook;
 use crate::coding::{Coding, Memo, MemoTarget};
 use crate::document::Document;
 use crate::error::{DomainError, Result};
-use crate::followup::{Action, Finding, Recommendation};
+use crate::followup::{Action, Finding, ForumOutcome, Recommendation};
 use crate::gazetteer::Gazetteer;
 use crate::participant::Participant;
 use crate::session::{Session, SessionKind};
@@ -31,6 +31,9 @@ pub struct StudyRecords {
     pub findings: Vec<Finding>,
     pub recommendations: Vec<Recommendation>,
     pub actions: Vec<Action>,
+    /// What each validation forum decided about each finding it discussed.
+    #[serde(default)]
+    pub forum_outcomes: Vec<ForumOutcome>,
 }
 
 impl StudyRecords {
@@ -202,6 +205,37 @@ impl StudyRecords {
             }
             for p in &a.places {
                 place_exists(p, "action")?;
+            }
+            for row in &a.participants {
+                group_exists(&row.group, "action participants")?;
+                if row.count == 0 {
+                    return Err(DomainError::Invalid {
+                        field: "action participants",
+                        reason: format!("action {} counts no one in a row", a.key),
+                    });
+                }
+            }
+        }
+        let forums: BTreeSet<&str> = self
+            .sessions
+            .iter()
+            .filter(|s| s.kind == SessionKind::ValidationForum)
+            .map(|s| s.code.as_str())
+            .collect();
+        let mut discussed = BTreeSet::new();
+        for o in &self.forum_outcomes {
+            if !forums.contains(o.forum.as_str()) {
+                return Err(unknown("forum outcome", "validation forum", &o.forum));
+            }
+            if !findings.contains(o.finding.as_str()) {
+                return Err(unknown("forum outcome", "finding", &o.finding));
+            }
+            ForumOutcome::new(o.clone())?;
+            if !discussed.insert((o.forum.as_str(), o.finding.as_str())) {
+                return Err(DomainError::Duplicate {
+                    what: "forum outcome",
+                    key: format!("{} in {}", o.finding, o.forum),
+                });
             }
         }
         Ok(())

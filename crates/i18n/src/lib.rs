@@ -5,6 +5,27 @@
 
 pub use sankore_domain::Lang;
 
+use sankore_domain::{Agreement, OutcomeKind};
+
+/// How a forum outcome is named.
+pub fn outcome_msg(kind: OutcomeKind) -> Msg {
+    match kind {
+        OutcomeKind::Validated => Msg::OutcomeValidated,
+        OutcomeKind::Amended => Msg::OutcomeAmended,
+        OutcomeKind::Rejected => Msg::OutcomeRejected,
+        OutcomeKind::Added => Msg::OutcomeAdded,
+    }
+}
+
+/// How a level of agreement is named.
+pub fn agreement_msg(agreement: Agreement) -> Msg {
+    match agreement {
+        Agreement::Consensus => Msg::AgreementConsensus,
+        Agreement::Majority => Msg::AgreementMajority,
+        Agreement::Split => Msg::AgreementSplit,
+    }
+}
+
 /// Declares the message catalogue: `Variant => "English", "Français";`.
 macro_rules! catalogue {
     ($($(#[$meta:meta])* $name:ident => $en:literal, $fr:literal;)+) => {
@@ -52,6 +73,74 @@ catalogue! {
         "Le tableau méthodologique : qui a été entendu, où et comment (interne, non masqué)";
     CliCheck => "Check the workspace's integrity (SQLite's checks and Sankore's rules)",
         "Vérifier l'intégrité de l'espace de travail (contrôles de SQLite et règles de Sankore)";
+    // Findings, validation forums, recommendations, actions (issue 7).
+    CliFindings => "Findings: evidence strength and validation-forum outcomes",
+        "Constats : force des preuves et décisions des forums de validation";
+    CliFindingsList => "List the findings with their research question, places, evidence strength and every forum outcome",
+        "Lister les constats avec leur question de recherche, leurs lieux, la force des preuves et chaque décision de forum";
+    CliForum => "Validation forums: printable packs", "Forums de validation : dossiers imprimables";
+    CliForumPack => "Write a place's printable forum pack (HTML): findings, a page per finding, attendance sheet",
+        "Écrire le dossier imprimable du forum d'un lieu (HTML) : constats, une page par constat, feuille de présence";
+    CliForumRecord => "Record (or replace) a validation forum's outcome for one finding",
+        "Enregistrer (ou remplacer) la décision d'un forum de validation sur un constat";
+    CliRecommendations => "List the recommendations, the findings they answer and who does what",
+        "Lister les recommandations, les constats auxquels elles répondent et qui fait quoi";
+    CliActions => "List the follow-up actions: places, dates, responsible party, participants, status",
+        "Lister les actions de suivi : lieux, dates, responsable, participants, statut";
+    CliActionsLate => "Only the late actions (planned or under way past their due date)",
+        "Seulement les actions en retard (prévues ou en cours après leur échéance)";
+    CliActionsUpdate => "Set a follow-up action's status and outcome notes",
+        "Fixer le statut et les résultats d'une action de suivi";
+    CliForumPlace => "Place code of the forum (a cercle, such as TBK)", "Code du lieu du forum (un cercle, comme TBK)";
+    PackWritten => "Forum pack written", "Dossier du forum écrit";
+    FindingsTitle => "Findings", "Constats";
+    Finding => "Finding", "Constat";
+    ResearchQuestion => "Research question", "Question de recherche";
+    EvidenceStrength => "Evidence strength", "Force des preuves";
+    Sources => "Sources (documents)", "Sources (documents)";
+    Cercles => "Cercles", "Cercles";
+    WholeArea => "Whole study area", "Toute la zone d'étude";
+    ForumOutcomes => "Outcomes by forum", "Décisions des forums";
+    NotDiscussed => "Not discussed in a forum yet.", "Pas encore discuté en forum.";
+    ViewerFindingsNote => "Only findings validated, amended or added by a forum are shown.",
+        "Seuls les constats validés, amendés ou ajoutés par un forum sont affichés.";
+    OutcomeValidated => "Validated", "Validé";
+    OutcomeAmended => "Amended", "Amendé";
+    OutcomeRejected => "Rejected", "Rejeté";
+    OutcomeAdded => "Added by the forum", "Ajouté par le forum";
+    NewWordingFr => "New wording (French)", "Nouvelle formulation (français)";
+    NewWordingEn => "New wording (English)", "Nouvelle formulation (anglais)";
+    NewWording => "New wording", "Nouvelle formulation";
+    Reasons => "Reasons for rejecting", "Raisons du rejet";
+    AgreementLevel => "Level of agreement", "Niveau d'accord";
+    AgreementConsensus => "Consensus", "Consensus";
+    AgreementMajority => "Majority", "Majorité";
+    AgreementSplit => "Split", "Partagé";
+    ForumFacilitators => "Facilitated by", "Animé par";
+    RecordOutcome => "Record the forum's outcome", "Enregistrer la décision du forum";
+    PrintPack => "Printable forum pack", "Dossier imprimable du forum";
+    PackTitle => "Validation forum pack", "Dossier du forum de validation";
+    PackIntro => "These are the study's findings for this place, in plain words. For each one, the forum says whether it is right (validated), should be changed (amended: write the new wording) or is wrong (rejected: write the reasons). The forum may also add findings of its own.",
+        "Voici, en termes simples, les constats de l'étude pour ce lieu. Pour chacun, le forum dit s'il est juste (validé), s'il faut le changer (amendé : écrire la nouvelle formulation) ou s'il est faux (rejeté : écrire les raisons). Le forum peut aussi ajouter ses propres constats.";
+    PackHeardFrom => "Heard from", "Entendu auprès de";
+    PackTick => "Tick one box", "Cocher une case";
+    PackAdded => "Findings added by the forum", "Constats ajoutés par le forum";
+    AttendanceSheet => "Attendance sheet", "Feuille de présence";
+    Total => "Total", "Total";
+    Signature => "Facilitator's signature", "Signature de l'animateur";
+    Recommendations => "Recommendations", "Recommandations";
+    StakeholderRoles => "Who does what", "Qui fait quoi";
+    Stakeholder => "Stakeholder", "Acteur";
+    Actions => "Follow-up actions", "Actions de suivi";
+    Responsible => "Responsible", "Responsable";
+    Status => "Status", "Statut";
+    Due => "Due", "Échéance";
+    Late => "Late", "En retard";
+    StatementFr => "Statement (French)", "Énoncé (français)";
+    StatementEn => "Statement (English)", "Énoncé (anglais)";
+    EvidenceCodes => "Codes holding its evidence (keys, comma-separated)",
+        "Codes qui en portent les preuves (clés, séparées par des virgules)";
+    OutcomeNotes => "What came of it", "Résultats obtenus";
     // Prompts and messages.
     PromptPassphrase => "Workspace passphrase: ", "Phrase secrète de l'espace de travail : ";
     PromptNewPassphrase => "New workspace passphrase (at least 10 characters): ",
@@ -240,6 +329,58 @@ catalogue! {
     AnalysisExcludingUncoded => "Without the units no coder coded:", "Sans les unités qu'aucun codeur n'a codées :";
     AnalysisSaturationLegend => "Interviews by date then code; new: codes not seen in earlier interviews of the same curve.",
         "Entretiens par date puis code ; nouveaux : codes absents des entretiens précédents de la même courbe.";
+    // Analyses in the workbench (`/analysis`).
+    AnalysisTitle => "Analyses", "Analyses";
+    AnalysisMatrix => "Matrix: codes × attribute", "Matrice : codes × attribut";
+    AnalysisCooccurrence => "Co-occurrence of codes", "Cooccurrence des codes";
+    AnalysisAgreement => "Agreement between coders", "Accord entre codeurs";
+    AnalysisSaturation => "Saturation: new codes per interview", "Saturation : nouveaux codes par entretien";
+    AnalysisWords => "Words and keyword in context", "Mots et mot-clé en contexte";
+    AnalysisCell => "Segments behind the cell", "Segments derrière la cellule";
+    AnalysisColumns => "Columns", "Colonnes";
+    AnalysisUnder => "Only the codes under", "Seulement les codes sous";
+    AnalysisCodersField => "Coders (comma-separated handles)", "Codeurs (identifiants séparés par des virgules)";
+    AnalysisKinds => "Session kinds (comma-separated)", "Types de séance (séparés par des virgules)";
+    AnalysisShow => "Show", "Afficher";
+    AnalysisNothing => "Nothing to show.", "Rien à afficher.";
+    AnalysisProximity => "Together when", "Ensemble quand";
+    AnalysisDistance => "Largest gap (characters, for within)", "Écart maximal (caractères, pour within)";
+    AnalysisBoth => "Together", "Ensemble";
+    AnalysisEither => "Either", "L'un ou l'autre";
+    AnalysisScope => "Documents counted", "Documents comptés";
+    AnalysisAllUnits => "All units", "Toutes les unités";
+    AnalysisUnits => "Units", "Unités";
+    AnalysisOverall => "All codes pooled", "Tous les codes ensemble";
+    AnalysisAllInterviews => "All interviews", "Tous les entretiens";
+    AnalysisCodesApplied => "Codes applied", "Codes appliqués";
+    AnalysisNew => "New codes", "Nouveaux codes";
+    AnalysisCumulative => "Codes so far", "Codes jusqu'ici";
+    AnalysisKeyword => "Keyword", "Mot-clé";
+    AnalysisWordsRead => "Words read:", "Mots lus :";
+    AnalysisTerm => "Word", "Mot";
+    AnalysisCount => "Occurrences", "Occurrences";
+    // Blind double-coding (`/assignments`).
+    AssignmentsTitle => "Blind double-coding", "Double codage à l'aveugle";
+    AssignmentsHelp => "Until every coder assigned to a document marks it done, each sees only their own codings on it (the coordinator who assigns sees all).",
+        "Tant que chaque codeur affecté à un document ne l'a pas marqué terminé, chacun ne voit que ses propres codages sur ce document (la coordination qui affecte voit tout).";
+    AssignedBy => "Assigned by", "Affecté par";
+    AssignmentDone => "Done", "Terminé";
+    AssignmentInProgress => "In progress", "En cours";
+    MarkDone => "Mark done", "Marquer terminé";
+    AssignmentAgreement => "Their agreement", "Leur accord";
+    AssignTo => "Assign a document to a coder", "Affecter un document à un codeur";
+    Assign => "Assign", "Affecter";
+    // Auto-coding suggestions (`/suggestions`).
+    SuggestionsTitle => "Auto-coding suggestions", "Suggestions de codage automatique";
+    SuggestionsHelp => "Passages a dictionary points at. Nothing is coded until someone accepts a suggestion, which then becomes their own manual coding.",
+        "Passages repérés par un dictionnaire. Rien n'est codé tant qu'une personne n'accepte pas la suggestion, qui devient alors son propre codage manuel.";
+    SuggestionsPending => "pending suggestions", "suggestions en attente";
+    RunDictionary => "Run a dictionary", "Lancer un dictionnaire";
+    DictionaryEntries => "Entries, one a line: word:emploi*, phrase:pas de travail, regex:… (a bare line is a word, or a phrase if it has several words); accents and case are ignored",
+        "Entrées, une par ligne : word:emploi*, phrase:pas de travail, regex:… (une ligne nue est un mot, ou une expression si elle a plusieurs mots) ; accents et casse ignorés";
+    SuggestionExtent => "Text suggested around a match", "Texte suggéré autour d'une correspondance";
+    Accept => "Accept", "Accepter";
+    Reject => "Reject", "Rejeter";
 }
 
 #[cfg(test)]

@@ -18,9 +18,9 @@ pub use key::Passphrase;
 pub use workspace::Workspace;
 
 use sankore_domain::{
-    Action, CodeKey, Codebook, Coding, Document, DocumentKind, Finding, Gazetteer, Memo,
-    Participant, Quota, Recommendation, ResearchQuestion, Role, Session, StakeholderGroup, Study,
-    StudyRecords,
+    Action, ActionStatus, CodeKey, Codebook, Coding, Document, DocumentKind, Finding, ForumOutcome,
+    Gazetteer, Memo, Participant, Quota, Recommendation, ResearchQuestion, Role, Session,
+    StakeholderGroup, Study, StudyRecords,
 };
 use serde::Serialize;
 
@@ -154,6 +154,168 @@ pub trait CodebookStore {
     fn code_codings(&self, key: &CodeKey) -> Result<Vec<StoredCoding>>;
 }
 
+/// A document assigned to a coder for blind double-coding.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Assignment {
+    /// Document code.
+    pub document: String,
+    /// The coder's account name (their coder handle).
+    pub coder: String,
+    /// Account name of who assigned it.
+    pub assigned_by: String,
+    /// Whether the coder marked the document done.
+    pub done: bool,
+}
+
+/// Blind double-coding: documents assigned to coders. While any of a
+/// document's assignments is not done, the document is *blind*: each
+/// assigned coder, and anyone but a coordinator, sees only their own
+/// codings on it. Once every assigned coder marked it done, everyone who
+/// may read transcripts sees every coding again.
+pub trait AssignmentStore: CodingStore {
+    /// Assigns a document to a coder (an account name). Refused with
+    /// [`StoreError::NotFound`] for an unknown document or account and
+    /// [`StoreError::Exists`] when already assigned to them.
+    fn assign(&mut self, document: &str, coder: &str, assigned_by: &str) -> Result<Assignment>;
+    /// Marks a coder's assignment done ([`StoreError::NotFound`] when the
+    /// document is not assigned to them).
+    fn mark_done(&mut self, document: &str, coder: &str) -> Result<()>;
+    /// Every assignment, by document then coder.
+    fn assignments(&self) -> Result<Vec<Assignment>>;
+    /// The assignments of one document, by coder.
+    fn document_assignments(&self, document: &str) -> Result<Vec<Assignment>>;
+
+    /// What `user` may see now: the documents blind for them.
+    fn blind_view(&self, user: &Account) -> Result<BlindView> {
+        let all = self.assignments()?;
+        Ok(BlindView {
+            documents: all
+                .chunk_by(|a, b| a.document == b.document)
+                .filter(|list| blind(list, user))
+                .filter_map(|list| list.first().map(|a| a.document.clone()))
+                .collect(),
+            user: user.name.clone(),
+        })
+    }
+
+    /// Refuses, as [`StoreError::NotFound`], a coding that does not exist
+    /// or that `user` may not see now (before changing or removing it).
+    fn require_visible(&self, id: &str, user: &Account) -> Result<()> {
+        let view = self.blind_view(user)?;
+        match self.coding(id)? {
+            Some(s) if view.shows(&s.coding.document, &s.coding.coder) => Ok(()),
+            _ => Err(StoreError::NotFound {
+                what: "coding",
+                key: id.to_owned(),
+            }),
+        }
+    }
+
+    /// The codings of `document` that `user` may see, by position: every
+    /// coding, or only their own while the document is blind for them.
+    fn document_codings_visible_to(
+        &self,
+        document: &str,
+        user: &Account,
+    ) -> Result<Vec<StoredCoding>> {
+        let view = self.blind_view(user)?;
+        let mut codings = self.document_codings(document)?;
+        codings.retain(|c| view.shows(&c.coding.document, &c.coding.coder));
+        Ok(codings)
+    }
+}
+
+/// The documents blind for one user (see [`AssignmentStore`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BlindView {
+    documents: std::collections::BTreeSet<String>,
+    user: String,
+}
+
+impl BlindView {
+    /// Whether the user may see a coding by `coder` on `document`.
+    pub fn shows(&self, document: &str, coder: &str) -> bool {
+        coder.eq_ignore_ascii_case(&self.user) || !self.documents.contains(document)
+    }
+}
+
+/// A passage an auto-coding dictionary suggests for a code.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct NewSuggestion {
+    /// Document code.
+    pub document: String,
+    /// Code suggested.
+    pub code: CodeKey,
+    /// Start (Unicode scalars).
+    pub start: usize,
+    /// End (exclusive).
+    pub end: usize,
+    /// What matched (`word:…`, `phrase:…`, `regex:…`).
+    pub rules: Vec<String>,
+}
+
+/// A stored suggestion waiting for a decision.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct PendingSuggestion {
+    /// Stable identifier.
+    pub id: i64,
+    #[serde(flatten)]
+    pub suggestion: NewSuggestion,
+}
+
+/// Auto-coding suggestions: stored apart from codings until a person
+/// accepts one (a manual coding by them) or rejects it.
+pub trait SuggestionStore: CodingStore {
+    /// Stores suggestions in one transaction, skipping passages already
+    /// suggested for the same code (whatever was decided); returns how
+    /// many were added.
+    fn add_suggestions(&mut self, suggestions: &[NewSuggestion]) -> Result<usize>;
+    /// Pending suggestions, of one document or all, by document then
+    /// position.
+    fn pending_suggestions(&self, document: Option<&str>) -> Result<Vec<PendingSuggestion>>;
+    /// Accepts a pending suggestion, creating a manual coding by `coder`,
+    /// in one transaction ([`StoreError::NotFound`] when no such pending
+    /// suggestion).
+    fn accept_suggestion(&mut self, id: i64, coder: &str) -> Result<StoredCoding>;
+    /// Rejects a pending suggestion ([`StoreError::NotFound`] when no such
+    /// pending suggestion).
+    fn reject_suggestion(&mut self, id: i64, by: &str) -> Result<()>;
+}
+
+/// The blind rule over one document's assignments: some assignment is
+/// not done, and `user` is assigned or is not a coordinator.
+fn blind(assignments: &[Assignment], user: &Account) -> bool {
+    let pending = assignments.iter().any(|a| !a.done);
+    let assigned = assignments
+        .iter()
+        .any(|a| a.coder.eq_ignore_ascii_case(&user.name));
+    pending && (assigned || user.role != Role::Coordinator)
+}
+
+/// What follows analysis: validation-forum outcomes, findings forums put
+/// forward, and the progress of follow-up actions. Findings,
+/// recommendations and actions are read through [`Store`].
+pub trait FollowupStore {
+    /// Every forum outcome, by forum date, forum code, then the finding's
+    /// order.
+    fn forum_outcomes(&self) -> Result<Vec<ForumOutcome>>;
+    /// Records a forum's outcome for a finding, replacing the one that
+    /// forum recorded before. The forum must be a validation-forum session
+    /// and the finding must exist.
+    fn record_forum_outcome(&mut self, outcome: &ForumOutcome) -> Result<()>;
+    /// Adds a finding a forum put forward, with the forum's `added`
+    /// outcome for it, in one transaction. The finding's key must be new,
+    /// its research question, places and codes the study's.
+    fn add_forum_finding(&mut self, finding: &Finding, outcome: &ForumOutcome) -> Result<()>;
+    /// Sets an action's status and outcome notes (`None` clears them).
+    fn update_action(
+        &mut self,
+        key: &str,
+        status: ActionStatus,
+        outcome_notes: Option<&str>,
+    ) -> Result<()>;
+}
+
 /// Reports how far a long write has got: `(done, total)` steps.
 pub type Progress<'a> = &'a mut dyn FnMut(u64, u64);
 
@@ -211,7 +373,10 @@ pub trait Store {
     fn check(&self) -> Result<Vec<CheckResult>>;
 
     /// Every record of the study.
-    fn load_study(&self) -> Result<Option<StudyRecords>> {
+    fn load_study(&self) -> Result<Option<StudyRecords>>
+    where
+        Self: FollowupStore,
+    {
         let Some(study) = self.study()? else {
             return Ok(None);
         };
@@ -230,6 +395,7 @@ pub trait Store {
             findings: self.findings()?,
             recommendations: self.recommendations()?,
             actions: self.actions()?,
+            forum_outcomes: self.forum_outcomes()?,
         }))
     }
 }

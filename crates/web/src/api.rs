@@ -12,7 +12,7 @@ use sankore_domain::text::{scalar_from_utf16, utf16_from_scalar};
 use sankore_domain::{
     Code, CodeKey, Coding, CodingOrigin, Document, Participant, Permission, Session,
 };
-use sankore_store::{CodingStore, RecordStore, Store, StoredCoding};
+use sankore_store::{AssignmentStore, CodingStore, RecordStore, Store, StoredCoding};
 use serde::{Deserialize, Serialize};
 
 use crate::AppState;
@@ -35,6 +35,9 @@ pub fn routes() -> Router<AppState> {
         .route("/search", get(search))
         .route("/codebook/codes", put(save_code))
         .route("/codebook/merge", post(merge_codes))
+        .merge(crate::analysis::api_routes())
+        .merge(crate::assignments::api_routes())
+        .merge(crate::suggestions::api_routes())
         .fallback(|| async { ApiError(AppError::NotFound) })
 }
 
@@ -108,8 +111,14 @@ async fn document(
     Path(code): Path<String>,
 ) -> Result<Response, ApiError> {
     user.require(Permission::ReadTranscripts)?;
+    let account = user.account.clone();
     let (found, codings) = state
-        .with_store(move |store| Ok((store.document(&code)?, store.document_codings(&code)?)))
+        .with_store(move |store| {
+            Ok((
+                store.document(&code)?,
+                store.document_codings_visible_to(&code, &account)?,
+            ))
+        })
         .await?;
     let (document, revision) = found.ok_or(AppError::NotFound)?;
     let codings: Vec<CodingOut> = codings
@@ -229,8 +238,12 @@ async fn update_coding(
 ) -> Result<Response, ApiError> {
     user.require(Permission::Code)?;
     let key = CodeKey::new(&body.code)?;
+    let account = user.account.clone();
     let updated = state
-        .with_store(move |store| store.update_coding(&id, body.version, &key, body.memo.as_deref()))
+        .with_store(move |store| {
+            store.require_visible(&id, &account)?;
+            store.update_coding(&id, body.version, &key, body.memo.as_deref())
+        })
         .await?;
     Ok(Json(updated).into_response())
 }
@@ -249,8 +262,12 @@ async fn delete_coding(
     Query(query): Query<VersionQuery>,
 ) -> Result<Response, ApiError> {
     user.require(Permission::Code)?;
+    let account = user.account.clone();
     state
-        .with_store(move |store| store.delete_coding(&id, query.version))
+        .with_store(move |store| {
+            store.require_visible(&id, &account)?;
+            store.delete_coding(&id, query.version)
+        })
         .await?;
     Ok(StatusCode::NO_CONTENT.into_response())
 }

@@ -116,6 +116,86 @@ pub fn stacked_columns(labels: &[String], values: &[Vec<u32>], series: &[(&str, 
     svg
 }
 
+/// One line of a line chart: a name, a colour and a value per step.
+pub struct Line {
+    pub name: String,
+    pub colour: &'static str,
+    pub values: Vec<u32>,
+}
+
+/// Colours for series without colours of their own (distinct on paper).
+pub const PALETTE: [&str; 8] = [
+    "#1f4e79", "#c0392b", "#2e7d32", "#8e44ad", "#d35400", "#00838f", "#6d4c41", "#7f8c8d",
+];
+
+/// Lines over successive steps (x: step number from 1, y: value), with a
+/// legend and the last value of each line at its end.
+pub fn line_chart(lines: &[Line], x_label: &str) -> String {
+    let (width, height, left, right, top, bottom) = (560u32, 260u32, 34u32, 40u32, 36u32, 30u32);
+    let steps = lines
+        .iter()
+        .map(|l| l.values.len())
+        .max()
+        .unwrap_or(0)
+        .max(2);
+    let max = lines
+        .iter()
+        .flat_map(|l| l.values.iter().copied())
+        .max()
+        .unwrap_or(1)
+        .max(1);
+    let plot_w = f64::from(width - left - right);
+    let plot_h = f64::from(height - top - bottom);
+    let x_of = |i: usize| f64::from(left) + i as f64 * plot_w / (steps - 1) as f64;
+    let y_of = |v: u32| f64::from(height - bottom) - f64::from(v) * plot_h / f64::from(max);
+    let mut svg = format!(
+        r#"<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" width="100%" role="img" class="chart">"#
+    );
+    let mut x = left;
+    for line in lines {
+        svg.push_str(&format!(
+            r#"<rect x="{x}" y="4" width="10" height="10" fill="{}"/><text x="{}" y="13" font-size="11">{}</text>"#,
+            line.colour,
+            x + 14,
+            escape_html(&line.name)
+        ));
+        x += legend_width(&line.name);
+    }
+    svg.push_str(&format!(
+        r##"<line x1="{left}" y1="{top}" x2="{left}" y2="{b}" stroke="#8a949b"/><line x1="{left}" y1="{b}" x2="{r}" y2="{b}" stroke="#8a949b"/><text x="{}" y="{}" font-size="10" text-anchor="end">{max}</text><text x="{}" y="{b}" font-size="10" text-anchor="end">0</text><text x="{:.1}" y="{}" font-size="10" text-anchor="middle">{}</text>"##,
+        left - 4,
+        top + 4,
+        left - 4,
+        f64::from(left) + plot_w / 2.0,
+        height - 8,
+        escape_html(x_label),
+        b = height - bottom,
+        r = width - right,
+    ));
+    for line in lines {
+        let points: Vec<String> = line
+            .values
+            .iter()
+            .enumerate()
+            .map(|(i, v)| format!("{:.1},{:.1}", x_of(i), y_of(*v)))
+            .collect();
+        svg.push_str(&format!(
+            r#"<polyline points="{}" fill="none" stroke="{}" stroke-width="2"/>"#,
+            points.join(" "),
+            line.colour
+        ));
+        if let Some(last) = line.values.last() {
+            svg.push_str(&format!(
+                r#"<text x="{:.1}" y="{:.1}" font-size="10">{last}</text>"#,
+                x_of(line.values.len() - 1) + 4.0,
+                y_of(*last) + 3.0
+            ));
+        }
+    }
+    svg.push_str("</svg>");
+    svg
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -142,5 +222,27 @@ mod tests {
             "legend + two non-empty parts"
         );
         assert!(columns.contains(">3</text>"));
+    }
+
+    #[test]
+    fn line_chart_draws_one_polyline_per_line() {
+        let svg = line_chart(
+            &[
+                Line {
+                    name: "<all>".into(),
+                    colour: PALETTE[0],
+                    values: vec![3, 5, 6],
+                },
+                Line {
+                    name: "women".into(),
+                    colour: PALETTE[1],
+                    values: vec![2],
+                },
+            ],
+            "interviews",
+        );
+        assert_eq!(svg.matches("<polyline").count(), 2);
+        assert!(svg.contains("&lt;all&gt;") && !svg.contains("<all>"));
+        assert!(svg.contains(">6</text>") && svg.contains("34.0,133.0"));
     }
 }

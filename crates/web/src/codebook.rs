@@ -8,7 +8,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use sankore_domain::{Code, CodeKey, Codebook, Color, Localized, Permission};
 use sankore_i18n::Msg;
 use sankore_store::sqlite::SqliteStore;
-use sankore_store::{CodebookStore, CodingStore, Store, StoreError};
+use sankore_store::{AssignmentStore, CodebookStore, CodingStore, Store, StoreError};
 use serde::Deserialize;
 
 use crate::AppState;
@@ -217,10 +217,15 @@ pub async fn segments(
     let chrome = Chrome::new(&state, &headers, &query, Some(&user));
     let key = CodeKey::new(&key).map_err(|_| AppError::NotFound)?;
     let lookup = key.clone();
+    let account = user.account.clone();
     let (codebook, rows) = state
         .with_store(move |store| {
             let codebook = store.codebook()?;
-            let codings = store.code_codings(&lookup)?;
+            let view = store.blind_view(&account)?;
+            let codings = store
+                .code_codings(&lookup)?
+                .into_iter()
+                .filter(|c| view.shows(&c.coding.document, &c.coding.coder));
             let mut rows = Vec::new();
             let mut current: Option<sankore_domain::Document> = None;
             for stored in codings {

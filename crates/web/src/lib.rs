@@ -7,15 +7,19 @@
 //! headers. The store is shared behind a mutex and used on blocking
 //! threads.
 
+mod analysis;
 mod api;
+mod assignments;
 mod auth;
 mod charts;
 mod codebook;
 mod error;
+mod forums;
 mod pages;
 mod records;
 mod search;
 mod security;
+mod suggestions;
 mod transcript;
 
 use axum::Router;
@@ -111,7 +115,11 @@ pub fn router(store: SqliteStore, default_lang: Lang) -> Router {
         .route("/healthz", get(pages::healthz))
         .route("/static/app.css", get(pages::stylesheet))
         .route("/static/coding.js", get(pages::coding_script))
-        .nest("/api/v1", api::routes())
+        .merge(analysis::page_routes())
+        .merge(assignments::page_routes())
+        .merge(suggestions::page_routes())
+        .merge(forums::page_routes())
+        .nest("/api/v1", api::routes().merge(forums::api_routes()))
         .fallback(pages::not_found)
         .layer(axum::middleware::from_fn(security::headers))
         .with_state(state)

@@ -8,7 +8,7 @@ use axum::response::{Html, IntoResponse, Redirect, Response};
 use sankore_analysis::Methodology;
 use sankore_domain::{CodeKey, Codebook, Permission, PlaceCode};
 use sankore_i18n::{Lang, Msg};
-use sankore_store::{Account, CodingStore, DocumentSummary, Store, StoredCoding};
+use sankore_store::{Account, AssignmentStore, CodingStore, DocumentSummary, Store, StoredCoding};
 use serde::Deserialize;
 
 use crate::AppState;
@@ -380,11 +380,12 @@ pub async fn document(
     };
     let chrome = Chrome::new(&state, &headers, &lang_query, Some(&user));
     let lookup = code.clone();
+    let account = user.account.clone();
     let (found, all_codings, codebook) = state
         .with_store(move |store| {
             Ok((
                 store.document(&lookup)?,
-                store.document_codings(&lookup)?,
+                store.document_codings_visible_to(&lookup, &account)?,
                 store.codebook()?,
             ))
         })
@@ -453,9 +454,13 @@ pub async fn coding(
 ) -> Result<Response, PageError> {
     user.require(Permission::ReadTranscripts)?;
     let chrome = Chrome::new(&state, &headers, &query, Some(&user));
+    let account = user.account.clone();
     let (stored, document, codebook) = state
         .with_store(move |store| {
-            let stored = store.coding(&id)?;
+            let view = store.blind_view(&account)?;
+            let stored = store
+                .coding(&id)?
+                .filter(|s| view.shows(&s.coding.document, &s.coding.coder));
             let document = match &stored {
                 Some(s) => store.document(&s.coding.document)?.map(|(d, _)| d),
                 None => None,
@@ -518,8 +523,12 @@ pub async fn update_coding(
     user.require(Permission::Code)?;
     let code = CodeKey::new(form.code.as_deref().unwrap_or_default())?;
     let memo = form.memo.filter(|m| !m.trim().is_empty());
+    let account = user.account.clone();
     state
-        .with_store(move |store| store.update_coding(&id, form.version, &code, memo.as_deref()))
+        .with_store(move |store| {
+            store.require_visible(&id, &account)?;
+            store.update_coding(&id, form.version, &code, memo.as_deref())
+        })
         .await?;
     Ok(back_to(&form.document))
 }
@@ -536,8 +545,12 @@ pub async fn delete_coding(
     user.check_csrf(form.csrf.as_deref())?;
     user.require(Permission::Code)?;
     let version = form.version;
+    let account = user.account.clone();
     state
-        .with_store(move |store| store.delete_coding(&id, version))
+        .with_store(move |store| {
+            store.require_visible(&id, &account)?;
+            store.delete_coding(&id, version)
+        })
         .await?;
     Ok(back_to(&form.document))
 }
@@ -583,7 +596,8 @@ pub async fn coding_script() -> Response {
     )
 }
 
-fn static_asset(content_type: &'static str, body: &'static str) -> Response {
+/// An asset embedded in the binary, cached for an hour.
+pub(crate) fn static_asset(content_type: &'static str, body: &'static str) -> Response {
     (
         [
             (header::CONTENT_TYPE, content_type),

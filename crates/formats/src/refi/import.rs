@@ -305,6 +305,7 @@ pub fn import_codebook(bytes: &[u8], options: &ImportOptions) -> Result<Imported
         findings: Vec::new(),
         recommendations: Vec::new(),
         actions: Vec::new(),
+        forum_outcomes: Vec::new(),
     };
     records.check()?;
     Ok(Imported { records, report })
@@ -871,6 +872,7 @@ pub fn import_project(bytes: &[u8], options: &ImportOptions) -> Result<Imported>
         findings: Vec::new(),
         recommendations: Vec::new(),
         actions: Vec::new(),
+        forum_outcomes: Vec::new(),
     };
     records.check()?;
     Ok(Imported { records, report })

@@ -45,7 +45,7 @@ pub(super) fn run(store: &SqliteStore) -> Result<Vec<CheckResult>> {
         .collect::<rusqlite::Result<Vec<_>>>()?;
     out.push(result("sqlcipher.page_authentication", cipher));
 
-    let supported = super::MIGRATIONS.last().map_or(0, |m| m.0);
+    let supported = super::MIGRATIONS.iter().map(|m| m.0).max().unwrap_or(0);
     let version = store.schema_version()?;
     out.push(result(
         "schema.version",

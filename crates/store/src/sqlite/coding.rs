@@ -108,7 +108,7 @@ impl SqliteStore {
         Ok((stored, document_id))
     }
 
-    fn code_id(&self, study: i64, key: &CodeKey) -> Result<i64> {
+    pub(super) fn code_id(&self, study: i64, key: &CodeKey) -> Result<i64> {
         self.conn
             .query_row(
                 "SELECT id FROM codes WHERE study_id = ?1 AND key = ?2",
@@ -210,41 +210,9 @@ impl CodingStore for SqliteStore {
         let study = self.require_study()?;
         let code_id = self.code_id(study, &coding.code)?;
         let tx = self.write_transaction()?;
-        let (document_id, len): (i64, i64) = tx
-            .query_row(
-                "SELECT id, char_len FROM documents WHERE study_id = ?1 AND code = ?2",
-                params![study, coding.document],
-                |r| Ok((r.get(0)?, r.get(1)?)),
-            )
-            .optional()?
-            .ok_or_else(|| StoreError::NotFound {
-                what: "document",
-                key: coding.document.clone(),
-            })?;
-        // Re-check the span against the stored text's length.
-        Span::new(coding.span.start(), coding.span.end(), offset(len)?)?;
-        let id = uuid::Uuid::new_v4().to_string();
-        tx.execute(
-            "INSERT INTO codings (guid, document_id, code_id, coder, start_offset, end_offset, memo, origin)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-            params![
-                id,
-                document_id,
-                code_id,
-                coding.coder,
-                coding.span.start(),
-                coding.span.end(),
-                coding.memo,
-                coding.origin.as_str()
-            ],
-        )?;
-        bump_revision(&tx, document_id)?;
+        let stored = insert_coding(&tx, study, code_id, coding)?;
         tx.commit()?;
-        Ok(StoredCoding {
-            id,
-            version: 1,
-            coding: coding.clone(),
-        })
+        Ok(stored)
     }
 
     fn update_coding(
@@ -304,4 +272,48 @@ impl CodingStore for SqliteStore {
         tx.commit()?;
         Ok(())
     }
+}
+
+/// Inserts a coding in `tx` after checking its span against the stored
+/// text (`code_id`: the code's row in `study`).
+pub(super) fn insert_coding(
+    tx: &Transaction<'_>,
+    study: i64,
+    code_id: i64,
+    coding: &Coding,
+) -> Result<StoredCoding> {
+    let (document_id, len): (i64, i64) = tx
+        .query_row(
+            "SELECT id, char_len FROM documents WHERE study_id = ?1 AND code = ?2",
+            params![study, coding.document],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .optional()?
+        .ok_or_else(|| StoreError::NotFound {
+            what: "document",
+            key: coding.document.clone(),
+        })?;
+    // Re-check the span against the stored text's length.
+    Span::new(coding.span.start(), coding.span.end(), offset(len)?)?;
+    let id = uuid::Uuid::new_v4().to_string();
+    tx.execute(
+        "INSERT INTO codings (guid, document_id, code_id, coder, start_offset, end_offset, memo, origin)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+        params![
+            id,
+            document_id,
+            code_id,
+            coding.coder,
+            coding.span.start(),
+            coding.span.end(),
+            coding.memo,
+            coding.origin.as_str()
+        ],
+    )?;
+    bump_revision(tx, document_id)?;
+    Ok(StoredCoding {
+        id,
+        version: 1,
+        coding: coding.clone(),
+    })
 }

@@ -6,12 +6,15 @@
 //! tables stay in memory, so no plaintext spills to temporary files.
 
 mod accounts;
+mod assignments;
 mod check;
 mod codebook;
 mod coding;
+mod forums;
 mod read;
 mod records;
 mod search;
+mod suggestions;
 mod write;
 
 use rusqlite::{Connection, ErrorCode, OpenFlags};
@@ -37,6 +40,16 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         3,
         "search index",
         include_str!("../../migrations/sqlite/0003_search_index.sql"),
+    ),
+    (
+        4,
+        "blind double-coding and auto-coding suggestions",
+        include_str!("../../migrations/sqlite/0004_assignments.sql"),
+    ),
+    (
+        5,
+        "validation forums",
+        include_str!("../../migrations/sqlite/0005_forums.sql"),
     ),
 ];
 
@@ -144,18 +157,27 @@ impl SqliteStore {
                 applied_at TEXT NOT NULL
             );",
         )?;
-        let current = self.schema_version()?;
-        let supported = MIGRATIONS.last().map_or(0, |m| m.0);
-        if current > supported {
+        let applied: std::collections::HashSet<i64> = {
+            let mut stmt = self.conn.prepare("SELECT version FROM schema_migrations")?;
+            stmt.query_map([], |r| r.get(0))?
+                .collect::<rusqlite::Result<_>>()?
+        };
+        let supported = MIGRATIONS.iter().map(|m| m.0).max().unwrap_or(0);
+        if let Some(unknown) = applied
+            .iter()
+            .find(|v| !MIGRATIONS.iter().any(|m| m.0 == **v))
+        {
             return Err(StoreError::TooNew {
                 path: self.path.clone(),
-                found: current,
+                found: *unknown,
                 supported,
             });
         }
-        for (version, name, sql) in MIGRATIONS.iter().filter(|m| m.0 > current) {
+        // Every migration not yet recorded, even one older than the newest
+        // applied (a branch may have added it later).
+        for (version, name, sql) in MIGRATIONS.iter().filter(|m| !applied.contains(&m.0)) {
             let tx = self.write_transaction()?;
-            // Another process may have applied it while we waited for the lock.
+            // Already applied, perhaps by another process while we waited.
             let applied: i64 = tx.query_row(
                 "SELECT count(*) FROM schema_migrations WHERE version = ?1",
                 [version],

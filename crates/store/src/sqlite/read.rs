@@ -43,7 +43,11 @@ fn offset(value: i64) -> Result<usize> {
 
 impl SqliteStore {
     /// Runs `sql` (with `?1` bound to the study id) and maps each row.
-    fn rows<T>(&self, sql: &str, map: impl Fn(&Row<'_>) -> rusqlite::Result<T>) -> Result<Vec<T>> {
+    pub(super) fn rows<T>(
+        &self,
+        sql: &str,
+        map: impl Fn(&Row<'_>) -> rusqlite::Result<T>,
+    ) -> Result<Vec<T>> {
         let study = self.require_study()?;
         let mut stmt = self.conn.prepare_cached(sql)?;
         let rows = stmt
@@ -590,8 +594,20 @@ impl Store for SqliteStore {
         )? {
             places.entry(id).or_default().push(PlaceCode::new(&code)?);
         }
+        let mut participants: HashMap<i64, Vec<CompositionCount>> = HashMap::new();
+        for (action, group, gender, count) in self.rows(
+            "SELECT p.action_id, g.key, p.gender, p.count FROM action_participants p
+             JOIN stakeholder_groups g ON g.id = p.group_id WHERE g.study_id = ?1 ORDER BY p.position",
+            |r| Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?, r.get::<_, String>(2)?, r.get(3)?)),
+        )? {
+            participants.entry(action).or_default().push(CompositionCount {
+                group,
+                gender: Gender::parse(&gender)?,
+                count,
+            });
+        }
         let rows = self.rows(
-            "SELECT a.id, a.key, a.title_fr, a.title_en, r.key, a.start_date, a.due_date, a.responsible, a.status
+            "SELECT a.id, a.key, a.title_fr, a.title_en, r.key, a.start_date, a.due_date, a.responsible, a.status, a.outcome_notes
              FROM actions a LEFT JOIN recommendations r ON r.id = a.recommendation_id
              WHERE a.study_id = ?1 ORDER BY a.position",
             |r| {
@@ -605,12 +621,13 @@ impl Store for SqliteStore {
                     r.get::<_, Option<String>>(6)?,
                     r.get::<_, String>(7)?,
                     r.get::<_, String>(8)?,
+                    r.get::<_, Option<String>>(9)?,
                 ))
             },
         )?;
         rows.into_iter()
             .map(
-                |(id, key, fr, en, recommendation, start, due, responsible, status)| {
+                |(id, key, fr, en, recommendation, start, due, responsible, status, notes)| {
                     Ok(Action {
                         key,
                         title: Localized::new(fr, en),
@@ -620,6 +637,8 @@ impl Store for SqliteStore {
                         due: optional_date("action due date", due)?,
                         responsible,
                         status: ActionStatus::parse(&status)?,
+                        participants: participants.remove(&id).unwrap_or_default(),
+                        outcome_notes: notes,
                     })
                 },
             )

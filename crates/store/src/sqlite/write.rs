@@ -545,6 +545,30 @@ pub(super) fn import_study(
         for p in &a.places {
             insert_action_place.execute(params![id, p.as_str()])?;
         }
+        if let Some(notes) = &a.outcome_notes {
+            tx.prepare_cached("UPDATE actions SET outcome_notes = ?1 WHERE id = ?2")?
+                .execute(params![notes, id])?;
+        }
+        for (position, row) in a.participants.iter().enumerate() {
+            tx.prepare_cached(
+                "INSERT INTO action_participants (action_id, group_id, gender, count, position) VALUES (?1, ?2, ?3, ?4, ?5)",
+            )?
+            .execute(params![
+                id,
+                lookup(&keys.groups, "action participants group", &row.group)?,
+                row.gender.as_str(),
+                row.count,
+                position
+            ])?;
+        }
+    }
+    for o in &records.forum_outcomes {
+        super::forums::upsert_outcome(
+            tx,
+            lookup(&keys.sessions, "forum outcome session", &o.forum)?,
+            lookup(&findings, "forum outcome finding", &o.finding)?,
+            o,
+        )?;
     }
     step(1, progress);
     Ok(())
