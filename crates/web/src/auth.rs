@@ -68,6 +68,19 @@ impl CurrentUser {
         }
     }
 
+    /// Checks a state-changing form post: the origin, this session's CSRF
+    /// token, then the role.
+    pub fn authorize_post(
+        &self,
+        headers: &HeaderMap,
+        csrf: Option<&str>,
+        permission: Permission,
+    ) -> Result<(), AppError> {
+        check_origin(headers)?;
+        self.check_csrf(csrf)?;
+        self.require(permission)
+    }
+
     /// Refuses unless `token` is this session's CSRF token.
     pub fn check_csrf(&self, token: Option<&str>) -> Result<(), AppError> {
         match token {

@@ -12,7 +12,7 @@ use sankore_store::{AssignmentStore, CodebookStore, CodingStore, Store, StoreErr
 use serde::Deserialize;
 
 use crate::AppState;
-use crate::auth::{PageUser, check_origin};
+use crate::auth::PageUser;
 use crate::error::{AppError, PageError};
 use crate::pages::{Chrome, LangQuery, render};
 use crate::transcript::code_class;
@@ -120,9 +120,7 @@ pub async fn save(
     headers: HeaderMap,
     axum::Form(form): axum::Form<CodeForm>,
 ) -> Result<Response, PageError> {
-    check_origin(&headers)?;
-    user.check_csrf(form.csrf.as_deref())?;
-    user.require(Permission::EditCodebook)?;
+    user.authorize_post(&headers, form.csrf.as_deref(), Permission::EditCodebook)?;
     let rq = research_question_count(&state).await?;
     let key = CodeKey::new(form.key.trim())?;
     let parent = form
@@ -172,9 +170,7 @@ pub async fn merge(
     headers: HeaderMap,
     axum::Form(form): axum::Form<MergeForm>,
 ) -> Result<Response, PageError> {
-    check_origin(&headers)?;
-    user.check_csrf(form.csrf.as_deref())?;
-    user.require(Permission::EditCodebook)?;
+    user.authorize_post(&headers, form.csrf.as_deref(), Permission::EditCodebook)?;
     let rq = research_question_count(&state).await?;
     let (from, into) = (CodeKey::new(&form.from)?, CodeKey::new(&form.into)?);
     state

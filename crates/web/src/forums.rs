@@ -227,9 +227,11 @@ pub async fn update_action(
     Path(key): Path<String>,
     axum::Form(form): axum::Form<ActionForm>,
 ) -> Result<Response, PageError> {
-    check_origin(&headers)?;
-    user.check_csrf(form.csrf.as_deref())?;
-    user.require(Permission::RecordForumOutcomes)?;
+    user.authorize_post(
+        &headers,
+        form.csrf.as_deref(),
+        Permission::RecordForumOutcomes,
+    )?;
     let status = sankore_domain::ActionStatus::parse(form.status.trim())?;
     let notes = form
         .notes

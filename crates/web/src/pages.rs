@@ -12,7 +12,7 @@ use sankore_store::{Account, AssignmentStore, CodingStore, DocumentSummary, Stor
 use serde::Deserialize;
 
 use crate::AppState;
-use crate::auth::{CurrentUser, PageUser, check_origin};
+use crate::auth::{CurrentUser, PageUser};
 use crate::charts::{self, BarRow};
 use crate::error::{AppError, PageError};
 use crate::transcript::{self, LineView};
@@ -518,9 +518,7 @@ pub async fn update_coding(
     Path(id): Path<String>,
     axum::Form(form): axum::Form<CodingForm>,
 ) -> Result<Response, PageError> {
-    check_origin(&headers)?;
-    user.check_csrf(form.csrf.as_deref())?;
-    user.require(Permission::Code)?;
+    user.authorize_post(&headers, form.csrf.as_deref(), Permission::Code)?;
     let code = CodeKey::new(form.code.as_deref().unwrap_or_default())?;
     let memo = form.memo.filter(|m| !m.trim().is_empty());
     let account = user.account.clone();
@@ -541,9 +539,7 @@ pub async fn delete_coding(
     Path(id): Path<String>,
     axum::Form(form): axum::Form<CodingForm>,
 ) -> Result<Response, PageError> {
-    check_origin(&headers)?;
-    user.check_csrf(form.csrf.as_deref())?;
-    user.require(Permission::Code)?;
+    user.authorize_post(&headers, form.csrf.as_deref(), Permission::Code)?;
     let version = form.version;
     let account = user.account.clone();
     state

@@ -16,7 +16,7 @@ use sankore_store::{CodingStore, DocumentSummary, RecordStore, Store};
 use serde::Deserialize;
 
 use crate::AppState;
-use crate::auth::{PageUser, check_origin};
+use crate::auth::PageUser;
 use crate::error::{AppError, PageError};
 use crate::pages::{Chrome, render};
 
@@ -165,9 +165,7 @@ pub async fn create_participant(
     headers: HeaderMap,
     axum::Form(form): axum::Form<ParticipantForm>,
 ) -> Result<Response, PageError> {
-    check_origin(&headers)?;
-    user.check_csrf(form.csrf.as_deref())?;
-    user.require(Permission::EditRecords)?;
+    user.authorize_post(&headers, form.csrf.as_deref(), Permission::EditRecords)?;
     let participant = form.participant()?;
     let code = participant.code.to_string();
     state
@@ -184,9 +182,7 @@ pub async fn update_participant(
     Path(code): Path<String>,
     axum::Form(mut form): axum::Form<ParticipantForm>,
 ) -> Result<Response, PageError> {
-    check_origin(&headers)?;
-    user.check_csrf(form.csrf.as_deref())?;
-    user.require(Permission::EditRecords)?;
+    user.authorize_post(&headers, form.csrf.as_deref(), Permission::EditRecords)?;
     form.code = code;
     let participant = form.participant()?;
     let code = participant.code.to_string();
@@ -410,9 +406,7 @@ pub async fn create_session(
     headers: HeaderMap,
     axum::Form(form): axum::Form<SessionForm>,
 ) -> Result<Response, PageError> {
-    check_origin(&headers)?;
-    user.check_csrf(form.csrf.as_deref())?;
-    user.require(Permission::EditRecords)?;
+    user.authorize_post(&headers, form.csrf.as_deref(), Permission::EditRecords)?;
     let session = form.session()?;
     let code = session.code.clone();
     state
@@ -429,9 +423,7 @@ pub async fn update_session(
     Path(code): Path<String>,
     axum::Form(mut form): axum::Form<SessionForm>,
 ) -> Result<Response, PageError> {
-    check_origin(&headers)?;
-    user.check_csrf(form.csrf.as_deref())?;
-    user.require(Permission::EditRecords)?;
+    user.authorize_post(&headers, form.csrf.as_deref(), Permission::EditRecords)?;
     form.code = code;
     let session = form.session()?;
     let code = session.code.clone();
@@ -529,9 +521,7 @@ pub async fn add_transcript(
     Path(code): Path<String>,
     axum::Form(form): axum::Form<TranscriptForm>,
 ) -> Result<Response, PageError> {
-    check_origin(&headers)?;
-    user.check_csrf(form.csrf.as_deref())?;
-    user.require(Permission::EditRecords)?;
+    user.authorize_post(&headers, form.csrf.as_deref(), Permission::EditRecords)?;
     let parsed = sankore_formats::transcript::parse(&form.text.replace("\r\n", "\n"))
         .map_err(|e| AppError::BadRequest(e.to_string()))?;
     let session_code = code.clone();

@@ -300,9 +300,7 @@ async fn run_form(
     headers: HeaderMap,
     axum::Form(form): axum::Form<RunForm>,
 ) -> Result<Response, PageError> {
-    check_origin(&headers)?;
-    user.check_csrf(form.csrf.as_deref())?;
-    user.require(Permission::Code)?;
+    user.authorize_post(&headers, form.csrf.as_deref(), Permission::Code)?;
     let dictionary = Dictionary {
         code: CodeKey::new(form.code.trim())?,
         entries: entries(&form.entries),
