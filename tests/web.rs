@@ -651,3 +651,127 @@ fn the_api_does_what_the_pages_do() {
         );
     }
 }
+
+#[test]
+fn quotes_back_findings_and_facilitators_record_attendance() {
+    let served = serve(workspace(), &[]);
+    let coder = client(&served.base, "coder");
+    let csrf = coder.csrf();
+    let form = |client: &Client, path: &str, body: String| {
+        client.send(
+            "POST",
+            path,
+            &[],
+            Some(("application/x-www-form-urlencoded", body.as_str())),
+        )
+    };
+    let findings: Value =
+        serde_json::from_str(&coder.get("/api/v1/findings").body).unwrap_or_default();
+    let finding = findings["findings"][0]["key"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
+    let document: Value = serde_json::from_str(&coder.get("/api/v1/documents/GDM-INT-001-T").body)
+        .unwrap_or_default();
+    let coding = &document["codings"][0];
+    let (id, text) = (
+        coding["id"].as_str().unwrap_or_default(),
+        coding["text"].as_str().unwrap_or_default(),
+    );
+    assert!(!finding.is_empty() && !id.is_empty());
+
+    let quoted = form(
+        &coder,
+        "/findings/quote",
+        format!("csrf={csrf}&finding={finding}&coding={id}"),
+    );
+    assert_eq!(quoted.status, 303, "{}", quoted.body);
+    let listed: Value = serde_json::from_str(
+        &coder
+            .get(&format!("/api/v1/findings/{finding}/quotes"))
+            .body,
+    )
+    .unwrap_or_default();
+    assert_eq!(
+        listed[0]["text"].as_str(),
+        Some(text),
+        "the exact coded characters"
+    );
+    let page = coder.get("/findings").body;
+    assert!(page.contains("Quotes (internal"));
+    let viewer = client(&served.base, "viewer");
+    assert!(
+        !viewer.get("/findings").body.contains("Quotes (internal"),
+        "viewers never see quotes"
+    );
+    assert_eq!(
+        viewer
+            .get(&format!("/api/v1/findings/{finding}/quotes"))
+            .status,
+        403
+    );
+    let facilitator = client(&served.base, "facilitator");
+    let token = facilitator.csrf();
+    let refused = form(
+        &facilitator,
+        "/findings/quote",
+        format!("csrf={token}&finding={finding}&coding={id}"),
+    );
+    assert_eq!(refused.status, 403, "facilitators do not pick evidence");
+    let dropped = form(
+        &coder,
+        "/findings/unquote",
+        format!("csrf={csrf}&finding={finding}&coding={id}"),
+    );
+    assert_eq!(dropped.status, 303);
+    let listed: Value = serde_json::from_str(
+        &coder
+            .get(&format!("/api/v1/findings/{finding}/quotes"))
+            .body,
+    )
+    .unwrap_or_default();
+    assert_eq!(listed.as_array().map(Vec::len), Some(0));
+
+    // Attendance at a forum, by the facilitator.
+    let sessions: Value = serde_json::from_str(
+        &client(&served.base, "researcher")
+            .get("/api/v1/sessions")
+            .body,
+    )
+    .unwrap_or_default();
+    let forum = sessions
+        .as_array()
+        .into_iter()
+        .flatten()
+        .find(|s| s["kind"] == "validation-forum")
+        .and_then(|s| s["code"].as_str())
+        .unwrap_or_default()
+        .to_owned();
+    let lines =
+        "community-leaders+male+6%0Awomens-associations+female+9%0Ayouth-associations+male+5";
+    let wrong = form(
+        &facilitator,
+        &format!("/forums/{forum}/attendance"),
+        format!("csrf={token}&composition={lines}&declared_total=21"),
+    );
+    assert_eq!(wrong.status, 400, "counts must add up");
+    let ok = form(
+        &facilitator,
+        &format!("/forums/{forum}/attendance"),
+        format!("csrf={token}&composition={lines}&declared_total=20"),
+    );
+    assert_eq!(ok.status, 303, "{}", ok.body);
+    assert!(
+        facilitator
+            .get(&format!("/forums/{forum}"))
+            .body
+            .contains(">20</td>")
+    );
+    let token = coder.csrf();
+    let not_theirs = form(
+        &coder,
+        &format!("/forums/{forum}/attendance"),
+        format!("csrf={token}&composition={lines}&declared_total=20"),
+    );
+    assert_eq!(not_theirs.status, 403);
+}

@@ -95,6 +95,9 @@ catalogue! {
     PackWritten => "Forum pack written", "Dossier du forum écrit";
     FindingsTitle => "Findings", "Constats";
     Finding => "Finding", "Constat";
+    RecordAttendance => "Record the forum's attendance", "Saisir la présence au forum";
+    QuoteAsEvidence => "Quote as evidence for a finding", "Citer comme preuve d'un constat";
+    Quotes => "Quotes (internal: not for publication as they are)", "Citations (interne : à ne pas publier telles quelles)";
     ResearchQuestion => "Research question", "Question de recherche";
     EvidenceStrength => "Evidence strength", "Force des preuves";
     Sources => "Sources (documents)", "Sources (documents)";

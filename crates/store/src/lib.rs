@@ -316,6 +316,17 @@ pub trait FollowupStore {
     ) -> Result<()>;
 }
 
+/// Quotes: codings an analyst picked as a finding's evidence.
+pub trait QuoteStore {
+    /// Every quote, as `(finding key, coding)`, by finding then in the
+    /// order they were picked.
+    fn finding_quotes(&self) -> Result<Vec<(String, StoredCoding)>>;
+    /// Picks a coding as a quote for a finding (again: no change).
+    fn quote_coding(&mut self, finding: &str, coding: &str) -> Result<()>;
+    /// Drops a quote.
+    fn unquote_coding(&mut self, finding: &str, coding: &str) -> Result<()>;
+}
+
 /// Reports how far a long write has got: `(done, total)` steps.
 pub type Progress<'a> = &'a mut dyn FnMut(u64, u64);
 

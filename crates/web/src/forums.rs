@@ -38,6 +38,7 @@ pub fn page_routes() -> Router<AppState> {
         .route("/forums/{code}/outcomes", post(record_outcome))
         .route("/forums/{code}/findings", post(add_finding))
         .route("/forums/{code}/pack", get(pack))
+        .route("/forums/{code}/attendance", post(record_attendance))
         .route("/recommendations", get(recommendations))
         .route("/actions", get(actions))
         .route("/actions/{key}", post(update_action))
@@ -159,6 +160,8 @@ struct FindingsPage {
     chrome: Chrome,
     findings: Vec<FindingRow>,
     all: bool,
+    /// Quotes by finding key; empty for those who may not read transcripts.
+    quotes: std::collections::BTreeMap<String, Vec<crate::quotes::Quote>>,
 }
 
 /// `GET /findings`: findings with strength and every forum's outcome.
@@ -171,9 +174,21 @@ pub async fn findings(
     let all = visible_findings(&state, &user).await?;
     let chrome = Chrome::new(&state, &headers, &query, Some(&user));
     let findings = all.iter().map(|f| finding_row(&chrome, f)).collect();
+    let quotes = if user.account.role.allows(Permission::ReadTranscripts) {
+        let account = user.account.clone();
+        state
+            .with_store(move |store| {
+                let view = sankore_store::AssignmentStore::blind_view(store, &account)?;
+                crate::quotes::by_finding(store, &view)
+            })
+            .await?
+    } else {
+        Default::default()
+    };
     let page = FindingsPage {
         findings,
         all: sees_all_findings(&user),
+        quotes,
         chrome,
     };
     render(&page, &query)
@@ -776,4 +791,51 @@ pub async fn actions(
         },
         &query,
     )
+}
+
+/// Fields of the attendance form.
+#[derive(Debug, Deserialize)]
+pub struct AttendanceForm {
+    csrf: Option<String>,
+    composition: Option<String>,
+    declared_total: Option<String>,
+}
+
+/// `POST /forums/{code}/attendance`: the facilitator records who came, by
+/// group and gender (`GROUP-KEY GENDER COUNT` lines); counts must add up
+/// to the headcount when one is given.
+pub async fn record_attendance(
+    State(state): State<AppState>,
+    PageUser(user): PageUser,
+    headers: HeaderMap,
+    Path(code): Path<String>,
+    axum::Form(form): axum::Form<AttendanceForm>,
+) -> Result<Response, PageError> {
+    user.authorize_post(
+        &headers,
+        form.csrf.as_deref(),
+        Permission::RecordForumOutcomes,
+    )?;
+    let composition = crate::records::composition(form.composition.as_deref())?;
+    let declared_total = form
+        .declared_total
+        .as_deref()
+        .map(str::trim)
+        .filter(|t| !t.is_empty())
+        .map(str::parse::<u32>)
+        .transpose()
+        .map_err(|_| AppError::BadRequest("the headcount must be a whole number".to_owned()))?;
+    let forum = code.clone();
+    state
+        .with_store(move |store| {
+            let Ok(mut session) = forum_session(store.sessions()?, &forum) else {
+                return Ok(Err(AppError::NotFound));
+            };
+            session.composition = composition;
+            session.declared_total = declared_total;
+            sankore_store::RecordStore::update_session(store, &session)?;
+            Ok(Ok(()))
+        })
+        .await??;
+    Ok(Redirect::to(&format!("/forums/{}", code.replace(['/', '?', '#'], ""))).into_response())
 }

@@ -16,6 +16,7 @@ mod codebook;
 mod error;
 mod forums;
 mod pages;
+mod quotes;
 mod records;
 mod search;
 mod security;
@@ -119,7 +120,13 @@ pub fn router(store: SqliteStore, default_lang: Lang) -> Router {
         .merge(assignments::page_routes())
         .merge(suggestions::page_routes())
         .merge(forums::page_routes())
-        .nest("/api/v1", api::routes().merge(forums::api_routes()))
+        .merge(quotes::page_routes())
+        .nest(
+            "/api/v1",
+            api::routes()
+                .merge(forums::api_routes())
+                .merge(quotes::api_routes()),
+        )
         .fallback(pages::not_found)
         .layer(axum::middleware::from_fn(security::headers))
         .with_state(state)

@@ -8,7 +8,9 @@ use axum::response::{Html, IntoResponse, Redirect, Response};
 use sankore_analysis::Methodology;
 use sankore_domain::{CodeKey, Codebook, Permission, PlaceCode};
 use sankore_i18n::{Lang, Msg};
-use sankore_store::{Account, AssignmentStore, CodingStore, DocumentSummary, Store, StoredCoding};
+use sankore_store::{
+    Account, AssignmentStore, CodingStore, DocumentSummary, QuoteStore, Store, StoredCoding,
+};
 use serde::Deserialize;
 
 use crate::AppState;
@@ -442,6 +444,10 @@ struct CodingPage {
     class: String,
     text: String,
     codes: Vec<CodeOption>,
+    /// Findings it may be quoted for: `(key, statement)`.
+    findings: Vec<(String, String)>,
+    /// Keys of the findings quoting it.
+    quoted_in: Vec<String>,
 }
 
 /// `GET /codings/{id}`: one coding, with the forms to change or remove it.
@@ -455,7 +461,7 @@ pub async fn coding(
     user.require(Permission::ReadTranscripts)?;
     let chrome = Chrome::new(&state, &headers, &query, Some(&user));
     let account = user.account.clone();
-    let (stored, document, codebook) = state
+    let (stored, document, codebook, findings, quoted_in) = state
         .with_store(move |store| {
             let view = store.blind_view(&account)?;
             let stored = store
@@ -465,7 +471,19 @@ pub async fn coding(
                 Some(s) => store.document(&s.coding.document)?.map(|(d, _)| d),
                 None => None,
             };
-            Ok((stored, document, store.codebook()?))
+            let quoted_in: Vec<String> = store
+                .finding_quotes()?
+                .into_iter()
+                .filter(|(_, q)| stored.as_ref().is_some_and(|s| s.id == q.id))
+                .map(|(finding, _)| finding)
+                .collect();
+            Ok((
+                stored,
+                document,
+                store.codebook()?,
+                store.findings()?,
+                quoted_in,
+            ))
         })
         .await?;
     let (stored, document) = stored.zip(document).ok_or(AppError::NotFound)?;
@@ -474,6 +492,11 @@ pub async fn coding(
         class: transcript::code_class(&stored.coding.code),
         text: document.text_of(stored.coding.span).to_owned(),
         codes: code_options(&codebook, chrome.lang),
+        findings: findings
+            .iter()
+            .map(|f| (f.key.clone(), chrome.pick(&f.statement).to_owned()))
+            .collect(),
+        quoted_in,
         stored,
         chrome,
     };

@@ -341,7 +341,7 @@ fn comma_list(text: Option<&str>) -> Vec<String> {
 }
 
 /// Parses composition lines `GROUP GENDER COUNT`.
-fn composition(text: Option<&str>) -> Result<Vec<CompositionCount>, AppError> {
+pub(crate) fn composition(text: Option<&str>) -> Result<Vec<CompositionCount>, AppError> {
     text.unwrap_or_default()
         .lines()
         .enumerate()

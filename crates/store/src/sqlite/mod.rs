@@ -11,6 +11,7 @@ mod check;
 mod codebook;
 mod coding;
 mod forums;
+mod quotes;
 mod read;
 mod records;
 mod search;
@@ -50,6 +51,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         5,
         "validation forums",
         include_str!("../../migrations/sqlite/0005_forums.sql"),
+    ),
+    (
+        6,
+        "quotes as evidence of findings",
+        include_str!("../../migrations/sqlite/0006_finding_quotes.sql"),
     ),
 ];
 
