@@ -775,3 +775,81 @@ fn quotes_back_findings_and_facilitators_record_attendance() {
     );
     assert_eq!(not_theirs.status, 403);
 }
+
+#[test]
+fn framework_matrix_with_editable_summaries() {
+    let served = serve(workspace(), &[]);
+    let coder = client(&served.base, "coder");
+    let api: Value =
+        serde_json::from_str(&coder.get("/api/v1/analysis/framework").body).unwrap_or_default();
+    let themes = api["themes"].as_array().map(Vec::len).unwrap_or_default();
+    assert!(themes >= 7, "the findings' codes are the default themes");
+    let row = &api["rows"][0];
+    let case = row["case"].as_str().unwrap_or_default().to_owned();
+    let (column, theme) = api["themes"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .enumerate()
+        .find(|(i, _)| row["cells"][*i].as_array().is_some_and(|c| !c.is_empty()))
+        .map(|(i, t)| (i, t.as_str().unwrap_or_default().to_owned()))
+        .unwrap_or_default();
+    let excerpt = row["cells"][column][0]["text"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
+    assert!(!case.is_empty() && !excerpt.is_empty());
+    assert!(
+        coder
+            .get("/analysis/framework")
+            .body
+            .contains("Framework matrix")
+    );
+    let encoded = support::form_encode(&case);
+    let cell = coder.get(&format!(
+        "/analysis/framework/cell?case={encoded}&theme={theme}"
+    ));
+    assert_eq!(cell.status, 200);
+    assert!(
+        cell.body
+            .contains(&excerpt[..excerpt.len().min(20)].replace('\'', "&#39;"))
+            || cell.body.contains("<blockquote>")
+    );
+    let csrf = coder.csrf();
+    let body = format!(
+        "csrf={csrf}&case={encoded}&theme={theme}&summary=Manque+de+travail+r%C3%A9p%C3%A9t%C3%A9"
+    );
+    let saved = coder.send(
+        "POST",
+        "/analysis/framework/summary",
+        &[],
+        Some(("application/x-www-form-urlencoded", body.as_str())),
+    );
+    assert_eq!(saved.status, 303, "{}", saved.body);
+    let api: Value =
+        serde_json::from_str(&coder.get("/api/v1/analysis/framework").body).unwrap_or_default();
+    assert_eq!(api["summaries"][&case][&theme], "Manque de travail répété");
+    // Viewers never see the coded text; facilitators read but do not write.
+    assert_eq!(
+        client(&served.base, "viewer")
+            .get("/analysis/framework")
+            .status,
+        403
+    );
+    assert_eq!(
+        client(&served.base, "viewer")
+            .get("/api/v1/analysis/framework")
+            .status,
+        403
+    );
+    let facilitator = client(&served.base, "facilitator");
+    let token = facilitator.csrf();
+    let body = format!("csrf={token}&case={encoded}&theme={theme}&summary=x");
+    let refused = facilitator.send(
+        "POST",
+        "/analysis/framework/summary",
+        &[],
+        Some(("application/x-www-form-urlencoded", body.as_str())),
+    );
+    assert_eq!(refused.status, 403);
+}

@@ -1,9 +1,9 @@
 //! The framework matrix (as in NVivo's framework method): cases × themes,
 //! each cell holding the coded text of that case for that theme.
 //!
-//! This is the computed part only: the editable summaries researchers write
-//! in each cell need storage (a table of summaries per case and theme) and
-//! are not kept yet.
+//! This is the computed part; the summaries researchers write in each cell
+//! are stored by the store's `FrameworkStore` and shown with the matrix by
+//! the workbench (`/analysis/framework`).
 
 use std::collections::HashMap;
 

@@ -95,6 +95,11 @@ catalogue! {
     PackWritten => "Forum pack written", "Dossier du forum écrit";
     FindingsTitle => "Findings", "Constats";
     Finding => "Finding", "Constat";
+    FrameworkMatrix => "Framework matrix", "Matrice-cadre";
+    FrameworkHelp => "Cases × themes: each cell holds the case's coded text for the theme and your summary. Open a cell to read it all and write the summary.",
+        "Cas × thèmes : chaque cellule contient le texte codé du cas pour le thème et votre synthèse. Ouvrez une cellule pour tout lire et écrire la synthèse.";
+    Summary => "Summary", "Synthèse";
+    CaseLabel => "Case", "Cas";
     RecordAttendance => "Record the forum's attendance", "Saisir la présence au forum";
     QuoteAsEvidence => "Quote as evidence for a finding", "Citer comme preuve d'un constat";
     Quotes => "Quotes (internal: not for publication as they are)", "Citations (interne : à ne pas publier telles quelles)";

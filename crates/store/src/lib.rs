@@ -316,6 +316,26 @@ pub trait FollowupStore {
     ) -> Result<()>;
 }
 
+/// A summary written in a cell of the framework matrix.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct FrameworkSummary {
+    /// Participant code, `SESSION/label` for a focus-group speaker, or a
+    /// session code.
+    pub case: String,
+    /// The theme's code key.
+    pub theme: CodeKey,
+    pub summary: String,
+    pub author: String,
+}
+
+/// The framework method's summaries, one per case and theme.
+pub trait FrameworkStore {
+    /// Every summary, by case then theme.
+    fn framework_summaries(&self) -> Result<Vec<FrameworkSummary>>;
+    /// Writes (or, when blank, removes) the summary of one cell.
+    fn set_framework_summary(&mut self, summary: &FrameworkSummary) -> Result<()>;
+}
+
 /// Quotes: codings an analyst picked as a finding's evidence.
 pub trait QuoteStore {
     /// Every quote, as `(finding key, coding)`, by finding then in the

@@ -15,6 +15,7 @@ mod charts;
 mod codebook;
 mod error;
 mod forums;
+mod framework;
 mod pages;
 mod quotes;
 mod records;
@@ -121,11 +122,13 @@ pub fn router(store: SqliteStore, default_lang: Lang) -> Router {
         .merge(suggestions::page_routes())
         .merge(forums::page_routes())
         .merge(quotes::page_routes())
+        .merge(framework::page_routes())
         .nest(
             "/api/v1",
             api::routes()
                 .merge(forums::api_routes())
-                .merge(quotes::api_routes()),
+                .merge(quotes::api_routes())
+                .merge(framework::api_routes()),
         )
         .fallback(pages::not_found)
         .layer(axum::middleware::from_fn(security::headers))

@@ -11,6 +11,7 @@ mod check;
 mod codebook;
 mod coding;
 mod forums;
+mod framework;
 mod quotes;
 mod read;
 mod records;
@@ -56,6 +57,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         6,
         "quotes as evidence of findings",
         include_str!("../../migrations/sqlite/0006_finding_quotes.sql"),
+    ),
+    (
+        7,
+        "framework summaries",
+        include_str!("../../migrations/sqlite/0007_framework_summaries.sql"),
     ),
 ];
 
