@@ -853,3 +853,76 @@ fn framework_matrix_with_editable_summaries() {
     );
     assert_eq!(refused.status, 403);
 }
+
+#[test]
+fn suggestions_by_speaker_cover_whole_turns() {
+    let served = serve(workspace(), &[]);
+    let coder = client(&served.base, "coder");
+    let csrf = coder.csrf();
+    let headers = [("X-CSRF-Token", csrf.as_str())];
+    let body = r#"{"code": "resilience", "rule": {"by": "participant", "value": "NFK-INT-002"}}"#;
+    let run = coder.send(
+        "POST",
+        "/api/v1/suggestions/speakers",
+        &headers,
+        Some(("application/json", body)),
+    );
+    assert_eq!(run.status, 201, "{}", run.body);
+    let added: Value = serde_json::from_str(&run.body).unwrap_or_default();
+    assert!(added["added"].as_u64().is_some_and(|n| n > 0), "{added}");
+    let document: Value = serde_json::from_str(&coder.get("/api/v1/documents/NFK-INT-002-T").body)
+        .unwrap_or_default();
+    let turns: Vec<(u64, u64)> = document["turns"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter(|t| t["participant"] == "NFK-INT-002")
+        .map(|t| {
+            (
+                t["span"]["start"].as_u64().unwrap_or(0),
+                t["span"]["end"].as_u64().unwrap_or(0),
+            )
+        })
+        .collect();
+    let pending: Value =
+        serde_json::from_str(&coder.get("/api/v1/suggestions?document=NFK-INT-002-T").body)
+            .unwrap_or_default();
+    let mine: Vec<&Value> = pending
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter(|s| s["code"] == "resilience")
+        .collect();
+    assert!(!mine.is_empty());
+    for s in &mine {
+        let span = (
+            s["start"].as_u64().unwrap_or(0),
+            s["end"].as_u64().unwrap_or(0),
+        );
+        assert!(
+            turns.contains(&span),
+            "a suggestion is exactly one of the participant's turns: {span:?}"
+        );
+    }
+    let unknown = r#"{"code": "no.such.code", "rule": {"by": "label", "value": "P1"}}"#;
+    assert_eq!(
+        coder
+            .send(
+                "POST",
+                "/api/v1/suggestions/speakers",
+                &headers,
+                Some(("application/json", unknown))
+            )
+            .status,
+        400
+    );
+    let facilitator = client(&served.base, "facilitator");
+    let token = facilitator.csrf();
+    let refused = facilitator.send(
+        "POST",
+        "/api/v1/suggestions/speakers",
+        &[("X-CSRF-Token", token.as_str())],
+        Some(("application/json", body)),
+    );
+    assert_eq!(refused.status, 403);
+}

@@ -241,7 +241,8 @@ pub fn suggest(
 }
 
 /// Whose turns a speaker rule picks.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase", tag = "by", content = "value")]
 pub enum SpeakerRule {
     /// The turns of one registered participant.
     Participant(String),

@@ -95,6 +95,10 @@ catalogue! {
     PackWritten => "Forum pack written", "Dossier du forum écrit";
     FindingsTitle => "Findings", "Constats";
     Finding => "Finding", "Constat";
+    SuggestBySpeaker => "Suggest by speaker (every turn of a participant, a group or a label)",
+        "Suggérer par locuteur (chaque tour d'une personne, d'un groupe ou d'une étiquette)";
+    SpeakerRuleLabel => "Speakers chosen by", "Locuteurs choisis par";
+    SpeakerValue => "Participant code, group key or speaker label", "Code participant, clé de groupe ou étiquette de locuteur";
     FrameworkMatrix => "Framework matrix", "Matrice-cadre";
     FrameworkHelp => "Cases × themes: each cell holds the case's coded text for the theme and your summary. Open a cell to read it all and write the summary.",
         "Cas × thèmes : chaque cellule contient le texte codé du cas pour le thème et votre synthèse. Ouvrez une cellule pour tout lire et écrire la synthèse.";

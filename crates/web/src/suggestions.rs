@@ -13,7 +13,7 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
-use sankore_analysis::autocode::{self, Dictionary, Entry, Extent};
+use sankore_analysis::autocode::{self, Dictionary, Entry, Extent, SpeakerRule};
 use sankore_domain::{CodeKey, Permission};
 use sankore_i18n::Msg;
 use sankore_store::sqlite::SqliteStore;
@@ -35,6 +35,7 @@ pub fn api_routes() -> Router<AppState> {
     Router::new()
         .route("/suggestions", get(api_list))
         .route("/suggestions/run", post(api_run))
+        .route("/suggestions/speakers", post(api_run_speakers))
         .route("/suggestions/{id}/accept", post(api_accept))
         .route("/suggestions/{id}/reject", post(api_reject))
 }
@@ -44,6 +45,7 @@ pub fn page_routes() -> Router<AppState> {
     Router::new()
         .route("/suggestions", get(page))
         .route("/suggestions/run", post(run_form))
+        .route("/suggestions/speakers", post(speakers_form))
         .route("/suggestions/{id}/accept", post(accept_form))
         .route("/suggestions/{id}/reject", post(reject_form))
 }
@@ -84,6 +86,29 @@ fn run(
     let documents = store.documents()?;
     let codings = store.codings()?;
     let found = autocode::suggest(&dictionaries, extent, &documents, &codings)?;
+    keep(store, found)
+}
+
+/// Suggests whole turns by who speaks; returns how many were new.
+fn run_speakers(
+    store: &mut SqliteStore,
+    rules: Vec<(SpeakerRule, CodeKey)>,
+) -> Result<usize, AppError> {
+    let codebook = store.codebook()?;
+    if let Some((_, unknown)) = rules.iter().find(|(_, code)| codebook.get(code).is_none()) {
+        return Err(AppError::BadRequest(format!("unknown code {unknown}")));
+    }
+    let found = autocode::suggest_by_speaker(
+        &rules,
+        &store.participants()?,
+        &store.documents()?,
+        &store.codings()?,
+    );
+    keep(store, found)
+}
+
+/// Stores the suggestions not already coded; returns how many were new.
+fn keep(store: &mut SqliteStore, found: Vec<autocode::Suggestion>) -> Result<usize, AppError> {
     let new: Vec<NewSuggestion> = found
         .into_iter()
         .filter(|s| !s.already_coded)
@@ -358,4 +383,67 @@ async fn reject_form(
     axum::Form(form): axum::Form<DecideForm>,
 ) -> Result<Response, PageError> {
     decide_form(state, user, headers, id, form, false).await
+}
+
+/// Body of `POST /api/v1/suggestions/speakers`: `{"code", "rule": {"by":
+/// "participant"|"group"|"label", "value"}}`.
+#[derive(Debug, Deserialize)]
+struct SpeakersIn {
+    code: CodeKey,
+    rule: SpeakerRule,
+}
+
+/// `POST /api/v1/suggestions/speakers`: suggests the code on every turn of
+/// the chosen speakers; 201 `{"added": N}`.
+async fn api_run_speakers(
+    State(state): State<AppState>,
+    ApiUser(user): ApiUser,
+    Json(body): Json<SpeakersIn>,
+) -> Result<Response, ApiError> {
+    user.require(Permission::Code)?;
+    let added = state
+        .with_store(move |store| Ok(run_speakers(store, vec![(body.rule, body.code)])))
+        .await??;
+    Ok((
+        StatusCode::CREATED,
+        Json(serde_json::json!({ "added": added })),
+    )
+        .into_response())
+}
+
+/// Fields of the by-speaker form.
+#[derive(Debug, Deserialize)]
+pub struct SpeakersForm {
+    csrf: Option<String>,
+    code: String,
+    /// `participant`, `group` or `label`.
+    by: String,
+    value: String,
+}
+
+/// `POST /suggestions/speakers`: the by-speaker form.
+async fn speakers_form(
+    State(state): State<AppState>,
+    PageUser(user): PageUser,
+    headers: HeaderMap,
+    axum::Form(form): axum::Form<SpeakersForm>,
+) -> Result<Response, PageError> {
+    user.authorize_post(&headers, form.csrf.as_deref(), Permission::Code)?;
+    let value = form.value.trim().to_owned();
+    let rule = match form.by.as_str() {
+        "participant" => SpeakerRule::Participant(value),
+        "group" => SpeakerRule::Group(value),
+        "label" => SpeakerRule::Label(value),
+        other => {
+            return Err(AppError::BadRequest(format!(
+                "speaker rule {other:?}: use participant, group or label"
+            ))
+            .into());
+        }
+    };
+    let code = CodeKey::new(form.code.trim())?;
+    state
+        .with_store(move |store| Ok(run_speakers(store, vec![(rule, code)])))
+        .await??;
+    Ok(Redirect::to("/suggestions").into_response())
 }
