@@ -232,6 +232,12 @@ pub enum Report {
         /// Output format.
         #[arg(long, value_enum, default_value = "md")]
         format: ReportFormat,
+        /// The public view: counts of people below the threshold hidden.
+        #[arg(long)]
+        public: bool,
+        /// Threshold of the public view (3 to 10).
+        #[arg(long, default_value_t = 5)]
+        k: u64,
     },
 }
 
@@ -288,6 +294,8 @@ pub fn localized_command(lang: Lang) -> clap::Command {
             c.about(t(Msg::CliReport))
                 .mut_subcommand("methodology", |c| {
                     format(workspace(c.about(t(Msg::CliReportMethodology))))
+                        .mut_arg("public", |a| a.help(t(Msg::CliPublic)))
+                        .mut_arg("k", |a| a.help(t(Msg::CliThreshold)))
                 })
         })
         .mut_subcommand("check", |c| format(workspace(c.about(t(Msg::CliCheck)))))

@@ -483,3 +483,77 @@ fn help_speaks_french_and_english() {
     );
     assert!(fr_env.contains("Vérifier l'intégrité"), "{fr_env}");
 }
+
+#[test]
+fn public_methodology_hides_the_three_religious_leaders_for_good() {
+    let text = stdout_of(
+        with_passphrase(sankore())
+            .args([
+                "report",
+                "methodology",
+                "--public",
+                "--format",
+                "json",
+                "--workspace",
+            ])
+            .arg(shared_demo()),
+    );
+    let m: Value = serde_json::from_str(&text).unwrap_or_else(|e| panic!("{e}: {text}"));
+    let by_group = &m["focus_groups"]["by_group"];
+    assert!(by_group["religious (Christian) leaders"].is_null());
+    // 188 and the other shown groups must not give the 3 back.
+    let shown: u64 = by_group
+        .as_object()
+        .into_iter()
+        .flatten()
+        .filter_map(|(_, v)| v.as_u64())
+        .sum();
+    let total = m["focus_groups"]["participants"].as_u64();
+    assert!(
+        total.is_none()
+            || by_group
+                .as_object()
+                .is_some_and(|o| o.values().filter(|v| v.is_null()).count() >= 2)
+    );
+    assert_ne!(total.map(|t| t - shown), Some(3));
+    let paths: Vec<&str> = m["suppressed"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|s| s["path"].as_str())
+        .collect();
+    assert!(paths.contains(&"focus_groups.by_group.religious (Christian) leaders"));
+    assert_eq!(m["disclosure"]["k"], 5);
+    assert_eq!(
+        m["interviews"]["women"], 21,
+        "counts above the threshold stay"
+    );
+    let md = stdout_of(
+        with_passphrase(sankore())
+            .args([
+                "report",
+                "methodology",
+                "--public",
+                "--k",
+                "10",
+                "--format",
+                "md",
+                "--workspace",
+            ])
+            .arg(shared_demo()),
+    );
+    assert!(md.contains("religious (Christian) leaders | <10 |"), "{md}");
+    let refused = with_passphrase(sankore())
+        .args([
+            "report",
+            "methodology",
+            "--public",
+            "--k",
+            "2",
+            "--workspace",
+        ])
+        .arg(shared_demo())
+        .output()
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert!(!refused.status.success());
+}

@@ -54,7 +54,13 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Report {
-            report: Report::Methodology { workspace, format },
+            report:
+                Report::Methodology {
+                    workspace,
+                    format,
+                    public,
+                    k,
+                },
         } => {
             let store = open(&workspace.workspace, file, lang)?;
             let methodology = sankore_analysis::methodology::from_store(&store)?
@@ -64,7 +70,11 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
                 ReportFormat::Md => sankore_reports::Format::Markdown,
                 ReportFormat::Csv => sankore_reports::Format::Csv,
             };
-            let text = sankore_reports::methodology::render(&methodology, format, lang)?;
+            let text = if public {
+                sankore_reports::methodology::render_public(&methodology, format, lang, k)?
+            } else {
+                sankore_reports::methodology::render(&methodology, format, lang)?
+            };
             print(&text)?;
             Ok(ExitCode::SUCCESS)
         }

@@ -208,6 +208,15 @@ impl SqliteStore {
         Ok(())
     }
 
+    /// Reads that span several queries see one consistent state of the
+    /// database (a savepoint: a read transaction on its own, nested inside
+    /// a write transaction), so a concurrent write cannot land between
+    /// them. Released when dropped.
+    fn snapshot(&self) -> Result<Snapshot<'_>> {
+        self.conn.execute_batch("SAVEPOINT read_snapshot")?;
+        Ok(Snapshot(&self.conn))
+    }
+
     /// Starts a write transaction that takes the write lock at once
     /// (`BEGIN IMMEDIATE`), so concurrent writers wait their turn under the
     /// busy timeout instead of failing when a read turns into a write.
@@ -229,6 +238,16 @@ impl SqliteStore {
 
     fn require_study(&self) -> Result<i64> {
         self.study_id()?.ok_or(StoreError::NoStudy)
+    }
+}
+
+/// An open read snapshot; see [`SqliteStore::snapshot`].
+struct Snapshot<'a>(&'a Connection);
+
+impl Drop for Snapshot<'_> {
+    fn drop(&mut self) {
+        // Nothing was written under it: releasing cannot lose anything.
+        let _ = self.0.execute_batch("RELEASE read_snapshot");
     }
 }
 

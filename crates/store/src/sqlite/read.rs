@@ -74,6 +74,7 @@ impl SqliteStore {
     /// Documents with text and turns; all of them, or the one with code
     /// `only`.
     pub(super) fn documents_where(&self, only: Option<&str>) -> Result<Vec<Document>> {
+        let _snapshot = self.snapshot()?;
         let participants = self.keys("SELECT id, code FROM participants WHERE study_id = ?1")?;
         let mut turns: HashMap<i64, Vec<StoredTurn>> = HashMap::new();
         for (doc, speaker, participant, start, end) in self.rows_with(
@@ -315,6 +316,7 @@ impl Store for SqliteStore {
     }
 
     fn sessions(&self) -> Result<Vec<Session>> {
+        let _snapshot = self.snapshot()?;
         let mut facilitators: HashMap<i64, Vec<String>> = HashMap::new();
         for (session, handle) in self.rows(
             "SELECT f.session_id, m.handle FROM session_facilitators f
@@ -377,6 +379,7 @@ impl Store for SqliteStore {
     }
 
     fn codebook(&self) -> Result<Codebook> {
+        let _snapshot = self.snapshot()?;
         let study = self.require_study()?;
         let (version, label): (u32, String) = self
             .conn
@@ -504,6 +507,7 @@ impl Store for SqliteStore {
     }
 
     fn findings(&self) -> Result<Vec<Finding>> {
+        let _snapshot = self.snapshot()?;
         let mut places: HashMap<i64, Vec<PlaceCode>> = HashMap::new();
         for (id, code) in self.rows(
             "SELECT fp.finding_id, fp.place_code FROM finding_places fp
@@ -546,6 +550,7 @@ impl Store for SqliteStore {
     }
 
     fn recommendations(&self) -> Result<Vec<Recommendation>> {
+        let _snapshot = self.snapshot()?;
         let mut findings: HashMap<i64, Vec<String>> = HashMap::new();
         for (id, key) in self.rows(
             "SELECT rf.recommendation_id, f.key FROM recommendation_findings rf
@@ -586,6 +591,7 @@ impl Store for SqliteStore {
     }
 
     fn actions(&self) -> Result<Vec<Action>> {
+        let _snapshot = self.snapshot()?;
         let mut places: HashMap<i64, Vec<PlaceCode>> = HashMap::new();
         for (id, code) in self.rows(
             "SELECT ap.action_id, ap.place_code FROM action_places ap
