@@ -817,14 +817,7 @@ pub async fn record_attendance(
         Permission::RecordForumOutcomes,
     )?;
     let composition = crate::records::composition(form.composition.as_deref())?;
-    let declared_total = form
-        .declared_total
-        .as_deref()
-        .map(str::trim)
-        .filter(|t| !t.is_empty())
-        .map(str::parse::<u32>)
-        .transpose()
-        .map_err(|_| AppError::BadRequest("the headcount must be a whole number".to_owned()))?;
+    let declared_total = crate::records::headcount(form.declared_total.as_deref())?;
     let forum = code.clone();
     state
         .with_store(move |store| {

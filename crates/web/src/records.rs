@@ -341,6 +341,15 @@ fn comma_list(text: Option<&str>) -> Vec<String> {
 }
 
 /// Parses composition lines `GROUP GENDER COUNT`.
+/// Parses the headcount written on an attendance sheet (blank: none).
+pub(crate) fn headcount(text: Option<&str>) -> Result<Option<u32>, AppError> {
+    text.map(str::trim)
+        .filter(|t| !t.is_empty())
+        .map(str::parse::<u32>)
+        .transpose()
+        .map_err(|_| AppError::BadRequest("the headcount must be a whole number".to_owned()))
+}
+
 pub(crate) fn composition(text: Option<&str>) -> Result<Vec<CompositionCount>, AppError> {
     text.unwrap_or_default()
         .lines()
@@ -375,14 +384,7 @@ impl SessionForm {
             .date
             .parse()
             .map_err(|_| AppError::BadRequest("date must be YYYY-MM-DD".to_owned()))?;
-        let declared_total = self
-            .declared_total
-            .as_deref()
-            .map(str::trim)
-            .filter(|t| !t.is_empty())
-            .map(|t| t.parse::<u32>())
-            .transpose()
-            .map_err(|_| AppError::BadRequest("the headcount must be a whole number".to_owned()))?;
+        let declared_total = headcount(self.declared_total.as_deref())?;
         Ok(Session::new(Session {
             code: self.code.trim().to_owned(),
             kind: SessionKind::parse(&self.kind)?,

@@ -135,6 +135,28 @@ impl SqliteStore {
             .collect()
     }
 
+    /// Counts of people by group and gender, grouped by the id of what they
+    /// belong to (a session, an action); `sql` selects owner id, group key,
+    /// gender and count.
+    fn counts_by_owner(&self, sql: &str) -> Result<HashMap<i64, Vec<CompositionCount>>> {
+        let mut out: HashMap<i64, Vec<CompositionCount>> = HashMap::new();
+        for (owner, group, gender, count) in self.rows(sql, |r| {
+            Ok((
+                r.get::<_, i64>(0)?,
+                r.get::<_, String>(1)?,
+                r.get::<_, String>(2)?,
+                r.get(3)?,
+            ))
+        })? {
+            out.entry(owner).or_default().push(CompositionCount {
+                group,
+                gender: Gender::parse(&gender)?,
+                count,
+            });
+        }
+        Ok(out)
+    }
+
     /// Map from a row id to a code or key, for resolving references.
     fn keys(&self, sql: &str) -> Result<HashMap<i64, String>> {
         Ok(self
@@ -333,18 +355,10 @@ impl Store for SqliteStore {
         )? {
             attendees.entry(session).or_default().push(ParticipantCode::new(&code)?);
         }
-        let mut composition: HashMap<i64, Vec<CompositionCount>> = HashMap::new();
-        for (session, group, gender, count) in self.rows(
+        let mut composition = self.counts_by_owner(
             "SELECT c.session_id, g.key, c.gender, c.count FROM session_composition c
              JOIN stakeholder_groups g ON g.id = c.group_id WHERE g.study_id = ?1 ORDER BY c.position",
-            |r| Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?, r.get::<_, String>(2)?, r.get(3)?)),
-        )? {
-            composition.entry(session).or_default().push(CompositionCount {
-                group,
-                gender: Gender::parse(&gender)?,
-                count,
-            });
-        }
+        )?;
         let rows = self.rows(
             "SELECT id, code, kind, place_code, date, declared_total FROM sessions WHERE study_id = ?1 ORDER BY date, code",
             |r| {
@@ -600,18 +614,10 @@ impl Store for SqliteStore {
         )? {
             places.entry(id).or_default().push(PlaceCode::new(&code)?);
         }
-        let mut participants: HashMap<i64, Vec<CompositionCount>> = HashMap::new();
-        for (action, group, gender, count) in self.rows(
+        let mut participants = self.counts_by_owner(
             "SELECT p.action_id, g.key, p.gender, p.count FROM action_participants p
              JOIN stakeholder_groups g ON g.id = p.group_id WHERE g.study_id = ?1 ORDER BY p.position",
-            |r| Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?, r.get::<_, String>(2)?, r.get(3)?)),
-        )? {
-            participants.entry(action).or_default().push(CompositionCount {
-                group,
-                gender: Gender::parse(&gender)?,
-                count,
-            });
-        }
+        )?;
         let rows = self.rows(
             "SELECT a.id, a.key, a.title_fr, a.title_en, r.key, a.start_date, a.due_date, a.responsible, a.status, a.outcome_notes
              FROM actions a LEFT JOIN recommendations r ON r.id = a.recommendation_id
