@@ -17,6 +17,7 @@ mod read;
 mod records;
 mod search;
 mod suggestions;
+mod vault;
 mod write;
 
 use rusqlite::{Connection, ErrorCode, OpenFlags};
@@ -63,6 +64,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "framework summaries",
         include_str!("../../migrations/sqlite/0007_framework_summaries.sql"),
     ),
+    (
+        9,
+        "identity vault and study settings",
+        include_str!("../../migrations/sqlite/0009_identity_vault.sql"),
+    ),
 ];
 
 /// A study store on an encrypted SQLite file.
@@ -70,8 +76,7 @@ pub struct SqliteStore {
     conn: Connection,
     path: PathBuf,
     /// Documents recently read one at a time. A document's text and turns
-    /// never change once stored, so entries stay valid; any future write
-    /// that changes them (redaction) must clear this cache.
+    /// change only when a withdrawal redacts them, which clears this cache.
     documents: std::cell::RefCell<std::collections::HashMap<String, sankore_domain::Document>>,
 }
 
