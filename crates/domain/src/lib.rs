@@ -16,6 +16,7 @@ pub mod document;
 pub mod error;
 pub mod followup;
 pub mod gazetteer;
+pub mod instrument;
 pub mod lang;
 pub mod participant;
 pub mod records;
