@@ -11,7 +11,7 @@ use crate::RecordStore;
 use crate::error::{Result, StoreError};
 
 /// Turns a uniqueness violation into [`StoreError::Exists`].
-fn exists_as<'a>(what: &'static str, key: &'a str) -> impl Fn(StoreError) -> StoreError + 'a {
+pub(super) fn exists_as<'a>(what: &'static str, key: &'a str) -> impl Fn(StoreError) -> StoreError + 'a {
     move |error| match &error {
         StoreError::Sqlite(rusqlite::Error::SqliteFailure(e, _))
             if e.code == ErrorCode::ConstraintViolation =>
@@ -26,7 +26,7 @@ fn exists_as<'a>(what: &'static str, key: &'a str) -> impl Fn(StoreError) -> Sto
 }
 
 /// Refuses a place that is not in the study's gazetteer.
-fn check_place(tx: &Transaction<'_>, study_id: i64, place: &PlaceCode) -> Result<()> {
+pub(super) fn check_place(tx: &Transaction<'_>, study_id: i64, place: &PlaceCode) -> Result<()> {
     let found: Option<i64> = tx
         .query_row(
             "SELECT p.id FROM places p JOIN studies s ON s.gazetteer_version = p.gazetteer_version
