@@ -108,6 +108,18 @@ pub enum Command {
         #[command(subcommand)]
         import: Import,
     },
+    /// The identity vault.
+    Vault {
+        #[command(subcommand)]
+        vault: crate::commands::vault::Vault,
+    },
+    /// Participants: field registration and consent withdrawal.
+    Participant {
+        #[command(subcommand)]
+        participant: crate::commands::vault::ParticipantCommand,
+    },
+    /// The study's settings.
+    Settings(crate::commands::vault::SettingsArgs),
     /// The tamper-evident audit log.
     Audit {
         #[command(subcommand)]
@@ -336,6 +348,13 @@ pub fn localized_command(lang: Lang) -> clap::Command {
         })
         .mut_subcommand("analyze", |c| crate::commands::analyze::localize(c, lang))
         .mut_subcommand("audit", |c| crate::commands::audit::localize(c, lang))
+        .mut_subcommand("vault", |c| crate::commands::vault::localize_vault(c, lang))
+        .mut_subcommand("participant", |c| {
+            crate::commands::vault::localize_participant(c, lang)
+        })
+        .mut_subcommand("settings", |c| {
+            crate::commands::vault::localize_settings(c, lang)
+        })
         .mut_subcommand("findings", |c| {
             crate::commands::followup::localize_findings(c, lang)
         })

@@ -23,6 +23,7 @@ pub(crate) mod audit;
 pub(crate) mod followup;
 mod refi;
 mod user;
+pub(crate) mod vault;
 
 /// Runs a parsed command line.
 pub fn run(cli: Cli) -> Result<ExitCode> {
@@ -84,6 +85,9 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Command::Import { import } => refi::import(import, file, lang),
         Command::Analyze { analyze } => analyze::run(analyze, file, lang),
         Command::Audit { audit } => audit::run(audit, file, lang),
+        Command::Vault { vault } => vault::run_vault(vault, file, lang),
+        Command::Participant { participant } => vault::run_participant(participant, file, lang),
+        Command::Settings(args) => vault::run_settings(args, file, lang),
         Command::Findings { findings } => followup::run_findings(findings, file, lang),
         Command::Forum { forum } => followup::run_forum(forum, file, lang),
         Command::Recommendations { recommendations } => {
@@ -182,6 +186,7 @@ fn demo(dir: &Path, file: Option<&Path>, lang: Lang) -> Result<SqliteStore> {
     })?;
     bar.finish_and_clear();
     let accounts = user::demo_accounts(&mut store)?;
+    vault::demo_vault(&mut store, &records, &accounts)?;
     eprintln!("{}: {}", Msg::WorkspaceCreated.text(lang), dir.display());
     eprintln!("{}", Msg::DemoSynthetic.text(lang));
     eprintln!("{}", Msg::DemoAccounts.text(lang));

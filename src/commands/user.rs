@@ -5,7 +5,7 @@ use sankore_domain::Role;
 use sankore_domain::{AuditAction, AuditEvent};
 use sankore_i18n::{Lang, Msg};
 use sankore_store::key::hash_password;
-use sankore_store::{AccountStore, AuditStore, Passphrase};
+use sankore_store::{AccountStore, AuditStore, Passphrase, VaultStore};
 use std::path::Path;
 
 /// Adds an account whose password is the first line of `password_file`.
@@ -37,6 +37,11 @@ pub fn add(
         account.name,
         account.role
     );
+    // The first coordinator holds the identity vault from the start.
+    if role == Role::Coordinator && !store.vault_exists()? {
+        store.init_vault(&account, &password)?;
+        eprintln!("{}: {}", Msg::VaultCreated.text(lang), account.name);
+    }
     Ok(())
 }
 

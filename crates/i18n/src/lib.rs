@@ -417,6 +417,83 @@ catalogue! {
     SuggestionExtent => "Text suggested around a match", "Texte suggéré autour d'une correspondance";
     Accept => "Accept", "Accepter";
     Reject => "Reject", "Rejeter";
+    // The identity vault, withdrawal and study settings (`sankore vault`,
+    // `sankore participant`, `sankore settings`, `/vault`, `/settings`).
+    CliVault => "The identity vault: names, phones and exact locations, sealed apart",
+        "Le coffre des identités : noms, téléphones et lieux exacts, scellés à part";
+    CliVaultInit => "Create the identity vault, held by a coordinator",
+        "Créer le coffre des identités, détenu par un coordinateur";
+    CliVaultShow => "Show a participant's identity (coordinators; recorded in the audit log)",
+        "Afficher l'identité d'un participant (coordinateurs ; inscrit au journal d'audit)";
+    CliVaultGrant => "Give another coordinator their own copy of the vault key",
+        "Donner à un autre coordinateur sa propre copie de la clé du coffre";
+    CliVaultGrantee => "The coordinator receiving the key", "Le coordinateur qui reçoit la clé";
+    CliVaultGranteePassword => "File holding the receiving coordinator's password (first line)",
+        "Fichier contenant le mot de passe du coordinateur qui reçoit la clé (première ligne)";
+    CliVaultPurge => "Destroy every identity once the study's retention date has passed",
+        "Détruire toutes les identités une fois passée la date de conservation de l'étude";
+    CliParticipant => "Participants: register from the field, withdraw consent",
+        "Participants : enregistrer depuis le terrain, retirer le consentement";
+    CliParticipantAdd => "Register a participant; their identity goes straight into the vault",
+        "Enregistrer un participant ; son identité va directement dans le coffre";
+    CliParticipantWithdraw => "Withdraw a participant's consent: remove their identity, interviews and words",
+        "Retirer le consentement d'un participant : supprimer son identité, ses entretiens et ses paroles";
+    CliParticipantCode => "Pseudonymous participant code", "Code pseudonyme du participant";
+    CliParticipantGender => "female, male or unspecified", "female, male ou unspecified";
+    CliParticipantAge => "Age band (under-18, 18-24, 25-34, 35-49, 50-64, 65+, unknown)",
+        "Tranche d'âge (under-18, 18-24, 25-34, 35-49, 50-64, 65+, unknown)";
+    CliParticipantGroup => "Stakeholder group key", "Clé du groupe d'acteurs";
+    CliParticipantPlace => "Place code (commune or cercle)", "Code du lieu (commune ou cercle)";
+    CliParticipantConsent => "Consent status (given, pending, refused)", "État du consentement (given, pending, refused)";
+    CliIdentityName => "Full name (sealed in the vault)", "Nom complet (scellé dans le coffre)";
+    CliIdentityPhone => "Phone number (sealed in the vault)", "Numéro de téléphone (scellé dans le coffre)";
+    CliIdentityLocation => "Exact location (sealed in the vault)", "Lieu exact (scellé dans le coffre)";
+    CliWithdrawReason => "Why (no names: recorded in the audit log)", "Pourquoi (sans noms : inscrit au journal d'audit)";
+    CliSettings => "Show or change the study's settings (coordinators change them)",
+        "Afficher ou modifier les paramètres de l'étude (les coordinateurs les modifient)";
+    CliRetention => "Destroy identities after this day (YYYY-MM-DD), or none",
+        "Détruire les identités après ce jour (AAAA-MM-JJ), ou none";
+    CliAssignedOnly => "Coders read only the documents assigned to them (true or false)",
+        "Les codeurs ne lisent que les documents qui leur sont affectés (true ou false)";
+    CliActingUser => "The account acting (its password is checked)", "Le compte qui agit (son mot de passe est vérifié)";
+    NoAccountPassword => "no account password: use --password-file or SANKORE_PASSWORD",
+        "pas de mot de passe de compte : utilisez --password-file ou SANKORE_PASSWORD";
+    PromptAccountPassword => "Password of", "Mot de passe de";
+    WrongAccountPassword => "unknown account or wrong password", "compte inconnu ou mot de passe erroné";
+    VaultCreated => "Identity vault created, held by", "Coffre des identités créé, détenu par";
+    VaultGranted => "Vault key granted to", "Clé du coffre confiée à";
+    NoIdentity => "the vault holds no identity for", "le coffre ne contient aucune identité pour";
+    IdentitiesPurged => "Identities destroyed", "Identités détruites";
+    ParticipantRegistered => "Participant registered", "Participant enregistré";
+    ParticipantWithdrawn => "Participant withdrawn; withdrawal id", "Participant retiré ; identifiant du retrait";
+    ParticipantCodeLabel => "Code", "Code";
+    IdentityName => "Name", "Nom";
+    IdentityPhone => "Phone", "Téléphone";
+    IdentityLocation => "Exact location", "Lieu exact";
+    RetentionLabel => "Identities destroyed after", "Identités détruites après";
+    AssignedOnlyLabel => "Coders see only their assigned documents", "Les codeurs ne voient que leurs documents affectés";
+    VaultTitle => "Identity vault", "Coffre des identités";
+    VaultHelp => "Names, phone numbers and exact locations are sealed apart from the research data. Only a coordinator can open them, for this session only; every opening and every identity read is recorded in the audit log.",
+        "Les noms, numéros de téléphone et lieux exacts sont scellés à part des données de recherche. Seul un coordinateur peut les ouvrir, pour cette session seulement ; chaque ouverture et chaque lecture d'identité est inscrite au journal d'audit.";
+    VaultOpenAction => "Open the vault", "Ouvrir le coffre";
+    VaultCloseAction => "Close the vault", "Fermer le coffre";
+    VaultIsOpen => "The vault is open for this session.", "Le coffre est ouvert pour cette session.";
+    VaultIsClosed => "The vault is closed.", "Le coffre est fermé.";
+    VaultWrongPassword => "Wrong password: the vault stays closed.", "Mot de passe erroné : le coffre reste fermé.";
+    YourPassword => "Your password", "Votre mot de passe";
+    IdentityTitle => "Identity (vault)", "Identité (coffre)";
+    IdentityRegisterHelp => "Identity (optional): sealed straight into the vault, never shown elsewhere.",
+        "Identité (facultative) : scellée directement dans le coffre, jamais affichée ailleurs.";
+    IdentitySave => "Seal into the vault", "Sceller dans le coffre";
+    IdentityNone => "The vault holds no identity for this participant.", "Le coffre ne contient aucune identité pour ce participant.";
+    WithdrawTitle => "Withdraw consent", "Retrait du consentement";
+    WithdrawHelp => "Removes this person's identity, their interviews and their words in every transcript (replaced by [retiré / withdrawn]), with every coding on them. This cannot be undone.",
+        "Supprime l'identité de cette personne, ses entretiens et ses paroles dans chaque transcription (remplacées par [retiré / withdrawn]), avec tous les codages qui les touchent. C'est irréversible.";
+    WithdrawAction => "Withdraw", "Retirer";
+    WithdrawReason => "Reason (no names)", "Motif (sans noms)";
+    WithdrawDone => "Participant withdrawn. Withdrawal id:", "Participant retiré. Identifiant du retrait :";
+    SettingsTitle => "Study settings", "Paramètres de l'étude";
+    SettingsSave => "Save the settings", "Enregistrer les paramètres";
 }
 
 #[cfg(test)]

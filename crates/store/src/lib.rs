@@ -558,6 +558,9 @@ pub trait VaultStore {
         participant: &Participant,
         identity: Option<&Identity>,
     ) -> Result<()>;
+    /// Seals identities to the vault for participants that have none yet,
+    /// in one transaction (no unlocking needed; one audit entry each).
+    fn add_identities(&mut self, by: &Account, identities: &[(String, Identity)]) -> Result<()>;
     /// Adds or replaces a participant's identity (the vault open).
     fn set_identity(
         &mut self,

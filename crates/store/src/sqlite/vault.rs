@@ -293,6 +293,33 @@ impl VaultStore for SqliteStore {
         self.anchor_audit_head()
     }
 
+    fn add_identities(&mut self, by: &Account, identities: &[(String, Identity)]) -> Result<()> {
+        require(by, Permission::RegisterParticipants, "add identities")?;
+        let study = self.require_study()?;
+        let tx = self.write_transaction()?;
+        for (code, identity) in identities {
+            let id = participant_id(&tx, study, code)?;
+            let exists: i64 = tx.query_row(
+                "SELECT count(*) FROM vault_identities WHERE participant_id = ?1",
+                [id],
+                |r| r.get(0),
+            )?;
+            if exists > 0 {
+                return Err(StoreError::Exists {
+                    what: "identity of participant",
+                    key: code.clone(),
+                });
+            }
+            write_identity(&tx, id, code, identity)?;
+            append(
+                &tx,
+                &AuditEvent::new(&by.name, AuditAction::IdentityWrite, code, "added"),
+            )?;
+        }
+        tx.commit()?;
+        self.anchor_audit_head()
+    }
+
     fn set_identity(
         &mut self,
         by: &Account,
