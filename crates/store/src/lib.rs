@@ -486,7 +486,7 @@ pub trait Store {
     }
 }
 
-pub use sankore_vault::{Identity, VaultSecret};
+pub use sankore_vault::{Identity, VaultError, VaultSecret};
 
 /// Settings of the study that a coordinator controls.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]

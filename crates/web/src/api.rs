@@ -12,7 +12,9 @@ use sankore_domain::text::{scalar_from_utf16, utf16_from_scalar};
 use sankore_domain::{
     Code, CodeKey, Coding, CodingOrigin, Document, Participant, Permission, Session,
 };
-use sankore_store::{AssignmentStore, CodingStore, RecordStore, Store, StoredCoding};
+use sankore_store::{
+    AccessStore, AssignmentStore, CodingStore, RecordStore, Store, StoredCoding,
+};
 use serde::{Deserialize, Serialize};
 
 use crate::AppState;
@@ -79,7 +81,10 @@ async fn documents(
     ApiUser(user): ApiUser,
 ) -> Result<Response, ApiError> {
     user.require(Permission::ReadTranscripts)?;
-    let list = state.with_store(|store| store.document_summaries()).await?;
+    let account = user.account.clone();
+    let list = state
+        .with_store(move |store| store.document_summaries_for(&account))
+        .await?;
     Ok(Json(list).into_response())
 }
 
@@ -115,7 +120,7 @@ async fn document(
     let (found, codings) = state
         .with_store(move |store| {
             Ok((
-                store.document(&code)?,
+                store.document_for(&account, &code)?,
                 store.document_codings_visible_to(&code, &account)?,
             ))
         })
@@ -188,11 +193,12 @@ async fn add_codings(
         .map(|k| CodeKey::new(k))
         .collect::<Result<Vec<_>, _>>()?;
     let coder = user.account.name.clone();
+    let account = user.account.clone();
     let created = state
         .with_store(move |store| {
             let (document, _) =
                 store
-                    .document(&code)?
+                    .document_for(&account, &code)?
                     .ok_or_else(|| sankore_store::StoreError::NotFound {
                         what: "document",
                         key: code.clone(),
@@ -348,8 +354,9 @@ async fn search(
     Query(query): Query<SearchQuery>,
 ) -> Result<Response, ApiError> {
     user.require(Permission::ReadTranscripts)?;
+    let account = user.account.clone();
     let hits = state
-        .with_store(move |store| crate::search::hits(store, &query.q))
+        .with_store(move |store| crate::search::hits(store, &account, &query.q))
         .await?;
     Ok(Json(hits).into_response())
 }

@@ -81,6 +81,11 @@ impl CurrentUser {
         self.require(permission)
     }
 
+    /// The hash of this session's token (the key of its open vault).
+    pub fn session(&self) -> &str {
+        &self.token_hash
+    }
+
     /// Refuses unless `token` is this session's CSRF token.
     pub fn check_csrf(&self, token: Option<&str>) -> Result<(), AppError> {
         match token {
@@ -308,6 +313,7 @@ pub async fn logout(
     check_origin(&headers)?;
     user.check_csrf(form.csrf.as_deref())?;
     let hash = user.token_hash.clone();
+    state.vaults.close(&hash);
     state
         .with_store(move |store| store.delete_web_session(&hash))
         .await?;

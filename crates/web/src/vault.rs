@@ -1,0 +1,492 @@
+//! The identity vault in the workbench: a coordinator opens it for their
+//! session only (the unwrapped key stays in server memory, keyed by the
+//! session, dropped at sign-out or after [`VAULT_IDLE`] unused), reads and
+//! seals identities, withdraws participants; and the study's settings.
+//! The store checks every role again and audits every opening and read.
+
+use askama::Template;
+use axum::extract::{Path, Query, State};
+use axum::http::HeaderMap;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use sankore_analysis::search::SearchTerms;
+use sankore_domain::{ParticipantCode, Permission};
+use sankore_i18n::Msg;
+use sankore_store::sqlite::SqliteStore;
+use sankore_store::{
+    Account, Identity, Passphrase, StoreError, StudySettings, VaultSecret, VaultStore, Withdrawal,
+};
+use serde::Deserialize;
+use std::collections::HashMap;
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+use crate::AppState;
+use crate::auth::{ApiUser, CurrentUser, PageUser};
+use crate::error::{ApiError, AppError, PageError};
+use crate::pages::{Chrome, LangQuery, render};
+
+/// An open vault unused for this long closes.
+pub const VAULT_IDLE: Duration = Duration::from_secs(15 * 60);
+
+/// Vault keys unwrapped by coordinators, by session (hash of its token).
+#[derive(Default)]
+pub struct OpenVaults {
+    open: Mutex<HashMap<String, (VaultSecret, Instant)>>,
+}
+
+impl OpenVaults {
+    /// The session's open vault, if any, marked as used now. Vaults idle
+    /// longer than [`VAULT_IDLE`] are dropped first.
+    pub fn get(&self, session: &str) -> Option<VaultSecret> {
+        let mut open = self.open.lock().ok()?;
+        open.retain(|_, (_, used)| used.elapsed() < VAULT_IDLE);
+        let (secret, used) = open.get_mut(session)?;
+        *used = Instant::now();
+        Some(secret.clone())
+    }
+
+    fn put(&self, session: &str, secret: VaultSecret) {
+        if let Ok(mut open) = self.open.lock() {
+            open.insert(session.to_owned(), (secret, Instant::now()));
+        }
+    }
+
+    /// Closes the session's vault (sign-out, or the coordinator asks).
+    pub fn close(&self, session: &str) {
+        if let Ok(mut open) = self.open.lock() {
+            open.remove(session);
+        }
+    }
+}
+
+/// The page routes.
+pub fn page_routes() -> Router<AppState> {
+    Router::new()
+        .route("/vault", get(page))
+        .route("/vault/open", post(open))
+        .route("/vault/close", post(close))
+        .route(
+            "/participants/{code}/identity",
+            get(identity_page).post(save_identity),
+        )
+        .route("/participants/{code}/withdraw", post(withdraw_page))
+        .route("/settings", get(settings_page).post(save_settings))
+}
+
+/// The API routes (under `/api/v1`).
+pub fn api_routes() -> Router<AppState> {
+    Router::new()
+        .route("/vault/open", post(api_open))
+        .route("/participants/{code}/identity", get(api_identity))
+        .route("/participants/{code}/withdraw", post(api_withdraw))
+        .route("/settings", get(api_settings).put(api_save_settings))
+}
+
+#[derive(Template)]
+#[template(path = "vault.html")]
+struct VaultPage {
+    chrome: Chrome,
+    is_open: bool,
+    wrong_password: bool,
+    withdrawn: Option<String>,
+}
+
+/// `?lang=`, `?error=` and `?withdrawn=` of the vault page.
+#[derive(Debug, Deserialize)]
+pub struct VaultQuery {
+    lang: Option<String>,
+    error: Option<String>,
+    withdrawn: Option<String>,
+}
+
+/// `GET /vault`: whether the vault is open for this session, and the form
+/// to open or close it (coordinators).
+async fn page(
+    State(state): State<AppState>,
+    PageUser(user): PageUser,
+    headers: HeaderMap,
+    Query(params): Query<VaultQuery>,
+) -> Result<Response, PageError> {
+    user.require(Permission::OpenVault)?;
+    let query = LangQuery::from(params.lang.clone());
+    let page = VaultPage {
+        chrome: Chrome::new(&state, &headers, &query, Some(&user)),
+        is_open: state.vaults.get(user.session()).is_some(),
+        wrong_password: params.error.is_some(),
+        withdrawn: params
+            .withdrawn
+            .filter(|w| w.starts_with("W-") && w.chars().skip(2).all(|c| c.is_ascii_hexdigit())),
+    };
+    render(&page, &query)
+}
+
+/// The password field of the opening form.
+#[derive(Debug, Deserialize)]
+pub struct OpenForm {
+    csrf: Option<String>,
+    password: String,
+}
+
+/// Unwraps the vault key for `user`'s session (audited by the store).
+async fn open_for(state: &AppState, user: &CurrentUser, password: String) -> Result<(), AppError> {
+    let account = user.account.clone();
+    let password = Passphrase::new(password);
+    let secret = state
+        .with_store(move |store| store.open_vault(&account, &password))
+        .await?;
+    state.vaults.put(user.session(), secret);
+    Ok(())
+}
+
+/// `POST /vault/open`.
+async fn open(
+    State(state): State<AppState>,
+    PageUser(user): PageUser,
+    headers: HeaderMap,
+    axum::Form(form): axum::Form<OpenForm>,
+) -> Result<Response, PageError> {
+    user.authorize_post(&headers, form.csrf.as_deref(), Permission::OpenVault)?;
+    match open_for(&state, &user, form.password).await {
+        Ok(()) => Ok(Redirect::to("/vault").into_response()),
+        Err(AppError::BadRequest(_)) => Ok(Redirect::to("/vault?error=password").into_response()),
+        Err(other) => Err(other.into()),
+    }
+}
+
+/// `POST /vault/close`.
+async fn close(
+    State(state): State<AppState>,
+    PageUser(user): PageUser,
+    headers: HeaderMap,
+    axum::Form(form): axum::Form<crate::auth::CsrfForm>,
+) -> Result<Response, PageError> {
+    user.authorize_post(&headers, form.csrf.as_deref(), Permission::OpenVault)?;
+    state.vaults.close(user.session());
+    Ok(Redirect::to("/vault").into_response())
+}
+
+/// The session's open vault, or 409 telling to open it first.
+fn require_open(state: &AppState, user: &CurrentUser) -> Result<VaultSecret, AppError> {
+    state
+        .vaults
+        .get(user.session())
+        .ok_or_else(|| AppError::from(StoreError::VaultLocked))
+}
+
+#[derive(Template)]
+#[template(path = "identity.html")]
+struct IdentityPage {
+    chrome: Chrome,
+    code: String,
+    is_open: bool,
+    identity: Option<Identity>,
+}
+
+/// Refuses a path segment that is not a participant code.
+fn participant_code(code: &str) -> Result<String, AppError> {
+    ParticipantCode::new(code)
+        .map(|c| c.to_string())
+        .map_err(|_| AppError::NotFound)
+}
+
+/// `GET /participants/{code}/identity`: the identity, when this session
+/// opened the vault (coordinators; each view is audited).
+async fn identity_page(
+    State(state): State<AppState>,
+    PageUser(user): PageUser,
+    headers: HeaderMap,
+    Path(code): Path<String>,
+    Query(query): Query<LangQuery>,
+) -> Result<Response, PageError> {
+    user.require(Permission::OpenVault)?;
+    let code = participant_code(&code)?;
+    let chrome = Chrome::new(&state, &headers, &query, Some(&user));
+    let secret = state.vaults.get(user.session());
+    let is_open = secret.is_some();
+    let identity = match secret {
+        Some(secret) => {
+            let account = user.account.clone();
+            let lookup = code.clone();
+            state
+                .with_store(move |store| store.identity(&account, &secret, &lookup))
+                .await?
+        }
+        None => {
+            let lookup = code.clone();
+            state
+                .with_store(move |store| store.has_identity(&lookup))
+                .await?;
+            None
+        }
+    };
+    render(
+        &IdentityPage {
+            chrome,
+            code,
+            is_open,
+            identity,
+        },
+        &query,
+    )
+}
+
+/// The identity form.
+#[derive(Debug, Deserialize)]
+pub struct IdentityForm {
+    csrf: Option<String>,
+    name: String,
+    #[serde(default)]
+    phone: String,
+    #[serde(default)]
+    location: String,
+}
+
+/// `POST /participants/{code}/identity`: seals a new identity in place of
+/// the old (coordinators, the vault open).
+async fn save_identity(
+    State(state): State<AppState>,
+    PageUser(user): PageUser,
+    headers: HeaderMap,
+    Path(code): Path<String>,
+    axum::Form(form): axum::Form<IdentityForm>,
+) -> Result<Response, PageError> {
+    user.authorize_post(&headers, form.csrf.as_deref(), Permission::OpenVault)?;
+    let code = participant_code(&code)?;
+    let secret = require_open(&state, &user)?;
+    let optional = |s: &str| Some(s.trim().to_owned()).filter(|s| !s.is_empty());
+    let name = form.name.trim().to_owned();
+    if name.is_empty() {
+        return Err(AppError::BadRequest("an identity needs a name".to_owned()).into());
+    }
+    let identity = Identity {
+        name,
+        phone: optional(&form.phone),
+        location: optional(&form.location),
+    };
+    let account = user.account.clone();
+    let target = code.clone();
+    state
+        .with_store(move |store| store.set_identity(&account, &secret, &target, &identity))
+        .await?;
+    Ok(Redirect::to(&format!("/participants/{code}/identity")).into_response())
+}
+
+/// The withdrawal form.
+#[derive(Debug, Deserialize)]
+pub struct WithdrawForm {
+    csrf: Option<String>,
+    #[serde(default)]
+    reason: String,
+}
+
+/// Withdraws `code` on behalf of `user`, with the session's vault when open.
+async fn withdraw_for(
+    state: &AppState,
+    user: &CurrentUser,
+    code: String,
+    reason: String,
+) -> Result<Withdrawal, AppError> {
+    let code = participant_code(&code)?;
+    let secret = state.vaults.get(user.session());
+    let account = user.account.clone();
+    state
+        .with_store(move |store| withdraw(store, &account, secret.as_ref(), &code, &reason))
+        .await
+}
+
+fn withdraw(
+    store: &mut SqliteStore,
+    account: &Account,
+    secret: Option<&VaultSecret>,
+    code: &str,
+    reason: &str,
+) -> Result<Withdrawal, StoreError> {
+    let terms = SearchTerms::default();
+    let reason = Some(reason.trim()).filter(|r| !r.is_empty());
+    store.withdraw_participant(account, secret, code, reason, &|text| terms.index(text))
+}
+
+/// `POST /participants/{code}/withdraw`: withdraws the participant
+/// (coordinators; the vault open when it holds their identity).
+async fn withdraw_page(
+    State(state): State<AppState>,
+    PageUser(user): PageUser,
+    headers: HeaderMap,
+    Path(code): Path<String>,
+    axum::Form(form): axum::Form<WithdrawForm>,
+) -> Result<Response, PageError> {
+    user.authorize_post(
+        &headers,
+        form.csrf.as_deref(),
+        Permission::WithdrawParticipants,
+    )?;
+    let done = withdraw_for(&state, &user, code, form.reason).await?;
+    Ok(Redirect::to(&format!("/vault?withdrawn={}", done.id)).into_response())
+}
+
+#[derive(Template)]
+#[template(path = "settings.html")]
+struct SettingsPage {
+    chrome: Chrome,
+    settings: StudySettings,
+}
+
+/// `GET /settings` (coordinators).
+async fn settings_page(
+    State(state): State<AppState>,
+    PageUser(user): PageUser,
+    headers: HeaderMap,
+    Query(query): Query<LangQuery>,
+) -> Result<Response, PageError> {
+    user.require(Permission::ManageStudy)?;
+    let settings = state.with_store(|store| store.study_settings()).await?;
+    render(
+        &SettingsPage {
+            chrome: Chrome::new(&state, &headers, &query, Some(&user)),
+            settings,
+        },
+        &query,
+    )
+}
+
+/// The settings form (an unchecked box is absent).
+#[derive(Debug, Deserialize)]
+pub struct SettingsForm {
+    csrf: Option<String>,
+    #[serde(default)]
+    identity_retention_until: String,
+    #[serde(default)]
+    coders_see_assigned_only: Option<String>,
+}
+
+fn parse_date(text: &str) -> Result<Option<chrono::NaiveDate>, AppError> {
+    match text.trim() {
+        "" => Ok(None),
+        date => date
+            .parse()
+            .map(Some)
+            .map_err(|_| AppError::BadRequest("retention date: use YYYY-MM-DD".to_owned())),
+    }
+}
+
+async fn store_settings(
+    state: &AppState,
+    user: &CurrentUser,
+    settings: StudySettings,
+) -> Result<(), AppError> {
+    let account = user.account.clone();
+    state
+        .with_store(move |store| store.set_study_settings(&account, &settings))
+        .await
+}
+
+/// `POST /settings` (coordinators).
+async fn save_settings(
+    State(state): State<AppState>,
+    PageUser(user): PageUser,
+    headers: HeaderMap,
+    axum::Form(form): axum::Form<SettingsForm>,
+) -> Result<Response, PageError> {
+    user.authorize_post(&headers, form.csrf.as_deref(), Permission::ManageStudy)?;
+    let settings = StudySettings {
+        identity_retention_until: parse_date(&form.identity_retention_until)?,
+        coders_see_assigned_only: form.coders_see_assigned_only.is_some(),
+    };
+    store_settings(&state, &user, settings).await?;
+    Ok(Redirect::to("/settings").into_response())
+}
+
+/// `{"password": …}` to open the vault through the API.
+#[derive(Debug, Deserialize)]
+pub struct OpenBody {
+    password: String,
+}
+
+/// `POST /api/v1/vault/open`: 204 when opened for this session.
+async fn api_open(
+    State(state): State<AppState>,
+    ApiUser(user): ApiUser,
+    Json(body): Json<OpenBody>,
+) -> Result<Response, ApiError> {
+    user.require(Permission::OpenVault)?;
+    open_for(&state, &user, body.password).await?;
+    Ok(axum::http::StatusCode::NO_CONTENT.into_response())
+}
+
+/// `GET /api/v1/participants/{code}/identity` (coordinators, the vault
+/// open; audited).
+async fn api_identity(
+    State(state): State<AppState>,
+    ApiUser(user): ApiUser,
+    Path(code): Path<String>,
+) -> Result<Response, ApiError> {
+    user.require(Permission::OpenVault)?;
+    let code = participant_code(&code)?;
+    let secret = require_open(&state, &user)?;
+    let account = user.account.clone();
+    let lookup = code.clone();
+    let identity = state
+        .with_store(move |store| store.identity(&account, &secret, &lookup))
+        .await?
+        .ok_or(AppError::NotFound)?;
+    Ok(Json(serde_json::json!({
+        "code": code,
+        "name": identity.name,
+        "phone": identity.phone,
+        "location": identity.location,
+    }))
+    .into_response())
+}
+
+/// `{"reason": …}` of an API withdrawal.
+#[derive(Debug, Deserialize, Default)]
+pub struct WithdrawBody {
+    #[serde(default)]
+    reason: String,
+}
+
+/// `POST /api/v1/participants/{code}/withdraw`: the withdrawal's counts.
+async fn api_withdraw(
+    State(state): State<AppState>,
+    ApiUser(user): ApiUser,
+    Path(code): Path<String>,
+    Json(body): Json<WithdrawBody>,
+) -> Result<Response, ApiError> {
+    user.require(Permission::WithdrawParticipants)?;
+    let done = withdraw_for(&state, &user, code, body.reason).await?;
+    Ok(Json(done).into_response())
+}
+
+/// `GET /api/v1/settings` (coordinators).
+async fn api_settings(
+    State(state): State<AppState>,
+    ApiUser(user): ApiUser,
+) -> Result<Response, ApiError> {
+    user.require(Permission::ManageStudy)?;
+    let settings = state.with_store(|store| store.study_settings()).await?;
+    Ok(Json(settings).into_response())
+}
+
+/// The settings as the API takes them.
+#[derive(Debug, Deserialize)]
+pub struct SettingsBody {
+    identity_retention_until: Option<chrono::NaiveDate>,
+    coders_see_assigned_only: bool,
+}
+
+/// `PUT /api/v1/settings` (coordinators).
+async fn api_save_settings(
+    State(state): State<AppState>,
+    ApiUser(user): ApiUser,
+    Json(body): Json<SettingsBody>,
+) -> Result<Response, ApiError> {
+    user.require(Permission::ManageStudy)?;
+    let settings = StudySettings {
+        identity_retention_until: body.identity_retention_until,
+        coders_see_assigned_only: body.coders_see_assigned_only,
+    };
+    store_settings(&state, &user, settings.clone()).await?;
+    Ok(Json(settings).into_response())
+}
