@@ -43,3 +43,7 @@ CREATE TABLE study_settings (
     identity_retention_until TEXT,
     coders_see_assigned_only INTEGER NOT NULL DEFAULT 0 CHECK (coders_see_assigned_only IN (0, 1))
 );
+
+-- A document's text changes only when a withdrawal redacts it; readers
+-- that keep documents in memory compare this version.
+ALTER TABLE documents ADD COLUMN text_version INTEGER NOT NULL DEFAULT 0;

@@ -82,9 +82,14 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
 pub struct SqliteStore {
     conn: Connection,
     path: PathBuf,
-    /// Documents recently read one at a time. A document's text and turns
-    /// change only when a withdrawal redacts them, which clears this cache.
-    documents: std::cell::RefCell<std::collections::HashMap<String, sankore_domain::Document>>,
+    /// Documents recently read one at a time, with the text version they
+    /// were read at. A document's text and turns change only when a
+    /// withdrawal redacts them, which bumps `documents.text_version`: an
+    /// entry of an older version (redacted by this or another process) is
+    /// read again.
+    documents: std::cell::RefCell<
+        std::collections::HashMap<String, (i64, sankore_domain::Document)>,
+    >,
 }
 
 /// How many documents [`SqliteStore`] keeps in memory at most.

@@ -132,6 +132,42 @@ impl SqliteStore {
     fn wrap_cost() -> KdfCost {
         KdfCost::default()
     }
+
+    /// The tables (including the search index's own) where some column,
+    /// read as text, contains `needle` (ASCII case folded). For checks that
+    /// a withdrawn person's words or a sealed name are nowhere in clear.
+    pub fn tables_containing(&self, needle: &str) -> Result<Vec<String>> {
+        let tables: Vec<String> = self
+            .conn
+            .prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")?
+            .query_map([], |r| r.get(0))?
+            .collect::<rusqlite::Result<_>>()?;
+        let mut found = Vec::new();
+        for table in tables {
+            let columns: Vec<String> = self
+                .conn
+                .prepare(&format!("SELECT name FROM pragma_table_info('{table}')"))?
+                .query_map([], |r| r.get(0))?
+                .collect::<rusqlite::Result<_>>()?;
+            let condition = columns
+                .iter()
+                .map(|c| format!("instr(lower(CAST(\"{c}\" AS TEXT)), lower(?1)) > 0"))
+                .collect::<Vec<_>>()
+                .join(" OR ");
+            if condition.is_empty() {
+                continue;
+            }
+            let hits: i64 = self.conn.query_row(
+                &format!("SELECT count(*) FROM \"{table}\" WHERE {condition}"),
+                [needle],
+                |r| r.get(0),
+            )?;
+            if hits > 0 {
+                found.push(table);
+            }
+        }
+        Ok(found)
+    }
 }
 
 impl VaultStore for SqliteStore {

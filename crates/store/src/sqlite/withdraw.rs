@@ -15,7 +15,9 @@
 //!   **any coding or suggestion overlapping redacted text is removed**
 //!   (clipping would keep a passage chosen partly for the withdrawn words),
 //!   the others are re-based, and each re-based coding gets a new version
-//!   so a stale editor is refused. The document is re-indexed for search.
+//!   so a stale editor is refused. The document is re-indexed for search,
+//!   and the index's segments are merged so no removed term survives in
+//!   them.
 
 use rusqlite::{Transaction, params};
 use sankore_domain::TextBody;
@@ -81,6 +83,12 @@ pub(super) fn remove_contributions(
     report.summaries_removed += tx.execute(
         "DELETE FROM framework_summaries WHERE study_id = ?1 AND case_key = ?2",
         params![study, code],
+    )?;
+    // FTS5 keeps deleted terms in its segments until they are merged:
+    // merging them all now leaves none of the removed words behind.
+    tx.execute(
+        "INSERT INTO search_index (search_index) VALUES ('optimize')",
+        [],
     )?;
     Ok(())
 }
@@ -240,7 +248,8 @@ fn redact(
         });
     }
     tx.execute(
-        "UPDATE documents SET body = ?2, char_len = ?3, revision = revision + 1 WHERE id = ?1",
+        "UPDATE documents SET body = ?2, char_len = ?3, revision = revision + 1,
+         text_version = text_version + 1 WHERE id = ?1",
         params![document, new_body.as_str(), new_body.char_len()],
     )?;
     for turn in &turns {
