@@ -14,7 +14,7 @@
 //!   marker. Positions after a redaction move by the change in length;
 //!   **any coding or suggestion overlapping redacted text is removed**
 //!   (clipping would keep a passage chosen partly for the withdrawn words),
-//!   the others are re-based, and each re-based coding gets a new version
+//!   the others are re-based, and each coding that moved gets a new version
 //!   so a stale editor is refused. The document is re-indexed for search,
 //!   and the index's segments are merged so no removed term survives in
 //!   them.
@@ -300,16 +300,18 @@ fn redact(
                 tx.execute(&format!("DELETE FROM {table} WHERE id = ?1"), [id])?;
                 *counter += 1;
             } else {
-                tx.execute(
-                    &format!(
-                        "UPDATE {table} SET start_offset = ?2, end_offset = ?3{bump} WHERE id = ?1"
-                    ),
-                    params![
-                        id,
-                        rebase(&cuts, marker.len(), start),
-                        rebase(&cuts, marker.len(), end)
-                    ],
-                )?;
+                let moved = (
+                    rebase(&cuts, marker.len(), start),
+                    rebase(&cuts, marker.len(), end),
+                );
+                if moved != (start, end) {
+                    tx.execute(
+                        &format!(
+                            "UPDATE {table} SET start_offset = ?2, end_offset = ?3{bump} WHERE id = ?1"
+                        ),
+                        params![id, moved.0, moved.1],
+                    )?;
+                }
             }
         }
     }
