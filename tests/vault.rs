@@ -73,7 +73,10 @@ fn json_of(text: &str) -> Value {
 }
 
 fn audit(dir: &Path, action: &str) -> Vec<Value> {
-    let text = run(dir, &["audit", "show", "--format", "json", "--action", action]);
+    let text = run(
+        dir,
+        &["audit", "show", "--format", "json", "--action", action],
+    );
     match json_of(&text) {
         Value::Array(entries) => entries,
         other => panic!("not a list: {other}"),
@@ -134,10 +137,18 @@ fn promise_vault_holds_identities_encrypted_apart() {
     // the workspace passphrase.
     let bytes = workspace_bytes(&dir);
     let store = store(&dir);
-    for word in ["Zorbamou", "Synthétikou", "Kelitane", "Imaginara", "Lieu fictif"] {
+    for word in [
+        "Zorbamou",
+        "Synthétikou",
+        "Kelitane",
+        "Imaginara",
+        "Lieu fictif",
+    ] {
         assert!(!contains(&bytes, word), "{word} in the files");
         assert_eq!(
-            store.tables_containing(word).unwrap_or_else(|e| panic!("{e}")),
+            store
+                .tables_containing(word)
+                .unwrap_or_else(|e| panic!("{e}")),
             Vec::<String>::new(),
             "{word} in clear"
         );
@@ -175,7 +186,12 @@ fn promise_vault_holds_identities_encrypted_apart() {
         "{}",
         String::from_utf8_lossy(&researcher.stderr)
     );
-    add_user(&dir, "second-coord", "coordinator", "second coordinator password");
+    add_user(
+        &dir,
+        "second-coord",
+        "coordinator",
+        "second coordinator password",
+    );
     let ungranted = as_user(
         &dir,
         "second-coord",
@@ -217,7 +233,12 @@ fn promise_vault_unlock_is_audited() {
         coordinator,
         &["vault", "show", "TBK-INT-005"],
     ));
-    let refused = as_user(&dir, "coordinatrice", "wrong", &["vault", "show", "TBK-INT-005"]);
+    let refused = as_user(
+        &dir,
+        "coordinatrice",
+        "wrong",
+        &["vault", "show", "TBK-INT-005"],
+    );
     assert!(!refused.status.success());
     // Over HTTP: a coordinator opens the vault for the session, reads an
     // identity on a page and through the API.
@@ -226,7 +247,10 @@ fn promise_vault_unlock_is_audited() {
     let csrf = client.csrf();
     let closed = client.get("/participants/TBK-INT-007/identity");
     assert_eq!(closed.status, 200);
-    assert!(!closed.body.contains("Synthétikou"), "closed vault shows nothing");
+    assert!(
+        !closed.body.contains("Synthétikou"),
+        "closed vault shows nothing"
+    );
     let wrong = form(&client, &csrf, "/vault/open", &[("password", "nope")]);
     assert_eq!(wrong.header("location"), "/vault?error=password");
     let opened = form(&client, &csrf, "/vault/open", &[("password", coordinator)]);
@@ -240,7 +264,9 @@ fn promise_vault_unlock_is_audited() {
     form(&client, &csrf, "/logout", &[]);
     let again = Client::signed_in(&served.base, "coordinatrice", coordinator);
     assert_eq!(
-        again.get("/api/v1/participants/TBK-INT-008/identity").status,
+        again
+            .get("/api/v1/participants/TBK-INT-008/identity")
+            .status,
         409
     );
     drop(served);
@@ -363,7 +389,11 @@ fn promise_withdrawal_leaves_no_trace() {
             &client,
             &csrf,
             &format!("/sessions/{session}/documents"),
-            &[("title", "Transcription"), ("language", "fr"), ("text", text)],
+            &[
+                ("title", "Transcription"),
+                ("language", "fr"),
+                ("text", text),
+            ],
         );
         assert_eq!(answer.status, 303, "{}", answer.body);
     }
@@ -379,11 +409,18 @@ fn promise_withdrawal_leaves_no_trace() {
         &key,
     );
     let other = code_passage(&client, &csrf, "TBK-WD-FGD-T1", OTHER_SPEAKER, &key);
-    code_passage(&client, &csrf, "TBK-WD-INT-T1", "Le zibelunaire ronflait", &key);
-    let finding = json_of(&run(&dir, &["findings", "list", "--format", "json"]))["findings"][0]["key"]
-        .as_str()
-        .unwrap_or_default()
-        .to_owned();
+    code_passage(
+        &client,
+        &csrf,
+        "TBK-WD-INT-T1",
+        "Le zibelunaire ronflait",
+        &key,
+    );
+    let finding =
+        json_of(&run(&dir, &["findings", "list", "--format", "json"]))["findings"][0]["key"]
+            .as_str()
+            .unwrap_or_default()
+            .to_owned();
     let quoted = api(
         &client,
         &csrf,
@@ -399,13 +436,24 @@ fn promise_withdrawal_leaves_no_trace() {
     assert_eq!(before["interviews"]["sessions"], 98);
     assert_eq!(before["focus_groups"]["participants"], 191);
     // Read once so the server keeps the focus group in memory.
-    assert!(client.get("/documents/TBK-WD-FGD-T1").body.contains("chamelons"));
+    assert!(
+        client
+            .get("/documents/TBK-WD-FGD-T1")
+            .body
+            .contains("chamelons")
+    );
 
     let report = json_of(&ok(&as_user(
         &dir,
         "coordinatrice",
         coordinator,
-        &["participant", "withdraw", CODE, "--reason", "demande de la personne"],
+        &[
+            "participant",
+            "withdraw",
+            CODE,
+            "--reason",
+            "demande de la personne",
+        ],
     )));
     assert_eq!(report["identity_removed"], true);
     assert_eq!(report["sessions_removed"], 1);
@@ -486,8 +534,9 @@ fn promise_withdrawal_leaves_no_trace() {
         &dir,
         &["export", "qdpx", "--out", out.to_str().unwrap_or_default()],
     );
-    let mut archive = zip::ZipArchive::new(std::fs::File::open(&out).unwrap_or_else(|e| panic!("{e}")))
-        .unwrap_or_else(|e| panic!("{e}"));
+    let mut archive =
+        zip::ZipArchive::new(std::fs::File::open(&out).unwrap_or_else(|e| panic!("{e}")))
+            .unwrap_or_else(|e| panic!("{e}"));
     for i in 0..archive.len() {
         let mut entry = archive.by_index(i).unwrap_or_else(|e| panic!("{e}"));
         let mut bytes = Vec::new();
@@ -501,9 +550,17 @@ fn promise_withdrawal_leaves_no_trace() {
     assert_eq!(withdrawals.len(), 1);
     let entry = &withdrawals[0];
     assert_eq!(entry["target"], report["id"]);
-    assert!(entry["target"].as_str().unwrap_or_default().starts_with("W-"));
+    assert!(
+        entry["target"]
+            .as_str()
+            .unwrap_or_default()
+            .starts_with("W-")
+    );
     let text = entry.to_string();
-    assert!(!text.contains(CODE) && !text.contains("Quixolandre"), "{text}");
+    assert!(
+        !text.contains(CODE) && !text.contains("Quixolandre"),
+        "{text}"
+    );
     assert!(text.contains("demande de la personne"));
     run(&dir, &["audit", "verify"]);
     run(&dir, &["check"]);
@@ -516,13 +573,23 @@ fn promise_withdrawal_reason_may_not_name_anyone() {
         &dir,
         "coordinatrice",
         &passwords["coordinatrice"],
-        &["participant", "withdraw", "TBK-INT-010", "--reason", "Zorbamou a appelé"],
+        &[
+            "participant",
+            "withdraw",
+            "TBK-INT-010",
+            "--reason",
+            "Zorbamou a appelé",
+        ],
     );
     assert!(!refused.status.success());
     let stderr = String::from_utf8_lossy(&refused.stderr);
     assert!(stderr.contains("withdrawal reason"), "{stderr}");
     assert!(!stderr.contains("Zorbamou"), "the error repeats no name");
-    assert_eq!(methodology(&dir)["interviews"]["sessions"], 97, "nothing changed");
+    assert_eq!(
+        methodology(&dir)["interviews"]["sessions"],
+        97,
+        "nothing changed"
+    );
     // Only coordinators withdraw.
     let researcher = as_user(
         &dir,
@@ -545,18 +612,40 @@ fn promise_retention_date_destroys_identities() {
         coordinator,
         &["settings", "--identity-retention-until", "2999-01-01"],
     ));
-    assert_eq!(run(&dir, &["vault", "purge-expired"]).trim(), "Identities destroyed: 0");
-    ok(&as_user(&dir, "coordinatrice", coordinator, &["vault", "show", "TBK-INT-001"]));
+    assert_eq!(
+        run(&dir, &["vault", "purge-expired"]).trim(),
+        "Identities destroyed: 0"
+    );
+    ok(&as_user(
+        &dir,
+        "coordinatrice",
+        coordinator,
+        &["vault", "show", "TBK-INT-001"],
+    ));
     // Once past, the command destroys them all.
     let settings = ok(&as_user(
         &dir,
         "coordinatrice",
         coordinator,
-        &["settings", "--identity-retention-until", "2020-01-01", "--format", "json"],
+        &[
+            "settings",
+            "--identity-retention-until",
+            "2020-01-01",
+            "--format",
+            "json",
+        ],
     ));
     assert_eq!(json_of(&settings)["identity_retention_until"], "2020-01-01");
-    assert_eq!(run(&dir, &["vault", "purge-expired"]).trim(), "Identities destroyed: 97");
-    let gone = as_user(&dir, "coordinatrice", coordinator, &["vault", "show", "TBK-INT-001"]);
+    assert_eq!(
+        run(&dir, &["vault", "purge-expired"]).trim(),
+        "Identities destroyed: 97"
+    );
+    let gone = as_user(
+        &dir,
+        "coordinatrice",
+        coordinator,
+        &["vault", "show", "TBK-INT-001"],
+    );
     assert!(!gone.status.success());
     let purges = audit(&dir, "retention_purge");
     assert_eq!(purges.len(), 1);
@@ -591,7 +680,9 @@ fn promise_retention_is_applied_when_the_server_starts() {
     let csrf = client.csrf();
     form(&client, &csrf, "/vault/open", &[("password", coordinator)]);
     assert_eq!(
-        client.get("/api/v1/participants/TBK-INT-001/identity").status,
+        client
+            .get("/api/v1/participants/TBK-INT-001/identity")
+            .status,
         404
     );
     drop(served);
@@ -601,7 +692,12 @@ fn promise_retention_is_applied_when_the_server_starts() {
 #[test]
 fn promise_field_staff_register_identities_without_opening_the_vault() {
     let (_root, dir, passwords) = demo();
-    add_user(&dir, "facilitator-user", "facilitator", "facilitator password");
+    add_user(
+        &dir,
+        "facilitator-user",
+        "facilitator",
+        "facilitator password",
+    );
     let served = serve(&dir, &[]);
     let facilitator = Client::signed_in(&served.base, "facilitator-user", "facilitator password");
     let csrf = facilitator.csrf();
@@ -629,7 +725,10 @@ fn promise_field_staff_register_identities_without_opening_the_vault() {
     );
     // The facilitator cannot read it back, nor anyone's identity.
     assert_eq!(facilitator.get("/participants/TBK-FLD-001").status, 403);
-    assert_eq!(facilitator.get("/participants/TBK-FLD-001/identity").status, 403);
+    assert_eq!(
+        facilitator.get("/participants/TBK-FLD-001/identity").status,
+        403
+    );
     assert_eq!(facilitator.get("/vault").status, 403);
     drop(served);
     let shown = ok(&as_user(
@@ -655,7 +754,12 @@ fn promise_field_staff_register_identities_without_opening_the_vault() {
 fn promise_viewer_never_sees_personal_data() {
     let (_root, dir, _) = demo();
     for role in ["viewer", "coder", "researcher", "facilitator"] {
-        add_user(&dir, &format!("{role}-user"), role, &format!("{role} password"));
+        add_user(
+            &dir,
+            &format!("{role}-user"),
+            role,
+            &format!("{role} password"),
+        );
     }
     let served = serve(&dir, &[]);
     let viewer = Client::signed_in(&served.base, "viewer-user", "viewer password");
@@ -683,20 +787,47 @@ fn promise_viewer_never_sees_personal_data() {
         ("/api/v1/vault/open", json!({"password": "viewer password"})),
         ("/api/v1/participants/TBK-INT-001/withdraw", json!({})),
     ] {
-        assert_eq!(api(&viewer, &csrf, "POST", path, &body).status, 403, "{path}");
+        assert_eq!(
+            api(&viewer, &csrf, "POST", path, &body).status,
+            403,
+            "{path}"
+        );
     }
     // Other roles than coordinators never reach identities either.
     for role in ["coder", "researcher", "facilitator"] {
-        let client = Client::signed_in(&served.base, &format!("{role}-user"), &format!("{role} password"));
+        let client = Client::signed_in(
+            &served.base,
+            &format!("{role}-user"),
+            &format!("{role} password"),
+        );
         let csrf = client.csrf();
-        assert_eq!(client.get("/api/v1/participants/TBK-INT-001/identity").status, 403);
         assert_eq!(
-            api(&client, &csrf, "POST", "/api/v1/vault/open", &json!({"password": format!("{role} password")})).status,
+            client
+                .get("/api/v1/participants/TBK-INT-001/identity")
+                .status,
+            403
+        );
+        assert_eq!(
+            api(
+                &client,
+                &csrf,
+                "POST",
+                "/api/v1/vault/open",
+                &json!({"password": format!("{role} password")})
+            )
+            .status,
             403,
             "{role}"
         );
         assert_eq!(
-            api(&client, &csrf, "POST", "/api/v1/participants/TBK-INT-001/withdraw", &json!({})).status,
+            api(
+                &client,
+                &csrf,
+                "POST",
+                "/api/v1/participants/TBK-INT-001/withdraw",
+                &json!({})
+            )
+            .status,
             403,
             "{role}"
         );
@@ -761,12 +892,23 @@ fn promise_coders_see_only_assigned_documents_when_the_coordinator_says_so() {
         "/api/v1/documents/TBK-INT-002-T/codings",
         &json!({"codes": ["x"], "start": 0, "end": 3}),
     );
-    assert_eq!(refused.status, 404, "no coding on a document they cannot read");
+    assert_eq!(
+        refused.status, 404,
+        "no coding on a document they cannot read"
+    );
     // Researchers still see everything; a coder may not change the switch.
     assert_eq!(coder.get("/api/v1/settings").status, 403);
-    assert_eq!(coordinator.get("/api/v1/documents/TBK-INT-002-T").status, 200);
+    assert_eq!(
+        coordinator.get("/api/v1/documents/TBK-INT-002-T").status,
+        200
+    );
     // Off again from the settings page.
-    let off = form(&coordinator, &ccsrf, "/settings", &[("identity_retention_until", "")]);
+    let off = form(
+        &coordinator,
+        &ccsrf,
+        "/settings",
+        &[("identity_retention_until", "")],
+    );
     assert_eq!(off.status, 303);
     assert_eq!(coder.get("/api/v1/documents/TBK-INT-002-T").status, 200);
 }

@@ -417,8 +417,12 @@ pub fn run_settings(
     passphrase_file: Option<&Path>,
     lang: Lang,
 ) -> Result<ExitCode> {
-    let (mut store, account, _) =
-        sign_in(&args.workspace.workspace, &args.acting, passphrase_file, lang)?;
+    let (mut store, account, _) = sign_in(
+        &args.workspace.workspace,
+        &args.acting,
+        passphrase_file,
+        lang,
+    )?;
     let mut settings = store.study_settings()?;
     let mut changed = false;
     if let Some(until) = &args.identity_retention_until {

@@ -570,8 +570,12 @@ pub trait VaultStore {
         identity: &Identity,
     ) -> Result<()>;
     /// A participant's identity (the vault open; audited).
-    fn identity(&mut self, by: &Account, vault: &VaultSecret, code: &str)
-    -> Result<Option<Identity>>;
+    fn identity(
+        &mut self,
+        by: &Account,
+        vault: &VaultSecret,
+        code: &str,
+    ) -> Result<Option<Identity>>;
     /// Whether the vault holds an identity for the participant.
     fn has_identity(&self, code: &str) -> Result<bool>;
     /// Whether `token` (one word) is a name token of someone in the vault,
@@ -629,7 +633,11 @@ impl DocumentAccess {
 pub trait AccessStore: AssignmentStore + VaultStore {
     /// The documents `user` may read.
     fn document_access(&self, user: &Account) -> Result<DocumentAccess> {
-        require(user, sankore_domain::Permission::ReadTranscripts, "read transcripts")?;
+        require(
+            user,
+            sankore_domain::Permission::ReadTranscripts,
+            "read transcripts",
+        )?;
         if user.role == Role::Coder && self.study_settings()?.coders_see_assigned_only {
             Ok(DocumentAccess::Only(
                 self.assignments()?

@@ -89,7 +89,10 @@ fn roles_are_checked_in_the_store_whatever_the_caller_holds() {
         store.withdraw_participant(&coordinator, None, "TBK-SL-001", None, &index),
         Err(StoreError::VaultLocked)
     ));
-    assert!(store.has_identity("TBK-SL-001").unwrap_or(false), "nothing changed");
+    assert!(
+        store.has_identity("TBK-SL-001").unwrap_or(false),
+        "nothing changed"
+    );
     // Transcripts: never to viewers.
     forbidden(store.document_for(&viewer, "TBK-INT-001-T"));
     forbidden(store.document_summaries_for(&viewer));
@@ -106,7 +109,10 @@ fn coders_read_only_their_documents_once_switched_on() {
         .assign("TBK-INT-003-T", "awa", "coord")
         .unwrap_or_else(|e| panic!("{e}"));
     let all = store.document_summaries().map_or(0, |d| d.len());
-    assert_eq!(store.document_summaries_for(&coder).map_or(0, |d| d.len()), all);
+    assert_eq!(
+        store.document_summaries_for(&coder).map_or(0, |d| d.len()),
+        all
+    );
     store
         .set_study_settings(
             &coordinator,
@@ -123,9 +129,18 @@ fn coders_read_only_their_documents_once_switched_on() {
         .map(|d| d.code)
         .collect();
     assert_eq!(listed, ["TBK-INT-003-T"]);
-    assert!(matches!(store.document_for(&coder, "TBK-INT-004-T"), Ok(None)));
-    assert!(matches!(store.document_for(&coder, "TBK-INT-003-T"), Ok(Some(_))));
-    assert!(matches!(store.document_for(&researcher, "TBK-INT-004-T"), Ok(Some(_))));
+    assert!(matches!(
+        store.document_for(&coder, "TBK-INT-004-T"),
+        Ok(None)
+    ));
+    assert!(matches!(
+        store.document_for(&coder, "TBK-INT-003-T"),
+        Ok(Some(_))
+    ));
+    assert!(matches!(
+        store.document_for(&researcher, "TBK-INT-004-T"),
+        Ok(Some(_))
+    ));
 }
 
 /// A focus group where `TBK-SL-002` speaks between two others.
@@ -144,10 +159,16 @@ fn focus_group(store: &mut SqliteStore) -> (Document, usize) {
         }],
         declared_total: Some(4),
     };
-    store.add_session(&session).unwrap_or_else(|e| panic!("{e}"));
+    store
+        .add_session(&session)
+        .unwrap_or_else(|e| panic!("{e}"));
     let lines = [
         ("P1", None, "Avant : les champs sont secs."),
-        ("TBK-SL-002", Some("TBK-SL-002"), "Mon oncle vendait des mélopées vertigineuses."),
+        (
+            "TBK-SL-002",
+            Some("TBK-SL-002"),
+            "Mon oncle vendait des mélopées vertigineuses.",
+        ),
         ("P3", None, "Après : l'école a fermé, ça c'est sûr."),
     ];
     let mut text = String::new();
@@ -174,12 +195,15 @@ fn focus_group(store: &mut SqliteStore) -> (Document, usize) {
             .map(|(label, who, start, end)| Turn {
                 speaker: (*label).to_owned(),
                 participant: who.map(|c| ParticipantCode::new(c).unwrap_or_else(|e| panic!("{e}"))),
-                span: sankore_domain::Span::new(*start, *end, len).unwrap_or_else(|e| panic!("{e}")),
+                span: sankore_domain::Span::new(*start, *end, len)
+                    .unwrap_or_else(|e| panic!("{e}")),
             })
             .collect(),
         body,
     };
-    store.add_document(&document).unwrap_or_else(|e| panic!("{e}"));
+    store
+        .add_document(&document)
+        .unwrap_or_else(|e| panic!("{e}"));
     let third = turns[2].2;
     (document, third)
 }
@@ -231,9 +255,13 @@ fn redaction_removes_touching_codings_and_rebases_the_others() {
     let _ = store.document("TBK-SL-FGD-T");
 
     let report = store
-        .withdraw_participant(&coordinator, None, "TBK-SL-002", Some("consent withdrawn"), &|t| {
-            t.to_lowercase()
-        })
+        .withdraw_participant(
+            &coordinator,
+            None,
+            "TBK-SL-002",
+            Some("consent withdrawn"),
+            &|t| t.to_lowercase(),
+        )
         .unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(report.codings_removed, 2);
     assert_eq!((report.documents_redacted, report.turns_redacted), (1, 1));
@@ -262,9 +290,15 @@ fn redaction_removes_touching_codings_and_rebases_the_others() {
     assert_eq!(codings.len(), 2);
     assert_eq!(codings[0].id, kept_before.id);
     assert_eq!(codings[0].version, kept_before.version, "unmoved");
-    assert_eq!(redacted.text_of(codings[0].coding.span), "Avant : les champs sont secs.");
+    assert_eq!(
+        redacted.text_of(codings[0].coding.span),
+        "Avant : les champs sont secs."
+    );
     assert_eq!(codings[1].id, kept_after.id);
-    assert!(codings[1].version > kept_after.version, "moved: new version");
+    assert!(
+        codings[1].version > kept_after.version,
+        "moved: new version"
+    );
     assert_eq!(
         redacted.text_of(codings[1].coding.span),
         "Après : l'école a fermé, ça c'est sûr."
@@ -286,5 +320,10 @@ fn redaction_removes_touching_codings_and_rebases_the_others() {
         .filter(|c| !c.ok)
         .collect();
     assert!(failed.is_empty(), "{failed:?}");
-    assert!(store.tables_containing("vertigineuses").unwrap_or_default().is_empty());
+    assert!(
+        store
+            .tables_containing("vertigineuses")
+            .unwrap_or_default()
+            .is_empty()
+    );
 }

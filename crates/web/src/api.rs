@@ -12,9 +12,7 @@ use sankore_domain::text::{scalar_from_utf16, utf16_from_scalar};
 use sankore_domain::{
     Code, CodeKey, Coding, CodingOrigin, Document, Participant, Permission, Session,
 };
-use sankore_store::{
-    AccessStore, AssignmentStore, CodingStore, RecordStore, Store, StoredCoding,
-};
+use sankore_store::{AccessStore, AssignmentStore, CodingStore, RecordStore, Store, StoredCoding};
 use serde::{Deserialize, Serialize};
 
 use crate::AppState;
@@ -196,13 +194,12 @@ async fn add_codings(
     let account = user.account.clone();
     let created = state
         .with_store(move |store| {
-            let (document, _) =
-                store
-                    .document_for(&account, &code)?
-                    .ok_or_else(|| sankore_store::StoreError::NotFound {
-                        what: "document",
-                        key: code.clone(),
-                    })?;
+            let (document, _) = store.document_for(&account, &code)?.ok_or_else(|| {
+                sankore_store::StoreError::NotFound {
+                    what: "document",
+                    key: code.clone(),
+                }
+            })?;
             let (start, end) = match scalar_span(document.body.as_str(), &body) {
                 Ok(span) => span,
                 Err(e) => return Ok(Err(e)),

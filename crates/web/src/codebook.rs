@@ -8,9 +8,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use sankore_domain::{Code, CodeKey, Codebook, Color, Localized, Permission};
 use sankore_i18n::Msg;
 use sankore_store::sqlite::SqliteStore;
-use sankore_store::{
-    AccessStore, AssignmentStore, CodebookStore, CodingStore, Store, StoreError,
-};
+use sankore_store::{AccessStore, AssignmentStore, CodebookStore, CodingStore, Store, StoreError};
 use serde::Deserialize;
 
 use crate::AppState;

@@ -60,9 +60,7 @@ impl From<StoreError> for AppError {
             StoreError::Domain(e) => AppError::BadRequest(e.to_string()),
             StoreError::Exists { .. } => AppError::Conflict(error.to_string()),
             StoreError::Forbidden { .. } => AppError::Forbidden,
-            StoreError::VaultLocked | StoreError::NoVault => {
-                AppError::Conflict(error.to_string())
-            }
+            StoreError::VaultLocked | StoreError::NoVault => AppError::Conflict(error.to_string()),
             StoreError::Vault(sankore_store::VaultError::WrongPassword) => {
                 AppError::BadRequest(error.to_string())
             }

@@ -165,7 +165,10 @@ impl Server {
         )
         .map_err(ServeError::Store)?;
         if purged > 0 {
-            tracing::info!(identities = purged, "retention date passed: identities destroyed");
+            tracing::info!(
+                identities = purged,
+                "retention date passed: identities destroyed"
+            );
         }
         // Documents imported since the last run join the search index.
         if store.study().map_err(ServeError::Store)?.is_some() {

@@ -168,9 +168,7 @@ impl ParticipantForm {
             clean(&self.identity_location),
         ) {
             (None, None, None) => Ok(None),
-            (None, _, _) => Err(AppError::BadRequest(
-                "an identity needs a name".to_owned(),
-            )),
+            (None, _, _) => Err(AppError::BadRequest("an identity needs a name".to_owned())),
             (Some(name), phone, location) => Ok(Some(sankore_store::Identity {
                 name,
                 phone,

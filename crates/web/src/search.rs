@@ -63,11 +63,7 @@ struct SearchPage {
 }
 
 /// The documents matching `query`, best first, with highlighted passages.
-pub fn hits(
-    store: &mut SqliteStore,
-    user: &Account,
-    query: &str,
-) -> Result<Vec<Hit>, StoreError> {
+pub fn hits(store: &mut SqliteStore, user: &Account, query: &str) -> Result<Vec<Hit>, StoreError> {
     let terms = SearchTerms::default();
     let Some(expression) = terms.query(query) else {
         return Ok(Vec::new());

@@ -87,9 +87,8 @@ pub struct SqliteStore {
     /// withdrawal redacts them, which bumps `documents.text_version`: an
     /// entry of an older version (redacted by this or another process) is
     /// read again.
-    documents: std::cell::RefCell<
-        std::collections::HashMap<String, (i64, sankore_domain::Document)>,
-    >,
+    documents:
+        std::cell::RefCell<std::collections::HashMap<String, (i64, sankore_domain::Document)>>,
 }
 
 /// How many documents [`SqliteStore`] keeps in memory at most.

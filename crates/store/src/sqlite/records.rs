@@ -11,7 +11,10 @@ use crate::RecordStore;
 use crate::error::{Result, StoreError};
 
 /// Turns a uniqueness violation into [`StoreError::Exists`].
-pub(super) fn exists_as<'a>(what: &'static str, key: &'a str) -> impl Fn(StoreError) -> StoreError + 'a {
+pub(super) fn exists_as<'a>(
+    what: &'static str,
+    key: &'a str,
+) -> impl Fn(StoreError) -> StoreError + 'a {
     move |error| match &error {
         StoreError::Sqlite(rusqlite::Error::SqliteFailure(e, _))
             if e.code == ErrorCode::ConstraintViolation =>

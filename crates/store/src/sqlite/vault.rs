@@ -11,9 +11,7 @@ use super::SqliteStore;
 use super::audit::append;
 use crate::error::{Result, StoreError};
 use crate::key::{Passphrase, verify_password};
-use crate::{
-    Account, AccountStore, StudySettings, VaultStore, Withdrawal, require,
-};
+use crate::{Account, AccountStore, StudySettings, VaultStore, Withdrawal, require};
 
 /// Target of audit entries about the vault itself.
 const VAULT: &str = "identity-vault";
@@ -195,7 +193,11 @@ impl VaultStore for SqliteStore {
         }
         tx.execute(
             "INSERT INTO vault_keys (id, public_key, name_key, created_at) VALUES (1, ?1, ?2, ?3)",
-            params![&public.as_bytes()[..], &name_key.as_bytes()[..], super::now()],
+            params![
+                &public.as_bytes()[..],
+                &name_key.as_bytes()[..],
+                super::now()
+            ],
         )?;
         insert_grant(&tx, by.id, &wrapped, &by.name)?;
         append(
@@ -308,7 +310,11 @@ impl VaultStore for SqliteStore {
         participant: &Participant,
         identity: Option<&Identity>,
     ) -> Result<()> {
-        require(by, Permission::RegisterParticipants, "register participants")?;
+        require(
+            by,
+            Permission::RegisterParticipants,
+            "register participants",
+        )?;
         let study = self.require_study()?;
         let tx = self.write_transaction()?;
         super::records::check_place(&tx, study, &participant.place)?;
@@ -445,7 +451,11 @@ impl VaultStore for SqliteStore {
         reason: Option<&str>,
         index_terms: &dyn Fn(&str) -> String,
     ) -> Result<Withdrawal> {
-        require(by, Permission::WithdrawParticipants, "withdraw participants")?;
+        require(
+            by,
+            Permission::WithdrawParticipants,
+            "withdraw participants",
+        )?;
         let study = self.require_study()?;
         if let Some(reason) = reason
             && reason
@@ -484,7 +494,14 @@ impl VaultStore for SqliteStore {
             )?;
             report.identity_removed = true;
         }
-        super::withdraw::remove_contributions(&tx, study, participant, code, index_terms, &mut report)?;
+        super::withdraw::remove_contributions(
+            &tx,
+            study,
+            participant,
+            code,
+            index_terms,
+            &mut report,
+        )?;
         tx.execute("DELETE FROM participants WHERE id = ?1", [participant])?;
         let detail = format!(
             "identity removed: {}; sessions removed: {}; documents removed: {}; documents redacted: {} ({} turns); codings removed: {}; suggestions removed: {}; summaries removed: {}{}",

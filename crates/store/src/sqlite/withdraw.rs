@@ -94,7 +94,11 @@ pub(super) fn remove_contributions(
 }
 
 /// Removes the participant's interview sessions and their documents.
-fn remove_interviews(tx: &Transaction<'_>, participant: i64, report: &mut Withdrawal) -> Result<()> {
+fn remove_interviews(
+    tx: &Transaction<'_>,
+    participant: i64,
+    report: &mut Withdrawal,
+) -> Result<()> {
     let sessions: Vec<(i64, i64, String)> = tx
         .prepare(
             "SELECT s.id, s.study_id, s.code FROM sessions s
@@ -217,10 +221,9 @@ fn redact(
     for turn in &turns {
         if turn.participant == Some(participant) {
             let label: Vec<char> = format!("{} : ", turn.speaker).chars().collect();
-            let with_label = turn
-                .start
-                .checked_sub(label.len())
-                .filter(|from| *from >= previous_end && chars.get(*from..turn.start) == Some(&label[..]));
+            let with_label = turn.start.checked_sub(label.len()).filter(|from| {
+                *from >= previous_end && chars.get(*from..turn.start) == Some(&label[..])
+            });
             cuts.push(Cut {
                 from: with_label.unwrap_or(turn.start),
                 to: turn.end,
@@ -239,8 +242,8 @@ fn redact(
     }
     text.extend(chars.get(at..).unwrap_or_default());
     let new_body = TextBody::new(&text);
-    let expected = chars.len() + cuts.len() * marker.len()
-        - cuts.iter().map(|c| c.to - c.from).sum::<usize>();
+    let expected =
+        chars.len() + cuts.len() * marker.len() - cuts.iter().map(|c| c.to - c.from).sum::<usize>();
     if new_body.char_len() != expected {
         return Err(StoreError::Stored {
             what: "redacted document",
@@ -285,7 +288,11 @@ fn redact(
         }
     }
     for (table, bump, counter) in [
-        ("codings", ", version = version + 1", &mut report.codings_removed),
+        (
+            "codings",
+            ", version = version + 1",
+            &mut report.codings_removed,
+        ),
         ("suggestions", "", &mut report.suggestions_removed),
     ] {
         let spans: Vec<(i64, i64, i64)> = tx
