@@ -884,6 +884,18 @@ fn promise_coders_see_only_assigned_documents_when_the_coordinator_says_so() {
             .is_some_and(|h| h.iter().all(|hit| hit["code"] == "TBK-INT-001-T")),
         "{hits}"
     );
+    let kwic = json_of(&coder.get("/api/v1/analysis/words?keyword=puits").body);
+    assert!(
+        kwic["occurrences"]
+            .as_array()
+            .is_some_and(|o| o.iter().all(|hit| hit["document"] == "TBK-INT-001-T")),
+        "{kwic}"
+    );
+    let framework = coder.get("/api/v1/analysis/framework").body;
+    assert!(
+        !framework.contains("TBK-INT-002-T") && !framework.contains("GDM-INT-"),
+        "framework excerpts only from their documents"
+    );
     let coder_csrf = coder.csrf();
     let refused = api(
         &coder,
