@@ -1,7 +1,7 @@
 //! The identity vault, consent withdrawal, retention and the permissions
 //! enforced in the store, end to end: the real binary on a real encrypted
 //! demo workspace, real HTTP against the running server. Each test is
-//! named after a promise of `docs/threat-model.md`.
+//! named after a promise of `docs/threat-model.md` (promises 20 to 28).
 
 mod support;
 
@@ -130,7 +130,7 @@ fn form(client: &Client, csrf: &str, path: &str, fields: &[(&str, &str)]) -> sup
 }
 
 #[test]
-fn promise_vault_holds_identities_encrypted_apart() {
+fn promise_20_vault_holds_identities_encrypted_apart() {
     let (_root, dir, passwords) = demo();
     // The demo's synthetic names are invented words: nowhere in the
     // workspace's files, and in no table in clear, even to someone holding
@@ -224,7 +224,7 @@ fn promise_vault_holds_identities_encrypted_apart() {
 }
 
 #[test]
-fn promise_vault_unlock_is_audited() {
+fn promise_21_vault_unlock_is_audited() {
     let (_root, dir, passwords) = demo();
     let coordinator = &passwords["coordinatrice"];
     ok(&as_user(
@@ -331,7 +331,7 @@ fn code_passage(client: &Client, csrf: &str, code: &str, passage: &str, key: &st
 }
 
 #[test]
-fn promise_withdrawal_leaves_no_trace() {
+fn promise_23_withdrawal_leaves_no_trace() {
     let (_root, dir, passwords) = demo();
     // A researcher registers the participant in the field; the identity
     // goes straight into the vault.
@@ -567,7 +567,7 @@ fn promise_withdrawal_leaves_no_trace() {
 }
 
 #[test]
-fn promise_withdrawal_reason_may_not_name_anyone() {
+fn promise_24_withdrawal_reason_may_not_name_anyone() {
     let (_root, dir, passwords) = demo();
     let refused = as_user(
         &dir,
@@ -602,7 +602,7 @@ fn promise_withdrawal_reason_may_not_name_anyone() {
 }
 
 #[test]
-fn promise_retention_date_destroys_identities() {
+fn promise_25_retention_date_destroys_identities() {
     let (_root, dir, passwords) = demo();
     let coordinator = &passwords["coordinatrice"];
     // A date still ahead destroys nothing.
@@ -666,7 +666,7 @@ fn promise_retention_date_destroys_identities() {
 }
 
 #[test]
-fn promise_retention_is_applied_when_the_server_starts() {
+fn promise_26_retention_is_applied_when_the_server_starts() {
     let (_root, dir, passwords) = demo();
     let coordinator = &passwords["coordinatrice"];
     ok(&as_user(
@@ -690,7 +690,7 @@ fn promise_retention_is_applied_when_the_server_starts() {
 }
 
 #[test]
-fn promise_field_staff_register_identities_without_opening_the_vault() {
+fn promise_22_field_staff_register_identities_without_opening_the_vault() {
     let (_root, dir, passwords) = demo();
     add_user(
         &dir,
@@ -751,7 +751,7 @@ fn promise_field_staff_register_identities_without_opening_the_vault() {
 }
 
 #[test]
-fn promise_viewer_never_sees_personal_data() {
+fn promise_27_viewer_never_sees_personal_data() {
     let (_root, dir, _) = demo();
     for role in ["viewer", "coder", "researcher", "facilitator"] {
         add_user(
@@ -838,7 +838,7 @@ fn promise_viewer_never_sees_personal_data() {
 }
 
 #[test]
-fn promise_coders_see_only_assigned_documents_when_the_coordinator_says_so() {
+fn promise_28_coders_see_only_assigned_documents_when_the_coordinator_says_so() {
     let (_root, dir, passwords) = demo();
     add_user(&dir, "coder-user", "coder", "coder password");
     let served = serve(&dir, &[]);
