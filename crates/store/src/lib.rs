@@ -486,7 +486,7 @@ pub trait Store {
     }
 }
 
-pub use sankore_vault::{Identity, VaultError, VaultSecret};
+pub use sankore_vault::{Identity, NameTokenIndex, VaultError, VaultSecret};
 
 /// Settings of the study that a coordinator controls.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
@@ -580,7 +580,12 @@ pub trait VaultStore {
     fn has_identity(&self, code: &str) -> Result<bool>;
     /// Whether `token` (one word) is a name token of someone in the vault,
     /// answered from the keyed index without opening the vault.
-    fn is_name_token(&self, token: &str) -> Result<bool>;
+    fn is_name_token(&self, token: &str) -> Result<bool> {
+        Ok(self.name_index()?.is_name(token))
+    }
+    /// The keyed name-token index in memory, for scanning texts (quotes)
+    /// for names without opening the vault; empty without a vault.
+    fn name_index(&self) -> Result<NameTokenIndex>;
     /// Withdraws a participant's consent in one transaction: their
     /// identity, their interview sessions and documents, their turns in
     /// other transcripts (redacted to [`WITHDRAWN_MARKER`], later offsets

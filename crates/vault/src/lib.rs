@@ -378,6 +378,35 @@ impl NameKey {
     }
 }
 
+/// The name-token index loaded in memory: answers "is this word someone's
+/// name?" for a whole text without going back to the database, and says
+/// nothing of whose.
+#[derive(Debug, Clone)]
+pub struct NameTokenIndex {
+    key: NameKey,
+    digests: std::collections::HashSet<[u8; 32]>,
+}
+
+impl NameTokenIndex {
+    /// An index over stored `digests` made with `key`.
+    pub fn new(key: NameKey, digests: impl IntoIterator<Item = [u8; 32]>) -> Self {
+        NameTokenIndex {
+            key,
+            digests: digests.into_iter().collect(),
+        }
+    }
+
+    /// Whether `token`, one word as written (any case, any accents), is a
+    /// token of some name in the vault. Anything that is not exactly one
+    /// name token (two words, one letter, digits) is not.
+    pub fn is_name(&self, token: &str) -> bool {
+        match self.key.digests(token).as_slice() {
+            [digest] => self.digests.contains(digest),
+            _ => false,
+        }
+    }
+}
+
 /// The tokens of a name that the index keeps: folded (lowercase, no
 /// accents), split on anything but letters, at least two letters each,
 /// distinct, in order. `N'Diaye Aïssata` gives `diaye`, `aissata`.
@@ -474,6 +503,9 @@ mod tests {
         assert_eq!(key.digests("Aïssata"), key.digests("AISSATA"));
         let other = NameKey::generate().unwrap_or_else(|e| panic!("{e}"));
         assert_ne!(key.digests("Aïssata"), other.digests("Aïssata"), "keyed");
+        let index = NameTokenIndex::new(key.clone(), key.digests("N'Diaye Aïssata"));
+        assert!(index.is_name("AISSATA") && index.is_name("Diaye"));
+        assert!(!index.is_name("puits") && !index.is_name("Aïssata Diaye"));
     }
 
     proptest::proptest! {

@@ -5,7 +5,9 @@
 
 use rusqlite::{OptionalExtension, Transaction, params};
 use sankore_domain::{AuditAction, AuditEvent, Participant, Permission};
-use sankore_vault::{Identity, KdfCost, NameKey, VaultPublicKey, VaultSecret, WrappedSecret};
+use sankore_vault::{
+    Identity, KdfCost, NameKey, NameTokenIndex, VaultPublicKey, VaultSecret, WrappedSecret,
+};
 
 use super::SqliteStore;
 use super::audit::append;
@@ -426,21 +428,20 @@ impl VaultStore for SqliteStore {
         Ok(count > 0)
     }
 
-    fn is_name_token(&self, token: &str) -> Result<bool> {
+    fn name_index(&self) -> Result<NameTokenIndex> {
         if !self.vault_exists()? {
-            return Ok(false);
+            return Ok(NameTokenIndex::new(NameKey::generate()?, []));
         }
         let (_, name_key) = vault_keys(&self.conn)?;
-        let digests = name_key.digests(token);
-        let [digest] = digests.as_slice() else {
-            return Ok(false);
-        };
-        let count: i64 = self.conn.query_row(
-            "SELECT count(*) FROM vault_name_tokens WHERE digest = ?1",
-            [&digest[..]],
-            |r| r.get(0),
-        )?;
-        Ok(count > 0)
+        let digests = self
+            .conn
+            .prepare("SELECT digest FROM vault_name_tokens")?
+            .query_map([], |r| r.get::<_, Vec<u8>>(0))?
+            .collect::<rusqlite::Result<Vec<_>>>()?
+            .into_iter()
+            .filter_map(|d| <[u8; 32]>::try_from(d.as_slice()).ok())
+            .collect::<Vec<_>>();
+        Ok(NameTokenIndex::new(name_key, digests))
     }
 
     fn withdraw_participant(
@@ -458,12 +459,10 @@ impl VaultStore for SqliteStore {
         )?;
         let study = self.require_study()?;
         if let Some(reason) = reason
+            && let names = self.name_index()?
             && reason
                 .split(|c: char| !c.is_alphabetic())
-                .filter(|w| w.chars().count() >= 2)
-                .map(|w| self.is_name_token(w))
-                .collect::<Result<Vec<bool>>>()?
-                .contains(&true)
+                .any(|w| names.is_name(w))
         {
             return Err(StoreError::Domain(sankore_domain::DomainError::Invalid {
                 field: "withdrawal reason",
