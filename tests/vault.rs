@@ -723,6 +723,17 @@ fn promise_22_field_staff_register_identities_without_opening_the_vault() {
         answer.header("location"),
         "/participants/new?registered=TBK-FLD-001"
     );
+    // The same through the API.
+    let registered = api(
+        &facilitator,
+        &csrf,
+        "POST",
+        "/api/v1/participants",
+        &json!({"code": "TBK-FLD-002", "gender": "female", "age_band": "35-49",
+                "group": "womens-associations", "place": "TBK", "consent": "given",
+                "identity": {"name": "Carmillane Ventrefroid", "phone": null, "location": null}}),
+    );
+    assert_eq!(registered.status, 201, "{}", registered.body);
     // The facilitator cannot read it back, nor anyone's identity.
     assert_eq!(facilitator.get("/participants/TBK-FLD-001").status, 403);
     assert_eq!(
@@ -738,10 +749,30 @@ fn promise_22_field_staff_register_identities_without_opening_the_vault() {
         &["vault", "show", "TBK-FLD-001", "--format", "json"],
     ));
     assert_eq!(json_of(&shown)["name"], "Vorpalin Ombrecourt");
+    let shown = ok(&as_user(
+        &dir,
+        "coordinatrice",
+        &passwords["coordinatrice"],
+        &["vault", "show", "TBK-FLD-002", "--format", "json"],
+    ));
+    assert_eq!(json_of(&shown)["name"], "Carmillane Ventrefroid");
     let writes = audit(&dir, "identity_write");
-    let last = writes.last().cloned().unwrap_or_default();
-    assert_eq!(last["actor"], "facilitator-user");
-    assert_eq!(last["target"], "TBK-FLD-001");
+    let last: Vec<(&str, &str)> = writes[writes.len() - 2..]
+        .iter()
+        .map(|e| {
+            (
+                e["actor"].as_str().unwrap_or_default(),
+                e["target"].as_str().unwrap_or_default(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        last,
+        [
+            ("facilitator-user", "TBK-FLD-001"),
+            ("facilitator-user", "TBK-FLD-002")
+        ]
+    );
     // The keyed index knows the name's words without the vault being open.
     let db = store(&dir);
     use sankore_store::VaultStore;

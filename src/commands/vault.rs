@@ -274,6 +274,7 @@ pub fn run_vault(vault: Vault, passphrase_file: Option<&Path>, lang: Lang) -> Re
         } => {
             let (mut store, account, password) =
                 sign_in(&workspace.workspace, &acting, passphrase_file, lang)?;
+            store.purge_expired_identities(chrono::Local::now().date_naive())?;
             let secret = store.open_vault(&account, &password)?;
             let identity = store
                 .identity(&account, &secret, &code)?

@@ -12,7 +12,9 @@ use sankore_domain::text::{scalar_from_utf16, utf16_from_scalar};
 use sankore_domain::{
     Code, CodeKey, Coding, CodingOrigin, Document, Participant, Permission, Session,
 };
-use sankore_store::{AccessStore, AssignmentStore, CodingStore, RecordStore, Store, StoredCoding};
+use sankore_store::{
+    AccessStore, AssignmentStore, CodingStore, RecordStore, Store, StoredCoding, VaultStore,
+};
 use serde::{Deserialize, Serialize};
 
 use crate::AppState;
@@ -284,15 +286,35 @@ async fn participants(
     Ok(Json(state.with_store(|store| store.participants()).await?).into_response())
 }
 
-/// `POST /api/v1/participants`: registers a participant (201).
+/// A participant to register, with the identity to seal, if any.
+#[derive(Debug, Deserialize)]
+struct NewParticipant {
+    #[serde(flatten)]
+    participant: Participant,
+    identity: Option<sankore_store::Identity>,
+}
+
+/// `POST /api/v1/participants`: registers a participant (201), sealing
+/// `identity` (`{"name", "phone", "location"}`) into the vault if given
+/// (field staff: coordinator, researcher, facilitator).
 async fn add_participant(
     State(state): State<AppState>,
     ApiUser(user): ApiUser,
-    Json(participant): Json<Participant>,
+    Json(body): Json<NewParticipant>,
 ) -> Result<Response, ApiError> {
-    user.require(Permission::EditRecords)?;
+    user.require(Permission::RegisterParticipants)?;
+    if body
+        .identity
+        .as_ref()
+        .is_some_and(|i| i.name.trim().is_empty())
+    {
+        return Err(AppError::BadRequest("an identity needs a name".to_owned()).into());
+    }
+    let account = user.account.clone();
     state
-        .with_store(move |store| store.add_participant(&participant))
+        .with_store(move |store| {
+            store.register_participant(&account, &body.participant, body.identity.as_ref())
+        })
         .await?;
     Ok(StatusCode::CREATED.into_response())
 }

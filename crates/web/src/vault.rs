@@ -133,8 +133,13 @@ pub struct OpenForm {
 async fn open_for(state: &AppState, user: &CurrentUser, password: String) -> Result<(), AppError> {
     let account = user.account.clone();
     let password = Passphrase::new(password);
+    let today = chrono::Local::now().date_naive();
     let secret = state
-        .with_store(move |store| store.open_vault(&account, &password))
+        .with_store(move |store| {
+            // A server running past the retention date destroys them now.
+            store.purge_expired_identities(today)?;
+            store.open_vault(&account, &password)
+        })
         .await?;
     state.vaults.put(user.session(), secret);
     Ok(())
