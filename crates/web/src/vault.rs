@@ -31,17 +31,31 @@ use crate::pages::{Chrome, LangQuery, render};
 pub const VAULT_IDLE: Duration = Duration::from_secs(15 * 60);
 
 /// Vault keys unwrapped by coordinators, by session (hash of its token).
-#[derive(Default)]
 pub struct OpenVaults {
     open: Mutex<HashMap<String, (VaultSecret, Instant)>>,
+    idle: Duration,
+}
+
+impl Default for OpenVaults {
+    fn default() -> Self {
+        OpenVaults::closing_after(VAULT_IDLE)
+    }
 }
 
 impl OpenVaults {
+    /// Vaults that close after `idle` unused.
+    pub fn closing_after(idle: Duration) -> Self {
+        OpenVaults {
+            open: Mutex::default(),
+            idle,
+        }
+    }
+
     /// The session's open vault, if any, marked as used now. Vaults idle
     /// longer than [`VAULT_IDLE`] are dropped first.
     pub fn get(&self, session: &str) -> Option<VaultSecret> {
         let mut open = self.open.lock().ok()?;
-        open.retain(|_, (_, used)| used.elapsed() < VAULT_IDLE);
+        open.retain(|_, (_, used)| used.elapsed() < self.idle);
         let (secret, used) = open.get_mut(session)?;
         *used = Instant::now();
         Some(secret.clone())
@@ -494,4 +508,28 @@ async fn api_save_settings(
     };
     store_settings(&state, &user, settings.clone()).await?;
     Ok(Json(settings).into_response())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn open_vaults_are_per_session_and_close_when_idle_or_asked() {
+        let vaults = OpenVaults::default();
+        let (secret, public) = VaultSecret::generate().unwrap_or_else(|e| panic!("{e}"));
+        vaults.put("session-a", secret);
+        assert_eq!(
+            vaults.get("session-a").map(|s| s.public_key()),
+            Some(public)
+        );
+        assert!(vaults.get("session-b").is_none(), "other sessions: closed");
+        vaults.close("session-a");
+        assert!(vaults.get("session-a").is_none());
+
+        let quick = OpenVaults::closing_after(Duration::ZERO);
+        let (secret, _) = VaultSecret::generate().unwrap_or_else(|e| panic!("{e}"));
+        quick.put("session-a", secret);
+        assert!(quick.get("session-a").is_none(), "idle: closed");
+    }
 }
