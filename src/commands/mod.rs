@@ -189,6 +189,7 @@ fn demo(dir: &Path, file: Option<&Path>, lang: Lang) -> Result<SqliteStore> {
     vault::demo_vault(&mut store, &records, &accounts)?;
     eprintln!("{}: {}", Msg::WorkspaceCreated.text(lang), dir.display());
     eprintln!("{}", Msg::DemoSynthetic.text(lang));
+    eprintln!("{}", Msg::DemoVault.text(lang));
     eprintln!("{}", Msg::DemoAccounts.text(lang));
     for (name, role, password) in accounts {
         eprintln!("  {name:<14} {:<12} {password}", role.as_str());

@@ -461,6 +461,8 @@ catalogue! {
     PromptAccountPassword => "Password of", "Mot de passe de";
     WrongAccountPassword => "unknown account or wrong password", "compte inconnu ou mot de passe erroné";
     VaultCreated => "Identity vault created, held by", "Coffre des identités créé, détenu par";
+    DemoVault => "The identity vault holds a SYNTHETIC identity (invented words, not real names) for each participant; the coordinator account holds its key.",
+        "Le coffre des identités contient une identité SYNTHÉTIQUE (mots inventés, pas de vrais noms) pour chaque participant ; le compte coordinateur en détient la clé.";
     VaultGranted => "Vault key granted to", "Clé du coffre confiée à";
     NoIdentity => "the vault holds no identity for", "le coffre ne contient aucune identité pour";
     IdentitiesPurged => "Identities destroyed", "Identités détruites";
