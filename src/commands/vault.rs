@@ -359,7 +359,8 @@ pub fn run_participant(
                 place: PlaceCode::new(&place)?,
                 consent: ConsentStatus::parse(&consent)?,
             };
-            let identity = identity(name, phone, location)?;
+            let identity =
+                Identity::from_fields(name.as_deref(), phone.as_deref(), location.as_deref())?;
             let (mut store, account, _) =
                 sign_in(&workspace.workspace, &acting, passphrase_file, lang)?;
             store.register_participant(&account, &participant, identity.as_ref())?;
@@ -391,25 +392,6 @@ pub fn run_participant(
         }
     }
     Ok(ExitCode::SUCCESS)
-}
-
-/// An identity from the registration options: none when no name is given
-/// (a phone or place alone is refused: the vault keys on the person).
-fn identity(
-    name: Option<String>,
-    phone: Option<String>,
-    location: Option<String>,
-) -> Result<Option<Identity>> {
-    let clean = |v: Option<String>| v.map(|s| s.trim().to_owned()).filter(|s| !s.is_empty());
-    match (clean(name), clean(phone), clean(location)) {
-        (None, None, None) => Ok(None),
-        (None, _, _) => bail!("an identity needs a name (--name)"),
-        (Some(name), phone, location) => Ok(Some(Identity {
-            name,
-            phone,
-            location,
-        })),
-    }
 }
 
 /// Runs `settings`.

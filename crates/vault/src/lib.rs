@@ -55,6 +55,9 @@ pub enum VaultError {
     /// Key derivation parameters are unusable.
     #[error("invalid key derivation parameters: {0}")]
     Kdf(String),
+    /// A phone or place was given without a name.
+    #[error("an identity needs a name")]
+    MissingName,
 }
 
 /// Result of vault operations.
@@ -77,6 +80,32 @@ pub struct Identity {
     /// Exact location (village, quarter, GPS), if any.
     #[serde(default)]
     pub location: Option<String>,
+}
+
+impl Identity {
+    /// An identity from typed fields, trimmed, blanks as absent: none when
+    /// all are blank; refused when a phone or place comes without a name
+    /// (the vault keys on the person).
+    pub fn from_fields(
+        name: Option<&str>,
+        phone: Option<&str>,
+        location: Option<&str>,
+    ) -> Result<Option<Identity>> {
+        let clean = |v: Option<&str>| {
+            v.map(str::trim)
+                .filter(|s| !s.is_empty())
+                .map(str::to_owned)
+        };
+        match (clean(name), clean(phone), clean(location)) {
+            (None, None, None) => Ok(None),
+            (None, _, _) => Err(VaultError::MissingName),
+            (Some(name), phone, location) => Ok(Some(Identity {
+                name,
+                phone,
+                location,
+            })),
+        }
+    }
 }
 
 impl std::fmt::Debug for Identity {
@@ -490,6 +519,24 @@ mod tests {
         let json = serde_json::to_string(&wrapped).unwrap_or_default();
         let secret_hex = hex::encode(secret.0.to_bytes());
         assert!(!json.contains(&secret_hex));
+    }
+
+    #[test]
+    fn identities_from_typed_fields() {
+        assert_eq!(Identity::from_fields(Some(" "), None, Some("")), Ok(None));
+        assert_eq!(
+            Identity::from_fields(None, Some("+223"), None),
+            Err(VaultError::MissingName)
+        );
+        let typed = Identity::from_fields(Some(" Awa "), Some(" "), Some("Kabara"));
+        assert_eq!(
+            typed,
+            Ok(Some(Identity {
+                name: "Awa".to_owned(),
+                phone: None,
+                location: Some("Kabara".to_owned()),
+            }))
+        );
     }
 
     #[test]

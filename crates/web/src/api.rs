@@ -308,7 +308,9 @@ async fn add_participant(
         .as_ref()
         .is_some_and(|i| i.name.trim().is_empty())
     {
-        return Err(AppError::BadRequest("an identity needs a name".to_owned()).into());
+        return Err(
+            AppError::BadRequest(sankore_store::VaultError::MissingName.to_string()).into(),
+        );
     }
     let account = user.account.clone();
     state

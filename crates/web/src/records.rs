@@ -156,25 +156,12 @@ impl ParticipantForm {
     /// The identity typed in the registration form, if any (a phone or a
     /// place without a name is refused: the vault keys on the person).
     fn identity(&self) -> Result<Option<sankore_store::Identity>, AppError> {
-        let clean = |v: &Option<String>| {
-            v.as_deref()
-                .map(str::trim)
-                .filter(|s| !s.is_empty())
-                .map(str::to_owned)
-        };
-        match (
-            clean(&self.identity_name),
-            clean(&self.identity_phone),
-            clean(&self.identity_location),
-        ) {
-            (None, None, None) => Ok(None),
-            (None, _, _) => Err(AppError::BadRequest("an identity needs a name".to_owned())),
-            (Some(name), phone, location) => Ok(Some(sankore_store::Identity {
-                name,
-                phone,
-                location,
-            })),
-        }
+        sankore_store::Identity::from_fields(
+            self.identity_name.as_deref(),
+            self.identity_phone.as_deref(),
+            self.identity_location.as_deref(),
+        )
+        .map_err(|e| AppError::BadRequest(e.to_string()))
     }
 
     fn participant(&self) -> Result<Participant, AppError> {

@@ -274,16 +274,9 @@ async fn save_identity(
     user.authorize_post(&headers, form.csrf.as_deref(), Permission::OpenVault)?;
     let code = participant_code(&code)?;
     let secret = require_open(&state, &user)?;
-    let optional = |s: &str| Some(s.trim().to_owned()).filter(|s| !s.is_empty());
-    let name = form.name.trim().to_owned();
-    if name.is_empty() {
-        return Err(AppError::BadRequest("an identity needs a name".to_owned()).into());
-    }
-    let identity = Identity {
-        name,
-        phone: optional(&form.phone),
-        location: optional(&form.location),
-    };
+    let identity = Identity::from_fields(Some(&form.name), Some(&form.phone), Some(&form.location))
+        .map_err(|e| AppError::BadRequest(e.to_string()))?
+        .ok_or_else(|| AppError::BadRequest(sankore_store::VaultError::MissingName.to_string()))?;
     let account = user.account.clone();
     let target = code.clone();
     state
