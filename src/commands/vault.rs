@@ -291,7 +291,7 @@ pub fn run_vault(vault: Vault, passphrase_file: Option<&Path>, lang: Lang) -> Re
                 ),
                 ShowFormat::Text => format!(
                     "{}: {code}\n{}: {}\n{}: {}\n{}: {}\n",
-                    Msg::ParticipantCodeLabel.text(lang),
+                    Msg::Code.text(lang),
                     Msg::IdentityName.text(lang),
                     identity.name,
                     Msg::IdentityPhone.text(lang),

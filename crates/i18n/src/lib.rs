@@ -468,7 +468,6 @@ catalogue! {
     IdentitiesPurged => "Identities destroyed", "Identités détruites";
     ParticipantRegistered => "Participant registered", "Participant enregistré";
     ParticipantWithdrawn => "Participant withdrawn; withdrawal id", "Participant retiré ; identifiant du retrait";
-    ParticipantCodeLabel => "Code", "Code";
     IdentityName => "Name", "Nom";
     IdentityPhone => "Phone", "Téléphone";
     IdentityLocation => "Exact location", "Lieu exact";
