@@ -260,6 +260,27 @@ fn promise_21_vault_unlock_is_audited() {
     let via_api = client.get("/api/v1/participants/TBK-INT-008/identity");
     assert_eq!(via_api.status, 200);
     assert_eq!(json_of(&via_api.body)["name"], "Xaldimé Synthétikou");
+    // Guessing is limited: five wrong passwords, then 429 even for the
+    // right one, each attempt audited.
+    for _ in 0..5 {
+        let wrong = api(
+            &client,
+            &csrf,
+            "POST",
+            "/api/v1/vault/open",
+            &json!({"password": "guess"}),
+        );
+        assert_eq!(wrong.status, 400);
+    }
+    let blocked = api(
+        &client,
+        &csrf,
+        "POST",
+        "/api/v1/vault/open",
+        &json!({"password": coordinator}),
+    );
+    assert_eq!(blocked.status, 429);
+    assert!(!blocked.header("retry-after").is_empty());
     // Signing out closes it: a new session starts closed.
     form(&client, &csrf, "/logout", &[]);
     let again = Client::signed_in(&served.base, "coordinatrice", coordinator);
@@ -273,8 +294,14 @@ fn promise_21_vault_unlock_is_audited() {
 
     let opens = audit(&dir, "vault_open");
     let details: Vec<&str> = opens.iter().filter_map(|e| e["detail"].as_str()).collect();
-    // The CLI's wrong password is refused at sign-in, before the vault.
-    assert_eq!(details, ["opened", "refused", "opened"]);
+    // The CLI's wrong password is refused at sign-in, before the vault;
+    // the blocked attempt never reaches it.
+    assert_eq!(
+        details,
+        [
+            "opened", "refused", "opened", "refused", "refused", "refused", "refused", "refused"
+        ]
+    );
     assert!(opens.iter().all(|e| e["actor"] == "coordinatrice"));
     let reads: Vec<String> = audit(&dir, "identity_read")
         .iter()

@@ -144,7 +144,13 @@ pub struct OpenForm {
 }
 
 /// Unwraps the vault key for `user`'s session (audited by the store).
+/// Wrong passwords count like failed sign-ins, under the account's own
+/// key, so a stolen session cannot guess the password here either.
 async fn open_for(state: &AppState, user: &CurrentUser, password: String) -> Result<(), AppError> {
+    let key = format!("vault:{}", user.account.name);
+    if let Some(wait) = state.limiter.blocked_for(&key, None) {
+        return Err(AppError::TooManyAttempts(wait));
+    }
     let account = user.account.clone();
     let password = Passphrase::new(password);
     let today = chrono::Local::now().date_naive();
@@ -154,7 +160,13 @@ async fn open_for(state: &AppState, user: &CurrentUser, password: String) -> Res
             store.purge_expired_identities(today)?;
             store.open_vault(&account, &password)
         })
-        .await?;
+        .await
+        .inspect_err(|e| {
+            if matches!(e, AppError::BadRequest(_)) {
+                state.limiter.failed(&key, None);
+            }
+        })?;
+    state.limiter.succeeded(&key);
     state.vaults.put(user.session(), secret);
     Ok(())
 }
