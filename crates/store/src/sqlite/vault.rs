@@ -133,6 +133,18 @@ impl SqliteStore {
         KdfCost::default()
     }
 
+    /// Copies the write-ahead log into the database and empties it, so the
+    /// pages as they were before a withdrawal or purge do not linger in
+    /// the log (they are encrypted there, but readable with the
+    /// passphrase). `secure_delete` zeroes freed pages in the database.
+    /// Best effort: while another connection reads, part of the log stays
+    /// until the next checkpoint.
+    fn forget_old_pages(&self) -> Result<()> {
+        self.conn
+            .query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))?;
+        Ok(())
+    }
+
     /// The tables (including the search index's own) where some column,
     /// read as text, contains `needle` (ASCII case folded). For checks that
     /// a withdrawn person's words or a sealed name are nowhere in clear.
@@ -523,6 +535,7 @@ impl VaultStore for SqliteStore {
         tx.commit()?;
         self.documents.borrow_mut().clear();
         self.anchor_audit_head()?;
+        self.forget_old_pages()?;
         Ok(report)
     }
 
@@ -598,6 +611,7 @@ impl VaultStore for SqliteStore {
         }
         tx.commit()?;
         self.anchor_audit_head()?;
+        self.forget_old_pages()?;
         Ok(purged)
     }
 }
