@@ -257,8 +257,10 @@ fn promise_21_vault_unlock_is_audited() {
     assert_eq!(opened.status, 303);
     let page = client.get("/participants/TBK-INT-007/identity");
     assert!(page.body.contains("Pendouri Synthétikou"), "{}", page.body);
+    assert_eq!(page.header("cache-control"), "no-store");
     let via_api = client.get("/api/v1/participants/TBK-INT-008/identity");
     assert_eq!(via_api.status, 200);
+    assert_eq!(via_api.header("cache-control"), "no-store");
     assert_eq!(json_of(&via_api.body)["name"], "Xaldimé Synthétikou");
     // Guessing is limited: five wrong passwords, then 429 even for the
     // right one, each attempt audited.

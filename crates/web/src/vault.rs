@@ -252,7 +252,7 @@ async fn identity_page(
             None
         }
     };
-    render(
+    let mut response = render(
         &IdentityPage {
             chrome,
             code,
@@ -260,7 +260,18 @@ async fn identity_page(
             identity,
         },
         &query,
-    )
+    )?;
+    no_store(&mut response);
+    Ok(response)
+}
+
+/// Keeps a response holding an identity out of every cache, the
+/// browser's disk cache included.
+fn no_store(response: &mut Response) {
+    response.headers_mut().insert(
+        axum::http::header::CACHE_CONTROL,
+        axum::http::HeaderValue::from_static("no-store"),
+    );
 }
 
 /// The identity form.
@@ -455,13 +466,15 @@ async fn api_identity(
         .with_store(move |store| store.identity(&account, &secret, &lookup))
         .await?
         .ok_or(AppError::NotFound)?;
-    Ok(Json(serde_json::json!({
+    let mut response = Json(serde_json::json!({
         "code": code,
         "name": identity.name,
         "phone": identity.phone,
         "location": identity.location,
     }))
-    .into_response())
+    .into_response();
+    no_store(&mut response);
+    Ok(response)
 }
 
 /// `{"reason": …}` of an API withdrawal.
