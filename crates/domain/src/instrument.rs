@@ -144,6 +144,8 @@ pub enum QuestionType {
     File,
     Barcode,
     Hidden,
+    /// An OpenStreetMap feature (`osm tags`).
+    Osm,
     /// One choice from a list of the form (`or_other` adds an "other" choice).
     SelectOne {
         list: String,
@@ -206,6 +208,7 @@ impl QuestionType {
             QuestionType::File => "file",
             QuestionType::Barcode => "barcode",
             QuestionType::Hidden => "hidden",
+            QuestionType::Osm => "osm",
             QuestionType::Meta { meta } => meta.name(),
             QuestionType::SelectOne { list, or_other } => {
                 return format!("select_one {list}{}", or_other_suffix(*or_other));
@@ -252,6 +255,7 @@ impl QuestionType {
             | QuestionType::Audio
             | QuestionType::Video
             | QuestionType::File
+            | QuestionType::Osm
             | QuestionType::Meta {
                 meta: MetaKind::Audit | MetaKind::BackgroundAudio,
             } => "binary",
@@ -261,12 +265,17 @@ impl QuestionType {
         }
     }
 
-    /// The choice list a select or rank question draws from, if it is in the form.
+    /// The choice list a select or rank question draws from, if it is in the
+    /// form (a list written `${question}` draws from earlier answers instead).
     pub fn choice_list(&self) -> Option<&str> {
         match self {
             QuestionType::SelectOne { list, .. }
             | QuestionType::SelectMultiple { list, .. }
-            | QuestionType::Rank { list } => Some(list),
+            | QuestionType::Rank { list }
+                if !list.starts_with("${") =>
+            {
+                Some(list)
+            }
             _ => None,
         }
     }
@@ -588,13 +597,23 @@ impl PartialEq for Indexed {
     }
 }
 
-/// The pattern of XML names (as pyxform checks them): a letter or `_`,
-/// then letters, digits, `-`, `.` and `_`.
-pub fn check_name(name: &str) -> Result<(), InstrumentError> {
+fn is_ncname(name: &str) -> bool {
     let mut chars = name.chars();
-    let valid_start = chars.next().is_some_and(|c| c.is_alphabetic() || c == '_');
-    let valid_rest = chars.all(|c| c.is_alphanumeric() || matches!(c, '-' | '.' | '_'));
-    if valid_start && valid_rest && !name.contains(':') {
+    chars.next().is_some_and(|c| c.is_alphabetic() || c == '_')
+        && chars.all(|c| {
+            c.is_alphanumeric()
+                || matches!(c, '-' | '.' | '_' | '\u{b7}' | '\u{300}'..='\u{36f}' | '\u{203f}'..='\u{2040}')
+        })
+}
+
+/// The pattern of XML names (as pyxform checks them): a letter or `_`,
+/// then letters, digits, `-`, `.` and `_`, with at most one `prefix:`.
+pub fn check_name(name: &str) -> Result<(), InstrumentError> {
+    let valid = match name.split_once(':') {
+        Some((prefix, local)) => is_ncname(prefix) && is_ncname(local),
+        None => is_ncname(name),
+    };
+    if valid {
         Ok(())
     } else {
         Err(InstrumentError::InvalidName {
@@ -850,6 +869,9 @@ impl Instrument {
     }
 }
 
+/// The submission's identifier, which every form has under `/meta`.
+const INSTANCE_ID: &str = "instanceID";
+
 fn resolve(
     by_name: &HashMap<String, Vec<String>>,
     item: &str,
@@ -858,6 +880,7 @@ fn resolve(
 ) -> Result<String, InstrumentError> {
     match by_name.get(reference).map(Vec::as_slice) {
         Some([path]) => Ok(path.clone()),
+        None if reference == INSTANCE_ID => Ok(format!("/meta/{INSTANCE_ID}")),
         Some([_, _, ..]) => Err(InstrumentError::AmbiguousReference {
             item: item.to_owned(),
             column: column.to_owned(),
