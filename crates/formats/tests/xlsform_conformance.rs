@@ -83,10 +83,14 @@ fn agrees_with_pyxform_on_the_corpus() {
     let mut disagreements = Vec::new();
     let mut tree_failures = Vec::new();
     let mut compared = 0;
+    // a form with groups, kept to check that the comparison can fail
+    let mut control: Option<(Instrument, String)> = None;
     for case in &cases {
         let ours = read_case(&root, case);
         match (&ours, case.expect_xform) {
-            (Ok(_), false) => disagreements.push(format!("{}\twe accept, pyxform refuses", case.id)),
+            (Ok(_), false) => {
+                disagreements.push(format!("{}\twe accept, pyxform refuses", case.id))
+            }
             (Err(e), true) => disagreements.push(format!("{}\twe refuse: {e}", case.id)),
             (Ok(form), true) => {
                 let xml_name = if case.format == "md" && !case.id.contains('.') {
@@ -94,7 +98,10 @@ fn agrees_with_pyxform_on_the_corpus() {
                 } else {
                     format!(
                         "{}.xml",
-                        Path::new(&case.id).file_stem().and_then(|s| s.to_str()).unwrap_or("")
+                        Path::new(&case.id)
+                            .file_stem()
+                            .and_then(|s| s.to_str())
+                            .unwrap_or("")
                     )
                 };
                 let xform = std::fs::read_to_string(root.join("expected").join(xml_name));
@@ -102,6 +109,27 @@ fn agrees_with_pyxform_on_the_corpus() {
                     compared += 1;
                     if let Err(e) = compare_tree(form, &xform) {
                         tree_failures.push(format!("{}\t{e}", case.id));
+                    }
+                    match &control {
+                        None if form.counts().0 >= 3 && form.counts().1 >= 1 => {
+                            control = Some((form.clone(), xform));
+                        }
+                        Some((other, other_xform)) if form.questions().len() >= 2 => {
+                            // Negative control: another form's XForm must not match.
+                            let same = other
+                                .questions()
+                                .iter()
+                                .map(|q| q.path)
+                                .eq(form.questions().iter().map(|q| q.path));
+                            if !same {
+                                assert!(
+                                    compare_tree(form, other_xform).is_err(),
+                                    "{}: the comparison matched another form's XForm",
+                                    case.id
+                                );
+                            }
+                        }
+                        _ => {}
                     }
                 }
             }
@@ -165,12 +193,7 @@ fn start_node(e: &BytesStart) -> Node {
     let attrs = e
         .attributes()
         .flatten()
-        .map(|a| {
-            (
-                a.key.as_ref().to_owned(),
-                a.value.to_string(),
-            )
-        })
+        .map(|a| (a.key.as_ref().to_owned(), a.value.to_string()))
         .collect();
     Node {
         name,
@@ -366,7 +389,10 @@ fn compare_tree(form: &Instrument, xform: &str) -> Result<(), String> {
         }
     }
     if our_repeats != x.repeats {
-        return Err(format!("repeats {our_repeats:?} vs pyxform's {:?}", x.repeats));
+        return Err(format!(
+            "repeats {our_repeats:?} vs pyxform's {:?}",
+            x.repeats
+        ));
     }
     for q in form.questions() {
         let Some(t) = x.types.get(q.path) else {
@@ -395,7 +421,10 @@ fn compare_tree(form: &Instrument, xform: &str) -> Result<(), String> {
                 names.push("other".to_owned());
             }
             if *items != names {
-                return Err(format!("{}: choices {names:?} vs pyxform's {items:?}", q.path));
+                return Err(format!(
+                    "{}: choices {names:?} vs pyxform's {items:?}",
+                    q.path
+                ));
             }
         }
     }

@@ -92,7 +92,14 @@ const LIST_ALIASES: &[(&str, &[&str])] = &[
     ("video", &["media", "video"]),
 ];
 
-const OPTION_FIELDS: &[&str] = &["extra_data", "label", "media", "name", "parent", "sms_option"];
+const OPTION_FIELDS: &[&str] = &[
+    "extra_data",
+    "label",
+    "media",
+    "name",
+    "parent",
+    "sms_option",
+];
 
 pub(crate) const CHOICES: SheetSpec = SheetSpec {
     name: "choices",
@@ -197,9 +204,7 @@ impl Cells {
     pub fn localized(&self, prefix: &[&str]) -> LocalizedText {
         let mut text = LocalizedText::default();
         for (tokens, value, _) in &self.cells {
-            if tokens.len() >= prefix.len()
-                && tokens.iter().zip(prefix).all(|(a, b)| a == b)
-            {
+            if tokens.len() >= prefix.len() && tokens.iter().zip(prefix).all(|(a, b)| a == b) {
                 match &tokens[prefix.len()..] {
                     [] => text.set(None, value.clone()),
                     [lang] => text.set(Some(lang), value.clone()),
@@ -225,11 +230,18 @@ impl Cells {
 }
 
 fn snake(value: &str) -> String {
-    value.split_whitespace().collect::<Vec<_>>().join("_").to_lowercase()
+    value
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join("_")
+        .to_lowercase()
 }
 
 fn alias<'a>(spec: &'a SheetSpec, name: &str) -> Option<&'a [&'static str]> {
-    spec.aliases.iter().find(|(a, _)| *a == name).map(|(_, t)| *t)
+    spec.aliases
+        .iter()
+        .find(|(a, _)| *a == name)
+        .map(|(_, t)| *t)
 }
 
 fn process_header(spec: &SheetSpec, header: &str, double_colon: bool) -> (String, Vec<String>) {
@@ -307,7 +319,11 @@ pub(crate) fn read_sheet(
                 .iter()
                 .filter_map(|(h, v)| {
                     let col = columns.iter().find(|c| c.header == *h)?;
-                    Some((col.tokens.clone(), clean_value(v, collapse_whitespace), h.clone()))
+                    Some((
+                        col.tokens.clone(),
+                        clean_value(v, collapse_whitespace),
+                        h.clone(),
+                    ))
                 })
                 .collect(),
         })
@@ -353,11 +369,17 @@ mod tests {
         let t = |h: &str, dc| process_header(&SURVEY, h, dc).1;
         assert_eq!(t("label::French (fr)", true), ["label", "French (fr)"]);
         assert_eq!(t("relevance", false), ["bind", "relevant"]);
-        assert_eq!(t("constraint_message::en", true), ["bind", "jr:constraintMsg", "en"]);
+        assert_eq!(
+            t("constraint_message::en", true),
+            ["bind", "jr:constraintMsg", "en"]
+        );
         assert_eq!(t("bind::odk:length", true), ["bind", "odk:length"]);
         assert_eq!(t("jr:count", false), ["control", "jr:count"]);
         assert_eq!(t("Label", false), ["label"]);
-        assert_eq!(t("sankore::research_question", true), ["sankore", "research_question"]);
+        assert_eq!(
+            t("sankore::research_question", true),
+            ["sankore", "research_question"]
+        );
         assert_eq!(t("label:English", false), ["label", "English"]);
     }
 }

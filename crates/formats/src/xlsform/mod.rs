@@ -7,6 +7,7 @@
 //! is refused here too, with the sheet, row and column at fault
 //! (`docs/conformance.md` lists where the two still differ).
 
+mod entities;
 mod headers;
 mod sheets;
 mod survey;
@@ -132,7 +133,11 @@ pub const DEFAULT_RESEARCH_QUESTION_COLUMN: &str = "sankore::research_question";
 
 /// Reads an XLSForm from its bytes: pure, so it can be fuzzed and tested
 /// without files.
-pub fn read(bytes: &[u8], kind: FileKind, options: &ReadOptions) -> Result<Instrument, XlsFormError> {
+pub fn read(
+    bytes: &[u8],
+    kind: FileKind,
+    options: &ReadOptions,
+) -> Result<Instrument, XlsFormError> {
     let workbook = sheets::read(bytes, kind)?;
     survey::build(&workbook, options)
 }

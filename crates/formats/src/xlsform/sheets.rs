@@ -89,9 +89,8 @@ fn clean_header(h: &str) -> String {
 
 fn read_spreadsheet(bytes: &[u8], kind: FileKind) -> Result<Workbook, XlsFormError> {
     let cursor = Cursor::new(bytes.to_vec());
-    let mut book: Sheets<_> = open_workbook_auto_from_rs(cursor).map_err(|e| {
-        XlsFormError::file(format!("not a readable {} workbook: {e}", kind.name()))
-    })?;
+    let mut book: Sheets<_> = open_workbook_auto_from_rs(cursor)
+        .map_err(|e| XlsFormError::file(format!("not a readable {} workbook: {e}", kind.name())))?;
     let mut sheets = Vec::new();
     for name in book.sheet_names() {
         let range = book.worksheet_range(&name).map_err(|e| XlsFormError {
@@ -100,7 +99,7 @@ fn read_spreadsheet(bytes: &[u8], kind: FileKind) -> Result<Workbook, XlsFormErr
             column: None,
             message: format!("the sheet cannot be read: {e}"),
         })?;
-        let (first_row, first_col) = range.start().unwrap_or((0, 0));
+        let (first_row, _) = range.start().unwrap_or((0, 0));
         let mut rows = range.rows();
         let mut headers: Vec<Option<String>> = Vec::new();
         if let Some(header_row) = rows.next() {
@@ -130,7 +129,6 @@ fn read_spreadsheet(bytes: &[u8], kind: FileKind) -> Result<Workbook, XlsFormErr
                 headers.pop();
             }
         }
-        let _ = first_col;
         let mut data = Vec::new();
         let mut empty_run = 0;
         for (i, row) in rows.enumerate() {
@@ -317,11 +315,15 @@ fn read_markdown(text: &str) -> Result<Workbook, XlsFormError> {
         {
             line = &line[..hash];
         }
-        let trimmed = line.trim();
-        if !(trimmed.starts_with('|') && trimmed.ends_with('|') && trimmed.len() >= 2) {
+        // `| a | b |`, anything after the last pipe ignored
+        let trimmed = line.trim_start();
+        let Some(last) = trimmed.rfind('|') else {
+            continue;
+        };
+        if !trimmed.starts_with('|') || last == 0 {
             continue;
         }
-        let inner = &trimmed[1..trimmed.len() - 1];
+        let inner = &trimmed[1..last];
         if !inner.is_empty() && inner.chars().all(|c| c == '|' || c == '-') {
             continue;
         }
@@ -388,10 +390,15 @@ mod tests {
         let wb = read_markdown(
             "| survey |\n| | type | name | label |\n|-|-|-|-|\n# comment\n| | text | a\\|b | A | # note\n| | | | |\n| | note | n | N |\n| choices |\n| | list_name | name |\n",
         )?;
-        let survey = wb.sheet("survey").ok_or_else(|| XlsFormError::file("no survey".into()))?;
+        let survey = wb
+            .sheet("survey")
+            .ok_or_else(|| XlsFormError::file("no survey".into()))?;
         assert_eq!(survey.headers, ["type", "name", "label"]);
         assert_eq!(survey.rows.len(), 2);
-        assert_eq!(survey.rows[0].cells[1], ("name".to_owned(), "a|b".to_owned()));
+        assert_eq!(
+            survey.rows[0].cells[1],
+            ("name".to_owned(), "a|b".to_owned())
+        );
         assert_eq!(survey.rows[1].number, 3);
         assert!(wb.sheet("choices").is_some());
         Ok(())
@@ -399,7 +406,9 @@ mod tests {
 
     #[test]
     fn reads_csv_sections() -> Result<(), XlsFormError> {
-        let wb = read_csv("survey,,,\n,type,name,label\n,text,q,Q\n,,,\nchoices,,,\n,list_name,name,label\n,yn,y,Yes\n")?;
+        let wb = read_csv(
+            "survey,,,\n,type,name,label\n,text,q,Q\n,,,\nchoices,,,\n,list_name,name,label\n,yn,y,Yes\n",
+        )?;
         assert_eq!(wb.sheet("survey").map(|s| s.rows.len()), Some(1));
         assert_eq!(
             wb.sheet("choices").map(|s| s.rows[0].cells.clone()),

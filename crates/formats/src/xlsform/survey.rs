@@ -8,6 +8,7 @@ use sankore_domain::instrument::{
     MetaKind, Question, QuestionType, Repeat, Settings, check_name,
 };
 
+use super::entities::{self, ContainerPath, Entities, Kind};
 use super::headers::{self, Cells};
 use super::sheets::Workbook;
 use super::types::{self, FILE_EXTENSIONS, Select};
@@ -86,7 +87,7 @@ fn parse_parameters(raw: &str, row: usize) -> Result<BTreeMap<String, String>, X
             "parameters must be written key1=value1 key2=value2",
         )
     };
-    if tokens.len() % 3 != 0 {
+    if !tokens.len().is_multiple_of(3) {
         return Err(bad());
     }
     let mut out = BTreeMap::new();
@@ -156,7 +157,7 @@ fn references(value: &str) -> Result<Vec<Ref>, String> {
             Some(j) => {
                 let inner = &after[..j];
                 let name = inner.strip_prefix("last-saved#").unwrap_or(inner);
-                if check_name(name).is_err() || name.contains(':') && !is_ns_name(name) {
+                if check_name(name).is_err() {
                     return Err(format!(
                         "${{{inner}}} is not a valid reference: references are written ${{name}} with the name of a question"
                     ));
@@ -167,17 +168,11 @@ fn references(value: &str) -> Result<Vec<Ref>, String> {
                 rest = &after[j + 1..];
             }
             None => {
-                return Err(
-                    "a reference opened with ${ is not closed with }".to_owned(),
-                );
+                return Err("a reference opened with ${ is not closed with }".to_owned());
             }
         }
     }
     Ok(out)
-}
-
-fn is_ns_name(name: &str) -> bool {
-    check_name(name).is_ok()
 }
 
 fn is_reference(value: &str) -> bool {
@@ -191,6 +186,94 @@ fn parse_expr(value: &str, row: usize, column: &str) -> Result<Expression, XlsFo
     Expression::parse(value).map_err(|e| err(row, column, e.to_string()))
 }
 
+/// The secondary instances pyxform would write (files, pulldata CSVs, the
+/// last saved submission, choice lists): one name must mean one source.
+#[derive(Default)]
+struct Instances {
+    /// (name, source, row, from an `xml-external`/`csv-external` row)
+    names: Vec<(String, Option<String>, usize, bool)>,
+    last_saved: Option<usize>,
+}
+
+impl Instances {
+    fn add(&mut self, name: &str, src: Option<String>, row: usize, external: bool) {
+        self.names.push((name.to_owned(), src, row, external));
+    }
+
+    /// pulldata('file', ...) and ${last-saved#...} in a row's expressions.
+    fn scan_row(&mut self, row: &Cells) {
+        for (tokens, value, _) in &row.cells {
+            let t: Vec<&str> = tokens.iter().map(String::as_str).collect();
+            let pulldata_column = matches!(
+                t.as_slice(),
+                [
+                    "bind",
+                    "calculate" | "constraint" | "readonly" | "required" | "relevant"
+                ] | ["choice_filter"]
+                    | ["default"]
+            );
+            if pulldata_column {
+                let mut rest = value.as_str();
+                while let Some(i) = rest.find("pulldata(") {
+                    rest = &rest[i + 9..];
+                    let arg = rest.trim_start();
+                    if let Some(q) = arg.chars().next().filter(|c| *c == '\'' || *c == '"')
+                        && let Some(end) = arg[1..].find(q)
+                    {
+                        let file = arg[1..1 + end].trim().to_owned();
+                        self.add(
+                            &file,
+                            Some(format!("jr://file-csv/{file}.csv")),
+                            row.number,
+                            false,
+                        );
+                    }
+                }
+            }
+            if value.contains("${last-saved#") && self.last_saved.is_none() {
+                self.last_saved = Some(row.number);
+            }
+        }
+    }
+
+    fn check(mut self) -> Result<(), XlsFormError> {
+        if let Some(row) = self.last_saved {
+            self.add(
+                "__last-saved",
+                Some("jr://instance/last-saved".to_owned()),
+                row,
+                false,
+            );
+        }
+        for (i, (name, src, row, external)) in self.names.iter().enumerate() {
+            for (other, other_src, _, other_external) in &self.names[..i] {
+                if other != name {
+                    continue;
+                }
+                if *external && *other_external {
+                    return Err(err(
+                        *row,
+                        "name",
+                        format!(
+                            "instance name {name:?} is used by two external data files: instance names must be unique"
+                        ),
+                    ));
+                }
+                if src != other_src {
+                    return Err(err(
+                        *row,
+                        "type",
+                        format!(
+                            "two different sources would both be the form's data instance {name:?}"
+                        ),
+                    ));
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Control {
     Group,
@@ -199,6 +282,9 @@ enum Control {
 
 struct Frame {
     control: Option<Control>,
+    /// `begin loop over LIST`: the children are asked for each choice.
+    loop_over: Option<String>,
+    path: ContainerPath,
     name: String,
     row: usize,
     cells: Cells,
@@ -230,7 +316,17 @@ pub(crate) fn build(wb: &Workbook, options: &ReadOptions) -> Result<Instrument, 
     // Settings
     let mut settings_row = Cells::default();
     if let Some(sheet) = wb.sheet("settings") {
-        let (_, rows) = headers::read_sheet(&headers::SETTINGS, sheet, &[], false)?;
+        let mut sheet = sheet.clone();
+        if sheet.headers.iter().any(|h| h == "id_string")
+            && sheet.headers.iter().any(|h| h == "form_id")
+        {
+            // pyxform keeps form_id when both are given
+            sheet.headers.retain(|h| h != "id_string");
+            for r in &mut sheet.rows {
+                r.cells.retain(|(h, _)| h != "id_string");
+            }
+        }
+        let (_, rows) = headers::read_sheet(&headers::SETTINGS, &sheet, &[], false)?;
         if let Some(first) = rows.into_iter().next() {
             settings_row = first;
         }
@@ -286,7 +382,11 @@ pub(crate) fn build(wb: &Workbook, options: &ReadOptions) -> Result<Instrument, 
                     "a choice has no name".to_owned(),
                 ));
             };
-            if !allow_duplicates && !seen.entry(list.to_owned()).or_default().insert(name.to_owned())
+            if !allow_duplicates
+                && !seen
+                    .entry(list.to_owned())
+                    .or_default()
+                    .insert(name.to_owned())
             {
                 return Err(XlsFormError::at(
                     CHOICES,
@@ -331,26 +431,19 @@ pub(crate) fn build(wb: &Workbook, options: &ReadOptions) -> Result<Instrument, 
         choice_rows = rows;
     }
 
-    // Entities: the list names, for save_to and reference-geometry.
-    let mut entity_lists: Vec<String> = Vec::new();
+    // Entities: declarations, then where each can sit.
     let mut entity_rows: Vec<Cells> = Vec::new();
+    let mut entities = Entities::default();
     if let Some(sheet) = wb.sheet("entities") {
         let (_, rows) = headers::read_sheet(&headers::ENTITIES, sheet, &[], false)?;
-        for r in &rows {
-            if let Some(d) = r.get(&["dataset"]) {
-                check_entity_list_name(d, r.number)?;
-                entity_lists.push(d.to_owned());
-            } else if !r.is_empty() {
-                return Err(XlsFormError::at(
-                    "entities",
-                    r.number,
-                    "list_name",
-                    "an entity list must have a name".to_owned(),
-                ));
-            }
-        }
+        entities = Entities::declare(&rows)?;
         entity_rows = rows;
     }
+    let entity_lists: Vec<String> = entities
+        .declarations
+        .iter()
+        .map(|d| d.dataset.clone())
+        .collect();
 
     let (_, survey_rows) =
         headers::read_sheet(&headers::SURVEY, survey_sheet, &["type"], clean_text)?;
@@ -358,6 +451,8 @@ pub(crate) fn build(wb: &Workbook, options: &ReadOptions) -> Result<Instrument, 
     let mut extra_settings: BTreeMap<String, String> = BTreeMap::new();
     let mut stack: Vec<Frame> = vec![Frame {
         control: None,
+        loop_over: None,
+        path: entities::root_path(),
         name: String::new(),
         row: 0,
         cells: Cells::default(),
@@ -370,9 +465,11 @@ pub(crate) fn build(wb: &Workbook, options: &ReadOptions) -> Result<Instrument, 
     let mut trigger_refs: Vec<(String, usize)> = Vec::new();
     let mut geo_refs: Vec<(String, usize)> = Vec::new();
     let mut repeat_names: HashSet<String> = HashSet::new();
-    let mut instances: Vec<(String, String, usize)> = Vec::new();
+    let mut instances = Instances::default();
+    let mut geo_instances: HashSet<String> = HashSet::new();
+    let mut search_lists: Vec<(String, String)> = Vec::new();
+    let mut plain_lists: Vec<(String, String)> = Vec::new();
     let mut visible: HashSet<String> = HashSet::new();
-    let mut has_audit = false;
     let research_column: Vec<&str> = options.research_question_column.split("::").collect();
 
     for mut row in survey_rows.iter().cloned() {
@@ -433,7 +530,6 @@ pub(crate) fn build(wb: &Workbook, options: &ReadOptions) -> Result<Instrument, 
                 ));
             }
             check_audit_parameters(&parameters, n)?;
-            has_audit = true;
             let mut q = Question::new(
                 "audit",
                 QuestionType::Meta {
@@ -483,7 +579,11 @@ pub(crate) fn build(wb: &Workbook, options: &ReadOptions) -> Result<Instrument, 
             *element_names.entry(name.clone()).or_default() += 1;
             let frame = stack_top(&mut stack);
             if name == "meta" {
-                return Err(err(n, "name", "the name \"meta\" is reserved for form metadata"));
+                return Err(err(
+                    n,
+                    "name",
+                    "the name \"meta\" is reserved for form metadata",
+                ));
             }
             if !frame.seen.insert(name.clone()) {
                 return Err(err(
@@ -496,7 +596,14 @@ pub(crate) fn build(wb: &Workbook, options: &ReadOptions) -> Result<Instrument, 
             }
             places.rows.entry(name.clone()).or_insert(n);
         }
-        check_save_to(&row, n, begin.is_some() || end.is_some(), &entity_lists)?;
+        let parent_path = stack_top(&mut stack).path.clone();
+        entities.note_row(
+            &parent_path,
+            n,
+            row.get(&["bind", "entities:saveto"]),
+            end.is_none().then_some(name.as_str()),
+            begin.is_some() || end.is_some(),
+        )?;
 
         if let Some(control) = end {
             let top = stack.len() - 1;
@@ -511,7 +618,7 @@ pub(crate) fn build(wb: &Workbook, options: &ReadOptions) -> Result<Instrument, 
                     ),
                 ));
             }
-            close_frame(&mut stack, &research_column)?;
+            close_frame(&mut stack, &research_column, &choices)?;
             continue;
         }
         if let Some((control, loop_list)) = begin {
@@ -527,19 +634,51 @@ pub(crate) fn build(wb: &Workbook, options: &ReadOptions) -> Result<Instrument, 
                     return Err(err(
                         n,
                         "name",
-                        format!("repeat name {name:?} is used twice: repeat names must be unique in the form"),
+                        format!(
+                            "repeat name {name:?} is used twice: repeat names must be unique in the form"
+                        ),
                     ));
                 }
             }
-            if loop_list.is_some() {
+            if let Some(list) = &loop_list
+                && !choices.iter().any(|l| l.name == *list)
+            {
                 return Err(err(
                     n,
                     &type_col,
-                    "\"begin loop\" is not supported; use a repeat",
+                    format!("loop list {list:?} is not in the choices sheet"),
                 ));
             }
+            instances.scan_row(&row);
+            if control == Control::Repeat
+                && let Some(count) = row.get(&["control", "jr:count"])
+                && !is_reference(count)
+            {
+                let generated = format!("{name}_count");
+                if !stack_top(&mut stack).seen.insert(generated.clone()) {
+                    return Err(err(
+                        n,
+                        "repeat_count",
+                        format!(
+                            "{generated:?} is already used in this group, and the repeat's count needs that name"
+                        ),
+                    ));
+                }
+                *element_names.entry(generated).or_default() += 1;
+            }
+            let mut path = parent_path.clone();
+            path.push((
+                name.clone(),
+                if control == Control::Repeat && loop_list.is_none() {
+                    Kind::Repeat
+                } else {
+                    Kind::Group
+                },
+            ));
             stack.push(Frame {
                 control: Some(control),
+                loop_over: loop_list,
+                path,
                 name: name.clone(),
                 row: n,
                 cells: row.clone(),
@@ -570,13 +709,14 @@ pub(crate) fn build(wb: &Workbook, options: &ReadOptions) -> Result<Instrument, 
                 }
                 _ => {
                     let stem = list.strip_suffix(ext).unwrap_or(list);
+                    geo_instances.insert(stem.to_owned());
                     if !ext.is_empty() && FILE_EXTENSIONS.contains(&ext) {
                         let src = if ext == ".csv" {
                             format!("jr://file-csv/{list}")
                         } else {
                             format!("jr://file/{list}")
                         };
-                        instances.push((stem.to_owned(), src, n));
+                        instances.add(stem, Some(src), n, false);
                     }
                 }
             }
@@ -615,7 +755,8 @@ pub(crate) fn build(wb: &Workbook, options: &ReadOptions) -> Result<Instrument, 
             if from_answers && list.starts_with("${") {
                 references(list).map_err(|m| err(n, &type_col, m))?;
             }
-            if select == Select::Multiple && !from_file
+            if select == Select::Multiple
+                && !from_file
                 && let Some(l) = choices.iter().find(|l| l.name == list)
                 && let Some(c) = l.choices.iter().find(|c| c.name.contains(' '))
             {
@@ -631,10 +772,18 @@ pub(crate) fn build(wb: &Workbook, options: &ReadOptions) -> Result<Instrument, 
             }
             if or_other {
                 if row.get(&["choice_filter"]).is_some() {
-                    return Err(err(n, "choice_filter", "a choice filter cannot be used with or_other"));
+                    return Err(err(
+                        n,
+                        "choice_filter",
+                        "a choice filter cannot be used with or_other",
+                    ));
                 }
                 if !choices.iter().any(|l| l.name == list) {
-                    return Err(err(n, &type_col, "an \"or other\" question needs its choices"));
+                    return Err(err(
+                        n,
+                        &type_col,
+                        "an \"or other\" question needs its choices",
+                    ));
                 }
             }
             if matches!(select, Select::OneFromFile | Select::MultipleFromFile) {
@@ -692,11 +841,10 @@ pub(crate) fn build(wb: &Workbook, options: &ReadOptions) -> Result<Instrument, 
                     list: list.to_owned(),
                 },
             }
-        } else if let Some(list) = type_cell.strip_prefix("osm ") {
-            let _ = list;
+        } else if type_cell.starts_with("osm ") {
             QuestionType::Osm
         } else if let Some(kind) = types::simple_type(&type_cell) {
-            check_type_parameters(&type_cell, &kind, &parameters, &row, n, &choices)?;
+            check_type_parameters(&type_cell, &parameters, &row, n, &choices)?;
             if matches!(type_cell.as_str(), "geopoint" | "geotrace" | "geoshape")
                 && let Some(target) = parameters.get("reference-geometry")
             {
@@ -708,7 +856,8 @@ pub(crate) fn build(wb: &Workbook, options: &ReadOptions) -> Result<Instrument, 
                 } else {
                     format!("jr://file/{name}.xml")
                 };
-                instances.push((name.clone(), src, n));
+                instances.add(&name, Some(src), n, true);
+                geo_instances.insert(name.clone());
             }
             if kind
                 == (QuestionType::Meta {
@@ -728,9 +877,38 @@ pub(crate) fn build(wb: &Workbook, options: &ReadOptions) -> Result<Instrument, 
             }
             kind
         } else {
-            return Err(err(n, &type_col, format!("unknown question type {type_cell:?}")));
+            return Err(err(
+                n,
+                &type_col,
+                format!("unknown question type {type_cell:?}"),
+            ));
         };
 
+        instances.scan_row(&row);
+        if let Some(list) = kind.choice_list() {
+            let searching = row
+                .get(&["control", "appearance"])
+                .is_some_and(|a| a.contains("search(") && a.len() > 7);
+            let entry = (list.to_owned(), name.clone());
+            if searching {
+                search_lists.push(entry);
+            } else {
+                plain_lists.push(entry);
+            }
+        }
+        if matches!(
+            kind,
+            QuestionType::SelectOneFromFile { .. } | QuestionType::SelectMultipleFromFile { .. }
+        ) && row
+            .get(&["control", "appearance"])
+            .is_some_and(|a| a.contains("search("))
+        {
+            return Err(err(
+                n,
+                "appearance",
+                "a select from a file cannot use search(): remove search() or change the select type",
+            ));
+        }
         let question = question_from_row(&name, kind, &row, parameters, &research_column)?;
         if has_control(&question, &row) {
             check_label_or_hint(&question, n)?;
@@ -759,7 +937,7 @@ pub(crate) fn build(wb: &Workbook, options: &ReadOptions) -> Result<Instrument, 
         }
     }
     for (target, row) in &geo_refs {
-        let ok = instances.iter().any(|(i, _, _)| i == target)
+        let ok = geo_instances.contains(target)
             || choices.iter().any(|l| l.name == *target)
             || entity_lists.contains(target)
             || (is_reference(target)
@@ -800,39 +978,45 @@ pub(crate) fn build(wb: &Workbook, options: &ReadOptions) -> Result<Instrument, 
             "an encrypted form (public_key) cannot omit its instanceID".to_owned(),
         ));
     }
-    let mut seen_instances: HashMap<&str, &str> = HashMap::new();
-    for (name, src, row) in &instances {
-        if let Some(prior) = seen_instances.insert(name, src)
-            && prior != src
-        {
+    for (list, question) in &search_lists {
+        if let Some((_, other)) = plain_lists.iter().find(|(l, _)| l == list) {
             return Err(err(
-                *row,
-                "type",
-                format!("two different files would both be the form's data instance {name:?}"),
+                places.row(question),
+                "appearance",
+                format!(
+                    "{question:?} uses search() with choice list {list:?}, which {other:?} uses without search(): give them different lists"
+                ),
             ));
         }
     }
-    let _ = has_audit;
+    for list in &choices {
+        if !search_lists.iter().any(|(l, _)| *l == list.name) {
+            instances.add(&list.name, None, 0, false);
+        }
+    }
+    instances.check()?;
+    entities.allocate()?;
 
     // Every ${name} names exactly one item of the survey sheet.
-    element_names.entry("instanceID".to_owned()).or_insert(1);
-    check_all_references(
-        SURVEY,
-        &survey_rows,
-        &element_names,
-        &|t: &[String]| !matches!(t[0].as_str(), "type" | "name" | "trigger"),
-    )?;
+    if setting("omit_instanceID").and_then(|v| yes_no(&v)) != Some(true) {
+        element_names.entry("instanceID".to_owned()).or_insert(1);
+    }
+    check_all_references(SURVEY, &survey_rows, &element_names, &|t: &[String]| {
+        !matches!(t[0].as_str(), "type" | "name" | "trigger")
+    })?;
     check_all_references(CHOICES, &choice_rows, &element_names, &|t: &[String]| {
         matches!(t[0].as_str(), "label" | "media")
     })?;
-    check_all_references("entities", &entity_rows, &element_names, &|t: &[String]| {
-        !matches!(t[0].as_str(), "dataset" | "list name" | "repeat")
-    })?;
+    check_all_references(
+        "entities",
+        &entity_rows,
+        &element_names,
+        &|t: &[String]| !matches!(t[0].as_str(), "dataset" | "list name" | "repeat"),
+    )?;
     let settings_rows = vec![settings_row.clone()];
     check_all_references("settings", &settings_rows, &element_names, &|_| true)?;
 
-    let mut survey = stack.pop().map(|f| f.items).unwrap_or_default();
-    let _ = &mut survey;
+    let survey = stack.pop().map(|f| f.items).unwrap_or_default();
     let form_id = extra_settings
         .get("id_string")
         .cloned()
@@ -849,7 +1033,10 @@ pub(crate) fn build(wb: &Workbook, options: &ReadOptions) -> Result<Instrument, 
     }
     let settings = Settings {
         form_id,
-        form_title: extra_settings.get("title").cloned().or_else(|| setting("title")),
+        form_title: extra_settings
+            .get("title")
+            .cloned()
+            .or_else(|| setting("title")),
         version: setting("version"),
         default_language: setting("default_language"),
         instance_name: setting("instance_name"),
@@ -910,7 +1097,11 @@ fn parse_end(type_cell: &str) -> Option<Control> {
     }
 }
 
-fn close_frame(stack: &mut Vec<Frame>, research_column: &[&str]) -> Result<(), XlsFormError> {
+fn close_frame(
+    stack: &mut Vec<Frame>,
+    research_column: &[&str],
+    choices: &[ChoiceList],
+) -> Result<(), XlsFormError> {
     let Some(frame) = stack.pop() else {
         return Ok(());
     };
@@ -922,7 +1113,38 @@ fn close_frame(stack: &mut Vec<Frame>, research_column: &[&str]) -> Result<(), X
         .transpose()?;
     let appearance = row.get(&["control", "appearance"]).map(str::to_owned);
     let extra = extra_columns(row, research_column, true);
+    let children = match &frame.loop_over {
+        // pyxform asks a loop's questions once per choice, in a group per choice.
+        Some(list) => choices
+            .iter()
+            .find(|l| l.name == *list)
+            .map(|l| {
+                l.choices
+                    .iter()
+                    .map(|c| {
+                        Item::Group(Group {
+                            name: c.name.clone(),
+                            label: c.label.clone(),
+                            relevant: None,
+                            appearance: None,
+                            extra: BTreeMap::new(),
+                            children: frame.items.clone(),
+                        })
+                    })
+                    .collect()
+            })
+            .unwrap_or_default(),
+        None => frame.items,
+    };
     let item = match frame.control {
+        Some(Control::Repeat) if frame.loop_over.is_some() => Item::Group(Group {
+            name: frame.name,
+            label: row.localized(&["label"]),
+            relevant,
+            appearance,
+            extra,
+            children,
+        }),
         Some(Control::Repeat) => Item::Repeat(Repeat {
             name: frame.name,
             label: row.localized(&["label"]),
@@ -933,7 +1155,7 @@ fn close_frame(stack: &mut Vec<Frame>, research_column: &[&str]) -> Result<(), X
                 .map(|v| parse_expr(v, n, "repeat_count"))
                 .transpose()?,
             extra,
-            children: frame.items,
+            children,
         }),
         _ => Item::Group(Group {
             name: frame.name,
@@ -941,7 +1163,7 @@ fn close_frame(stack: &mut Vec<Frame>, research_column: &[&str]) -> Result<(), X
             relevant,
             appearance,
             extra,
-            children: frame.items,
+            children,
         }),
     };
     stack_top(stack).items.push(item);
@@ -958,8 +1180,13 @@ fn extra_columns(
     for (tokens, value, header) in &row.cells {
         let t: Vec<&str> = tokens.iter().map(String::as_str).collect();
         let modelled = match t.as_slice() {
-            ["type"] | ["name"] | ["label", ..] | ["hint", ..] | ["parameters"]
-            | ["choice_filter"] | ["default"] => true,
+            ["type"]
+            | ["name"]
+            | ["label", ..]
+            | ["hint", ..]
+            | ["parameters"]
+            | ["choice_filter"]
+            | ["default"] => true,
             ["bind", "relevant"] | ["control", "appearance"] => true,
             ["control", "jr:count"] => container,
             ["bind", "required" | "constraint" | "calculate" | "readonly"] => !container,
@@ -1032,8 +1259,13 @@ fn question_from_row(
     q.parameters = parameters;
     q.extra = extra_columns(row, research_column, false);
     if let Some(v) = row.get(research_column) {
-        q.research_questions = research_numbers(v)
-            .ok_or_else(|| err(n, &row.header(research_column), format!("{v:?} is not a list of research question numbers (such as \"1, 3\")")))?;
+        q.research_questions = research_numbers(v).ok_or_else(|| {
+            err(
+                n,
+                &row.header(research_column),
+                format!("{v:?} is not a list of research question numbers (such as \"1, 3\")"),
+            )
+        })?;
     }
     Ok(q)
 }
@@ -1041,7 +1273,10 @@ fn question_from_row(
 /// `1`, `1, 3`, `RQ2; RQ4` → [1, 3] / [2, 4].
 fn research_numbers(value: &str) -> Option<Vec<u8>> {
     let mut out = Vec::new();
-    for part in value.split([',', ';', ' ']).filter(|p| !p.trim().is_empty()) {
+    for part in value
+        .split([',', ';', ' '])
+        .filter(|p| !p.trim().is_empty())
+    {
         let p = part.trim();
         let digits = p
             .strip_prefix("RQ")
@@ -1092,7 +1327,7 @@ fn has_control(q: &Question, row: &Cells) -> bool {
 }
 
 fn check_label_or_hint(q: &Question, row: usize) -> Result<(), XlsFormError> {
-    let media = ["image", "audio", "video", "big-image"]
+    let media = ["image", "audio", "video", "big-image", "media"]
         .iter()
         .any(|m| q.extra.contains_key(*m));
     if q.label.is_empty() && !media && q.hint.is_empty() {
@@ -1136,12 +1371,19 @@ fn check_audit_parameters(p: &BTreeMap<String, String>, n: usize) -> Result<(), 
     if let Some(v) = p.get("track-changes-reasons")
         && v != "on-form-edit"
     {
-        return Err(err(n, "parameters", "track-changes-reasons must be on-form-edit"));
+        return Err(err(
+            n,
+            "parameters",
+            "track-changes-reasons must be on-form-edit",
+        ));
     }
-    let loc = ["location-priority", "location-min-interval", "location-max-age"];
+    let loc = [
+        "location-priority",
+        "location-min-interval",
+        "location-max-age",
+    ];
     if loc.iter().any(|k| p.contains_key(*k)) {
-        let (Some(priority), Some(min), Some(max)) =
-            (p.get(loc[0]), p.get(loc[1]), p.get(loc[2]))
+        let (Some(priority), Some(min), Some(max)) = (p.get(loc[0]), p.get(loc[1]), p.get(loc[2]))
         else {
             return Err(err(
                 n,
@@ -1163,7 +1405,11 @@ fn check_audit_parameters(p: &BTreeMap<String, String>, n: usize) -> Result<(), 
             .parse()
             .map_err(|_| err(n, "parameters", "location-max-age must be an integer"))?;
         if min < 0 || max < 0 {
-            return Err(err(n, "parameters", "location intervals must not be negative"));
+            return Err(err(
+                n,
+                "parameters",
+                "location intervals must not be negative",
+            ));
         }
         if max < min {
             return Err(err(
@@ -1178,7 +1424,6 @@ fn check_audit_parameters(p: &BTreeMap<String, String>, n: usize) -> Result<(), 
 
 fn check_type_parameters(
     type_cell: &str,
-    kind: &QuestionType,
     p: &BTreeMap<String, String>,
     row: &Cells,
     n: usize,
@@ -1256,14 +1501,17 @@ fn check_type_parameters(
         }
         _ => {}
     }
-    let _ = kind;
     Ok(())
 }
 
 fn check_mock(p: &BTreeMap<String, String>, n: usize) -> Result<(), XlsFormError> {
     match p.get("allow-mock-accuracy").map(String::as_str) {
         None | Some("true" | "false") => Ok(()),
-        Some(_) => Err(err(n, "parameters", "allow-mock-accuracy must be true or false")),
+        Some(_) => Err(err(
+            n,
+            "parameters",
+            "allow-mock-accuracy must be true or false",
+        )),
     }
 }
 
@@ -1308,7 +1556,14 @@ fn check_range(
 ) -> Result<(), XlsFormError> {
     check_parameters(
         p,
-        &["end", "placeholder", "start", "step", "tick_interval", "tick_labelset"],
+        &[
+            "end",
+            "placeholder",
+            "start",
+            "step",
+            "tick_interval",
+            "tick_labelset",
+        ],
         n,
     )?;
     if let Some(a) = appearance
@@ -1327,9 +1582,13 @@ fn check_range(
     let num = |key: &str, default: Option<f64>| -> Result<Option<f64>, XlsFormError> {
         match p.get(key) {
             None => Ok(default),
-            Some(v) => decimal(v)
-                .map(Some)
-                .ok_or_else(|| err(n, "parameters", format!("range parameter {key} must be a number"))),
+            Some(v) => decimal(v).map(Some).ok_or_else(|| {
+                err(
+                    n,
+                    "parameters",
+                    format!("range parameter {key} must be a number"),
+                )
+            }),
         }
     };
     let start = num("start", Some(1.0))?.unwrap_or(1.0);
@@ -1350,10 +1609,18 @@ fn check_range(
             return Err(err(n, "parameters", "tick_interval must not be zero"));
         }
         if t > width {
-            return Err(err(n, "parameters", "tick_interval is larger than the range"));
+            return Err(err(
+                n,
+                "parameters",
+                "tick_interval is larger than the range",
+            ));
         }
         if !multiple(t, step) {
-            return Err(err(n, "parameters", "tick_interval must be a multiple of step"));
+            return Err(err(
+                n,
+                "parameters",
+                "tick_interval must be a multiple of step",
+            ));
         }
     }
     if let Some(ph) = placeholder {
@@ -1361,25 +1628,40 @@ fn check_range(
             return Err(err(n, "parameters", "placeholder must fall on a step"));
         }
         if ph < start.min(end) || ph > start.max(end) {
-            return Err(err(n, "parameters", "placeholder must lie inside the range"));
+            return Err(err(
+                n,
+                "parameters",
+                "placeholder must lie inside the range",
+            ));
         }
     }
     if let Some(set) = p.get("tick_labelset") {
         let Some(list) = choices.iter().find(|l| l.name == *set) else {
-            return Err(err(n, "parameters", format!("tick_labelset {set:?} is not a choice list")));
+            return Err(err(
+                n,
+                "parameters",
+                format!("tick_labelset {set:?} is not a choice list"),
+            ));
         };
         let no_ticks = appearance.is_some_and(|a| a.contains("no-ticks"));
         let mut values = Vec::new();
         for c in &list.choices {
-            let v = decimal(&c.name).ok_or_else(|| {
-                err(n, "parameters", "tick_labelset choices must be numbers")
-            })?;
+            let v = decimal(&c.name)
+                .ok_or_else(|| err(n, "parameters", "tick_labelset choices must be numbers"))?;
             if v < start.min(end) || v > start.max(end) {
-                return Err(err(n, "parameters", "tick_labelset choices must lie inside the range"));
+                return Err(err(
+                    n,
+                    "parameters",
+                    "tick_labelset choices must lie inside the range",
+                ));
             }
             let of = tick.unwrap_or(step);
             if !multiple(v - start, of) {
-                return Err(err(n, "parameters", "tick_labelset choices must fall on a tick"));
+                return Err(err(
+                    n,
+                    "parameters",
+                    "tick_labelset choices must fall on a tick",
+                ));
             }
             if !values.contains(&v) {
                 values.push(v);
@@ -1402,69 +1684,6 @@ fn check_range(
     Ok(())
 }
 
-fn check_entity_list_name(name: &str, row: usize) -> Result<(), XlsFormError> {
-    let e = |m: String| XlsFormError::at("entities", row, "list_name", m);
-    if name.starts_with("__") {
-        return Err(e(format!("entity list name {name:?} must not begin with two underscores")));
-    }
-    if name.contains('.') {
-        return Err(e(format!("entity list name {name:?} must not contain a period")));
-    }
-    if check_name(name).is_err() || name.contains(':') {
-        return Err(e(format!("{name:?} is not a valid entity list name")));
-    }
-    Ok(())
-}
-
-fn check_save_to(
-    row: &Cells,
-    n: usize,
-    container: bool,
-    entity_lists: &[String],
-) -> Result<(), XlsFormError> {
-    let Some(save_to) = row.get(&["bind", "entities:saveto"]) else {
-        return Ok(());
-    };
-    let e = |m: &str| err(n, "save_to", m.to_owned());
-    if container {
-        return Err(e("groups and repeats cannot be saved as entity properties"));
-    }
-    if entity_lists.is_empty() {
-        return Err(e("save_to needs an entities sheet that declares an entity"));
-    }
-    let (list, property) = match save_to.split_once('#') {
-        Some((l, p)) => {
-            if p.contains('#') {
-                return Err(e("a save_to value holds at most one '#'"));
-            }
-            if !entity_lists.iter().any(|x| x == l) {
-                return Err(e("the save_to entity list is not on the entities sheet"));
-            }
-            (Some(l), p)
-        }
-        None => {
-            if entity_lists.len() > 1 {
-                return Err(e(
-                    "with several entity lists, save_to is written list_name#property",
-                ));
-            }
-            (None, save_to)
-        }
-    };
-    let _ = list;
-    let lower = property.to_lowercase();
-    if lower == "name" || lower == "label" {
-        return Err(e("save_to must not be name or label"));
-    }
-    if property.starts_with("__") {
-        return Err(e("save_to must not begin with two underscores"));
-    }
-    if check_name(property).is_err() || property.contains(':') {
-        return Err(e("save_to is not a valid name"));
-    }
-    Ok(())
-}
-
 /// pyxform's test for a default that is an expression (computed on load).
 fn default_is_dynamic(value: &str, type_cell: &str) -> bool {
     let hyphen_ok = matches!(
@@ -1474,15 +1693,16 @@ fn default_is_dynamic(value: &str, type_cell: &str) -> bool {
     if value.contains("${") || value.contains('(') || value.contains('|') || value.contains('[') {
         return true;
     }
-    if value.contains('*') || value.contains('+') || value.contains(" div ") || value.contains(" mod ")
+    if value.contains('*')
+        || value.contains('+')
+        || value.contains(" div ")
+        || value.contains(" mod ")
     {
         return !(hyphen_ok && value.contains('-'));
     }
     if value.contains('-') && !hyphen_ok {
         // a minus between two operands, as opposed to a negative number or a date
-        return value
-            .trim_start_matches('-')
-            .contains('-');
+        return value.trim_start_matches('-').contains('-');
     }
     false
 }
@@ -1498,8 +1718,8 @@ fn check_all_references(
             if !column_ok(tokens) || !value.contains("${") || value.len() <= 2 {
                 continue;
             }
-            let refs = references(value)
-                .map_err(|m| XlsFormError::at(sheet, row.number, header, m))?;
+            let refs =
+                references(value).map_err(|m| XlsFormError::at(sheet, row.number, header, m))?;
             for r in refs {
                 match names.get(&r.name) {
                     None => {
@@ -1531,13 +1751,19 @@ fn check_all_references(
 
 fn place_error(e: InstrumentError, places: &Places) -> XlsFormError {
     let (name, column) = match &e {
-        InstrumentError::NoFormId => return XlsFormError::at("settings", 0, "form_id", e.to_string()),
+        InstrumentError::NoFormId => {
+            return XlsFormError::at("settings", 0, "form_id", e.to_string());
+        }
         InstrumentError::InvalidName { name, .. }
         | InstrumentError::DuplicateName { name, .. }
         | InstrumentError::DuplicateRepeat { name } => (name.clone(), "name".to_owned()),
-        InstrumentError::UnknownChoiceList { question, .. } => (question.clone(), "type".to_owned()),
+        InstrumentError::UnknownChoiceList { question, .. } => {
+            (question.clone(), "type".to_owned())
+        }
         InstrumentError::UnknownReference { item, column, .. }
-        | InstrumentError::AmbiguousReference { item, column, .. } => (item.clone(), column.clone()),
+        | InstrumentError::AmbiguousReference { item, column, .. } => {
+            (item.clone(), column.clone())
+        }
     };
     err(places.row(&name), &column, e.to_string())
 }
@@ -1565,7 +1791,10 @@ mod tests {
 
     #[test]
     fn finds_references() {
-        assert_eq!(references("a ${b} ${last-saved#c} ${}").map(|r| r.len()), Ok(2));
+        assert_eq!(
+            references("a ${b} ${last-saved#c} ${}").map(|r| r.len()),
+            Ok(2)
+        );
         assert!(references("${a b}").is_err());
         assert!(references("${a").is_err());
         assert!(is_reference("${q}"));

@@ -22,8 +22,13 @@ pub(crate) fn simple_type(name: &str) -> Option<QuestionType> {
         "range" => Some(T::Range),
         "date" | "q date" | "add date prompt" => Some(T::Date),
         "time" => Some(T::Time),
-        "dateTime" | "datetime" | "date time" | "q date time" | "q dateTime"
-        | "add date time prompt" | "add dateTime prompt" => Some(T::DateTime),
+        "dateTime"
+        | "datetime"
+        | "date time"
+        | "q date time"
+        | "q dateTime"
+        | "add date time prompt"
+        | "add dateTime prompt" => Some(T::DateTime),
         "geopoint" | "q geopoint" | "location" | "q location" | "gps" | "add location prompt" => {
             Some(T::Geopoint)
         }
