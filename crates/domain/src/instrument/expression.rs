@@ -109,7 +109,11 @@ impl Expression {
     /// Parses `source` as an XPath 1.0 expression with `${name}` references.
     pub fn parse(source: &str) -> Result<Expression, ExpressionError> {
         let tokens = lex(source)?;
-        let mut parser = Parser { tokens, pos: 0 };
+        let mut parser = Parser {
+            tokens,
+            pos: 0,
+            len: source.chars().count(),
+        };
         let ast = parser.expr()?;
         if let Some(t) = parser.tokens.get(parser.pos) {
             return Err(ExpressionError {
@@ -390,6 +394,8 @@ fn lex(src: &str) -> Result<Vec<Token>, ExpressionError> {
 struct Parser {
     tokens: Vec<Token>,
     pos: usize,
+    /// The expression's length in characters (where "too early" ends point).
+    len: usize,
 }
 
 const NODE_TYPES: [&str; 4] = ["node", "text", "comment", "processing-instruction"];
@@ -404,10 +410,7 @@ impl Parser {
     }
 
     fn at(&self) -> usize {
-        self.tokens
-            .get(self.pos)
-            .or(self.tokens.last())
-            .map_or(0, |t| t.at)
+        self.tokens.get(self.pos).map_or(self.len, |t| t.at)
     }
 
     fn error(&self, reason: impl Into<String>) -> ExpressionError {

@@ -12,10 +12,13 @@ mod headers;
 mod sheets;
 mod survey;
 mod types;
+mod writer;
 
 use std::fmt;
 
 use sankore_domain::instrument::Instrument;
+
+pub use writer::write_xlsx;
 
 /// The kinds of file an XLSForm comes in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
