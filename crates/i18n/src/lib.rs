@@ -417,6 +417,35 @@ catalogue! {
     SuggestionExtent => "Text suggested around a match", "Texte suggéré autour d'une correspondance";
     Accept => "Accept", "Accepter";
     Reject => "Reject", "Rejeter";
+    // XLSForm instruments (`xlsform check`, `import xlsform`, `export xlsform`).
+    CliXlsform => "XLSForm instruments (questionnaires, interview guides)",
+        "Instruments XLSForm (questionnaires, guides d'entretien)";
+    CliXlsformCheck => "Check an XLSForm (.xlsx, .xls, .csv, .md) as pyxform does, without a workspace; exit 1 if refused",
+        "Vérifier un XLSForm (.xlsx, .xls, .csv, .md) comme pyxform, sans espace de travail ; code de sortie 1 s'il est refusé";
+    CliXlsformFile => "XLSForm file (.xlsx, .xls, .csv or .md)", "Fichier XLSForm (.xlsx, .xls, .csv ou .md)";
+    CliImportXlsform => "An XLSForm instrument into the study of an existing workspace (replaces the instrument with the same form_id)",
+        "Un instrument XLSForm dans l'étude d'un espace de travail existant (remplace l'instrument de même form_id)";
+    CliResearchQuestionColumn => "Survey column linking questions to research questions (numbers such as 1, 3)",
+        "Colonne de la feuille survey liant les questions aux questions de recherche (numéros tels que 1, 3)";
+    CliExportXlsform => "An instrument as an XLSForm workbook (.xlsx) for KoBoToolbox, ODK Central or pyxform",
+        "Un instrument en classeur XLSForm (.xlsx) pour KoBoToolbox, ODK Central ou pyxform";
+    CliInstrument => "Key of the instrument (its form_id)", "Clé de l'instrument (son form_id)";
+    XlsformForm => "form", "formulaire";
+    XlsformAccepted => "accepted", "accepté";
+    XlsformRefused => "refused", "refusé";
+    XlsformQuestion => "question", "question";
+    XlsformQuestions => "questions", "questions";
+    XlsformGroup => "group", "groupe";
+    XlsformGroups => "groups", "groupes";
+    XlsformRepeat => "repeat", "répétition";
+    XlsformRepeats => "repeats", "répétitions";
+    XlsformChoiceList => "choice list", "liste de choix";
+    XlsformChoiceLists => "choice lists", "listes de choix";
+    XlsformLanguages => "languages", "langues";
+    XlsformLinked => "linked to research questions", "liées aux questions de recherche";
+    InstrumentNew => "new", "nouveau";
+    InstrumentReplaced => "replaced", "remplacé";
+    InstrumentUnchanged => "unchanged", "inchangé";
 }
 
 #[cfg(test)]
