@@ -518,6 +518,8 @@ pub enum InstrumentError {
     InvalidName { name: String, reason: String },
     #[error("{name:?} is used twice in {parent}")]
     DuplicateName { name: String, parent: String },
+    #[error("{name:?} nests groups and repeats deeper than {MAX_DEPTH} levels")]
+    TooDeep { name: String },
     #[error("repeat name {name:?} is used twice in the form")]
     DuplicateRepeat { name: String },
     #[error("question {question:?} uses choice list {list:?}, which does not exist")]
@@ -869,6 +871,9 @@ impl Instrument {
     }
 }
 
+/// How deep groups and repeats may nest.
+pub const MAX_DEPTH: usize = 32;
+
 /// The submission's identifier, which every form has under `/meta`.
 const INSTANCE_ID: &str = "instanceID";
 
@@ -905,6 +910,11 @@ fn index_items(
     for (i, item) in items.iter().enumerate() {
         let name = item.name();
         check_name(name)?;
+        if position.len() > MAX_DEPTH {
+            return Err(InstrumentError::TooDeep {
+                name: name.to_owned(),
+            });
+        }
         if seen.contains(&name) {
             return Err(InstrumentError::DuplicateName {
                 name: name.to_owned(),

@@ -666,6 +666,16 @@ pub(crate) fn build(wb: &Workbook, options: &ReadOptions) -> Result<Instrument, 
                 }
                 *element_names.entry(generated).or_default() += 1;
             }
+            if stack.len() > sankore_domain::instrument::MAX_DEPTH {
+                return Err(err(
+                    n,
+                    &type_col,
+                    format!(
+                        "groups and repeats nest deeper than {} levels",
+                        sankore_domain::instrument::MAX_DEPTH
+                    ),
+                ));
+            }
             let mut path = parent_path.clone();
             path.push((
                 name.clone(),
@@ -1755,6 +1765,7 @@ fn place_error(e: InstrumentError, places: &Places) -> XlsFormError {
             return XlsFormError::at("settings", 0, "form_id", e.to_string());
         }
         InstrumentError::InvalidName { name, .. }
+        | InstrumentError::TooDeep { name }
         | InstrumentError::DuplicateName { name, .. }
         | InstrumentError::DuplicateRepeat { name } => (name.clone(), "name".to_owned()),
         InstrumentError::UnknownChoiceList { question, .. } => {
