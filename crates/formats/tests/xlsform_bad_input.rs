@@ -160,3 +160,27 @@ fn unclosed_group() {
         "survey sheet, row 2, column \"type\": unmatched \"begin group\" \"g\": no \"end group\" closes it"
     );
 }
+
+#[test]
+fn zip_bomb_xlsx_is_refused() -> Result<(), Box<dyn std::error::Error>> {
+    use std::io::Write;
+    let mut zip = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    let options = zip::write::SimpleFileOptions::default()
+        .compression_method(zip::CompressionMethod::Deflated);
+    zip.start_file("xl/worksheets/sheet1.xml", options)?;
+    let zeros = vec![b' '; 1 << 20];
+    for _ in 0..24 {
+        zip.write_all(&zeros)?;
+    }
+    let bytes = zip.finish()?.into_inner();
+    assert!(bytes.len() < 200_000, "{} bytes", bytes.len());
+    let e = xlsform::read(&bytes, FileKind::Xlsx, &ReadOptions::new("f"))
+        .err()
+        .map(|e| e.to_string())
+        .unwrap_or_default();
+    assert!(
+        e.starts_with("not a readable XLSX workbook: ") && e.contains("xl/worksheets/sheet1.xml"),
+        "{e}"
+    );
+    Ok(())
+}
