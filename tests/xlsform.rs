@@ -218,11 +218,12 @@ fn import_and_export_through_a_workspace() {
 
     // pyxform converts the export.
     let xml = tmp.path().join("back.xml");
-    let converted = std::process::Command::new("xls2xform")
+    let converted = std::process::Command::new("python3")
+        .args(["-m", "pyxform.xls2xform"])
         .arg(&back_file)
         .arg(&xml)
         .output()
-        .unwrap_or_else(|e| panic!("xls2xform (pip install pyxform): {e}"));
+        .unwrap_or_else(|e| panic!("python3 -m pyxform.xls2xform (pip install pyxform): {e}"));
     assert!(converted.status.success(), "{converted:?}");
     assert!(xml.is_file());
 

@@ -39,11 +39,14 @@ fn interview_guide_round_trips_and_pyxform_converts_it() -> Result<(), Box<dyn s
     let xlsx = dir.path().join("guide-entretien.xlsx");
     let xml = dir.path().join("guide-entretien.xml");
     std::fs::write(&xlsx, write_xlsx(&guide)?)?;
-    let out = Command::new("xls2xform")
+    let out = Command::new("python3")
+        .args(["-m", "pyxform.xls2xform"])
         .arg(&xlsx)
         .arg(&xml)
         .output()
-        .map_err(|e| format!("xls2xform (pip install pyxform) cannot run: {e}"))?;
+        .map_err(|e| {
+            format!("xls2xform (python3 -m pyxform.xls2xform; pip install pyxform) cannot run: {e}")
+        })?;
     let said = format!(
         "{}{}",
         String::from_utf8_lossy(&out.stdout),
