@@ -146,7 +146,9 @@ pub enum QuestionType {
     Hidden,
     /// An OpenStreetMap feature (`osm tags`).
     Osm,
-    /// One choice from a list of the form (`or_other` adds an "other" choice).
+    /// One choice from a list of the form. `or_other` adds an `other` choice;
+    /// the data then also hold a text question `NAME_other` beside this one
+    /// (pyxform adds it).
     SelectOne {
         list: String,
         #[serde(default, skip_serializing_if = "std::ops::Not::not")]
@@ -378,7 +380,9 @@ pub struct Repeat {
     pub relevant: Option<Expression>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub appearance: Option<String>,
-    /// How many times, when the form fixes it.
+    /// How many times, when the form fixes it. Unless it is a plain
+    /// `${name}`, the data also hold a calculate `NAME_count` beside the
+    /// repeat (pyxform adds it).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub repeat_count: Option<Expression>,
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
