@@ -176,6 +176,40 @@ fn import_and_export_through_a_workspace() {
         .arg(&ws));
     assert_eq!(code, 0, "{stderr}");
 
+    let list = || {
+        out(with_passphrase(sankore())
+            .args(["xlsform", "list", "--workspace"])
+            .arg(&ws))
+        .1
+    };
+    assert_eq!(
+        list(),
+        "guide-entretien\t2017-04-01\tGuide d'entretien individuel — Tombouctou 2017\t14 questions linked to research questions\n\
+         linked\t-\tlinked\t1 question linked to research questions\n"
+    );
+    let link = |numbers: &[&str]| {
+        out(with_passphrase(sankore())
+            .args([
+                "xlsform",
+                "link",
+                "--instrument",
+                "guide-entretien",
+                "--question",
+                "age",
+                "--workspace",
+            ])
+            .arg(&ws)
+            .arg("--research-questions")
+            .args(numbers))
+    };
+    assert_eq!(link(&["1,3"]).0, 0);
+    assert!(list().contains("\t15 questions linked"));
+    let (code, _, stderr) = link(&["9"]);
+    assert_eq!(code, 1);
+    assert!(stderr.contains("no research question 9"), "{stderr}");
+    assert_eq!(link(&[]).0, 0);
+    assert!(list().contains("\t14 questions linked"));
+
     let export = |key: &str, to: &Path| {
         out(with_passphrase(sankore())
             .args(["export", "xlsform", "--instrument", key, "--workspace"])

@@ -91,7 +91,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             followup::run_recommendations(recommendations, file, lang)
         }
         Command::Actions { actions } => followup::run_actions(actions, file, lang),
-        Command::Xlsform { xlsform } => xlsform::run(xlsform, lang),
+        Command::Xlsform { xlsform } => xlsform::run(xlsform, file, lang),
         Command::User {
             action:
                 UserAction::Add {

@@ -31,6 +31,28 @@ pub enum Xlsform {
         #[arg(long, value_enum, default_value = "text")]
         format: SummaryFormat,
     },
+    /// List the workspace's instruments.
+    List {
+        #[command(flatten)]
+        workspace: WorkspaceArg,
+        /// Output format.
+        #[arg(long, value_enum, default_value = "text")]
+        format: SummaryFormat,
+    },
+    /// Link a question of an instrument to research questions.
+    Link {
+        #[command(flatten)]
+        workspace: WorkspaceArg,
+        /// Key of the instrument (its form_id).
+        #[arg(long, value_name = "KEY")]
+        instrument: String,
+        /// Name of the question.
+        #[arg(long, value_name = "NAME")]
+        question: String,
+        /// Research question numbers (none: remove the links).
+        #[arg(long, value_name = "N,N", value_delimiter = ',', num_args = 0..)]
+        research_questions: Vec<u8>,
+    },
 }
 
 /// `import xlsform`.
@@ -70,6 +92,20 @@ pub fn localize(command: clap::Command, lang: Lang) -> clap::Command {
             c.about(t(Msg::CliXlsformCheck))
                 .mut_arg("file", |a| a.help(t(Msg::CliXlsformFile)))
                 .mut_arg("format", |a| a.help(t(Msg::CliFormat)))
+        })
+        .mut_subcommand("list", |c| {
+            c.about(t(Msg::CliXlsformList))
+                .mut_arg("workspace", |a| a.help(t(Msg::CliWorkspace)))
+                .mut_arg("format", |a| a.help(t(Msg::CliFormat)))
+        })
+        .mut_subcommand("link", |c| {
+            c.about(t(Msg::CliXlsformLink))
+                .mut_arg("workspace", |a| a.help(t(Msg::CliWorkspace)))
+                .mut_arg("instrument", |a| a.help(t(Msg::CliInstrument)))
+                .mut_arg("question", |a| a.help(t(Msg::CliXlsformQuestion)))
+                .mut_arg("research_questions", |a| {
+                    a.help(t(Msg::CliXlsformResearchQuestions))
+                })
         })
 }
 
@@ -204,9 +240,55 @@ fn linked(form: &Instrument) -> usize {
 }
 
 /// Runs an `xlsform` subcommand.
-pub fn run(command: Xlsform, lang: Lang) -> Result<ExitCode> {
-    let Xlsform::Check { file, format } = command;
-    let form = read_form(&file, DEFAULT_RESEARCH_QUESTION_COLUMN)?;
+pub fn run(command: Xlsform, passphrase_file: Option<&Path>, lang: Lang) -> Result<ExitCode> {
+    match command {
+        Xlsform::Check { file, format } => check(&file, format, lang),
+        Xlsform::List { workspace, format } => {
+            let store = super::open(&workspace.workspace, passphrase_file, lang)?;
+            let list = store.instruments()?;
+            match format {
+                SummaryFormat::Json => {
+                    super::print(&format!("{}\n", serde_json::to_string_pretty(&list)?))?
+                }
+                SummaryFormat::Text => {
+                    let mut text = String::new();
+                    for i in &list {
+                        text.push_str(&format!(
+                            "{}\t{}\t{}\t{} {}\n",
+                            i.key,
+                            i.version.as_deref().unwrap_or("-"),
+                            i.title,
+                            count(
+                                i.linked_questions,
+                                Msg::XlsformQuestion,
+                                Msg::XlsformQuestions,
+                                lang
+                            ),
+                            Msg::XlsformLinked.text(lang)
+                        ));
+                    }
+                    super::print(&text)?;
+                }
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Xlsform::Link {
+            workspace,
+            instrument,
+            question,
+            research_questions,
+        } => {
+            let mut store = super::open(&workspace.workspace, passphrase_file, lang)?;
+            store
+                .link_research_questions(&instrument, &question, &research_questions)
+                .with_context(|| format!("cannot link {question} of instrument {instrument}"))?;
+            Ok(ExitCode::SUCCESS)
+        }
+    }
+}
+
+fn check(file: &Path, format: SummaryFormat, lang: Lang) -> Result<ExitCode> {
+    let form = read_form(file, DEFAULT_RESEARCH_QUESTION_COLUMN)?;
     match (form, format) {
         (Ok(form), SummaryFormat::Text) => {
             super::print(&format!(

@@ -430,6 +430,13 @@ catalogue! {
     CliExportXlsform => "An instrument as an XLSForm workbook (.xlsx) for KoBoToolbox, ODK Central or pyxform",
         "Un instrument en classeur XLSForm (.xlsx) pour KoBoToolbox, ODK Central ou pyxform";
     CliInstrument => "Key of the instrument (its form_id)", "Clé de l'instrument (son form_id)";
+    CliXlsformList => "List the workspace's instruments (key, version, title, questions linked to research questions)",
+        "Lister les instruments de l'espace de travail (clé, version, titre, questions liées aux questions de recherche)";
+    CliXlsformLink => "Link a question of an instrument to research questions (replaces its links)",
+        "Lier une question d'un instrument à des questions de recherche (remplace ses liens)";
+    CliXlsformQuestion => "Name of the question", "Nom de la question";
+    CliXlsformResearchQuestions => "Research question numbers, such as 1,3 (none removes the links)",
+        "Numéros des questions de recherche, tels que 1,3 (aucun retire les liens)";
     XlsformForm => "form", "formulaire";
     XlsformAccepted => "accepted", "accepté";
     XlsformRefused => "refused", "refusé";
