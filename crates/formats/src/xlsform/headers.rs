@@ -166,7 +166,7 @@ pub(crate) const ENTITIES: SheetSpec = SheetSpec {
 
 /// A column: its header as written and the parts it was read as.
 #[derive(Debug, Clone)]
-pub(crate) struct Column {
+struct Column {
     pub header: String,
     pub tokens: Vec<String>,
 }
@@ -283,7 +283,7 @@ pub(crate) fn read_sheet(
     sheet: &Sheet,
     required: &[&str],
     collapse_whitespace: bool,
-) -> Result<(Vec<Column>, Vec<Cells>), XlsFormError> {
+) -> Result<Vec<Cells>, XlsFormError> {
     let double_colon = sheet.headers.iter().any(|h| h.contains("::"));
     let mut columns: Vec<Column> = Vec::new();
     for header in &sheet.headers {
@@ -340,7 +340,7 @@ pub(crate) fn read_sheet(
             }
         }
     }
-    Ok((columns, rows))
+    Ok(rows)
 }
 
 /// Curly quotes made straight; runs of whitespace made one space when asked.

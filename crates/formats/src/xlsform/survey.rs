@@ -326,7 +326,7 @@ pub(crate) fn build(wb: &Workbook, options: &ReadOptions) -> Result<Instrument, 
                 r.cells.retain(|(h, _)| h != "id_string");
             }
         }
-        let (_, rows) = headers::read_sheet(&headers::SETTINGS, &sheet, &[], false)?;
+        let rows = headers::read_sheet(&headers::SETTINGS, &sheet, &[], false)?;
         if let Some(first) = rows.into_iter().next() {
             settings_row = first;
         }
@@ -353,7 +353,7 @@ pub(crate) fn build(wb: &Workbook, options: &ReadOptions) -> Result<Instrument, 
     let mut external_lists: HashSet<String> = HashSet::new();
     let has_external = match wb.sheet("external_choices") {
         Some(sheet) => {
-            let (_, rows) = headers::read_sheet(&headers::EXTERNAL_CHOICES, sheet, &[], false)?;
+            let rows = headers::read_sheet(&headers::EXTERNAL_CHOICES, sheet, &[], false)?;
             for r in &rows {
                 if let Some(l) = r.get(&["list name"]) {
                     external_lists.insert(l.to_owned());
@@ -368,7 +368,7 @@ pub(crate) fn build(wb: &Workbook, options: &ReadOptions) -> Result<Instrument, 
     let mut choices: Vec<ChoiceList> = Vec::new();
     let mut choice_rows: Vec<Cells> = Vec::new();
     if let Some(sheet) = wb.sheet(CHOICES) {
-        let (_, rows) = headers::read_sheet(&headers::CHOICES, sheet, &["name"], false)?;
+        let rows = headers::read_sheet(&headers::CHOICES, sheet, &["name"], false)?;
         let mut seen: HashMap<String, HashSet<String>> = HashMap::new();
         for row in &rows {
             let Some(list) = row.get(&["list name"]) else {
@@ -435,7 +435,7 @@ pub(crate) fn build(wb: &Workbook, options: &ReadOptions) -> Result<Instrument, 
     let mut entity_rows: Vec<Cells> = Vec::new();
     let mut entities = Entities::default();
     if let Some(sheet) = wb.sheet("entities") {
-        let (_, rows) = headers::read_sheet(&headers::ENTITIES, sheet, &[], false)?;
+        let rows = headers::read_sheet(&headers::ENTITIES, sheet, &[], false)?;
         entities = Entities::declare(&rows)?;
         entity_rows = rows;
     }
@@ -445,8 +445,7 @@ pub(crate) fn build(wb: &Workbook, options: &ReadOptions) -> Result<Instrument, 
         .map(|d| d.dataset.clone())
         .collect();
 
-    let (_, survey_rows) =
-        headers::read_sheet(&headers::SURVEY, survey_sheet, &["type"], clean_text)?;
+    let survey_rows = headers::read_sheet(&headers::SURVEY, survey_sheet, &["type"], clean_text)?;
 
     let mut extra_settings: BTreeMap<String, String> = BTreeMap::new();
     let mut stack: Vec<Frame> = vec![Frame {
