@@ -570,6 +570,12 @@ pub struct Instrument {
     choices: Vec<ChoiceList>,
     #[serde(skip)]
     index: Vec<Indexed>,
+    /// Path → position in `index`.
+    #[serde(skip)]
+    by_path: HashMap<String, usize>,
+    /// Question name → position in `index` of the first question so named.
+    #[serde(skip)]
+    by_name: HashMap<String, usize>,
 }
 
 /// The stored shape of an instrument (checked again when read back).
@@ -723,12 +729,22 @@ impl Instrument {
             let d = languages.remove(i);
             languages.insert(0, d);
         }
+        let mut by_path = HashMap::new();
+        let mut by_name = HashMap::new();
+        for (i, ix) in index.iter().enumerate() {
+            by_path.insert(ix.path.clone(), i);
+            if let Some(Item::Question(q)) = item_at(&survey, &ix.position) {
+                by_name.entry(q.name.clone()).or_insert(i);
+            }
+        }
         Ok(Instrument {
             settings,
             languages,
             survey,
             choices,
             index,
+            by_path,
+            by_name,
         })
     }
 
@@ -792,29 +808,40 @@ impl Instrument {
 
     /// The question with this name (the first one, if several share it).
     pub fn question(&self, name: &str) -> Option<QuestionAt<'_>> {
-        self.questions()
-            .into_iter()
-            .find(|q| q.question.name == name)
+        self.question_by_index(*self.by_name.get(name)?)
     }
 
     /// The question at `/group/sub/q` (a leading root name such as `/data` is
     /// not part of the path).
     pub fn question_at(&self, path: &str) -> Option<QuestionAt<'_>> {
-        self.questions().into_iter().find(|q| q.path == path)
+        self.question_by_index(*self.by_path.get(path)?)
+    }
+
+    fn question_by_index(&self, i: usize) -> Option<QuestionAt<'_>> {
+        let ix = self.index.get(i)?;
+        match self.item_at(&ix.position)? {
+            Item::Question(q) => Some(QuestionAt {
+                path: &ix.path,
+                question: q,
+                repeat: ix.repeat.as_deref(),
+            }),
+            _ => None,
+        }
     }
 
     /// The item (question, group or repeat) at a path.
     pub fn item(&self, path: &str) -> Option<&Item> {
-        let ix = self.index.iter().find(|ix| ix.path == path)?;
+        let ix = self.index.get(*self.by_path.get(path)?)?;
         self.item_at(&ix.position)
     }
 
     /// Whether the item at `path` sits inside a repeat (a repeat itself counts
     /// only when it is nested in another one).
     pub fn in_repeat(&self, path: &str) -> bool {
-        self.index
-            .iter()
-            .any(|ix| ix.path == path && ix.repeat.is_some())
+        self.by_path
+            .get(path)
+            .and_then(|i| self.index.get(*i))
+            .is_some_and(|ix| ix.repeat.is_some())
     }
 
     /// The label of the choice `value` of `list` in `language` (falling back
@@ -866,12 +893,7 @@ impl Instrument {
     }
 
     fn item_at(&self, position: &[usize]) -> Option<&Item> {
-        let (first, rest) = position.split_first()?;
-        let mut item = self.survey.get(*first)?;
-        for i in rest {
-            item = item.children().get(*i)?;
-        }
-        Some(item)
+        item_at(&self.survey, position)
     }
 }
 
@@ -945,6 +967,15 @@ fn index_items(
         position.pop();
     }
     Ok(())
+}
+
+fn item_at<'a>(items: &'a [Item], position: &[usize]) -> Option<&'a Item> {
+    let (first, rest) = position.split_first()?;
+    let mut item = items.get(*first)?;
+    for i in rest {
+        item = item.children().get(*i)?;
+    }
+    Some(item)
 }
 
 fn walk<'a>(items: &'a [Item], f: &mut dyn FnMut(&'a Item)) {
