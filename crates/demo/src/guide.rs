@@ -273,3 +273,35 @@ pub fn interview_guide(records: &StudyRecords) -> Result<Instrument, InstrumentE
     };
     Instrument::new(settings, survey, choices)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_research_question_has_its_section() -> Result<(), InstrumentError> {
+        let records = crate::reference_study();
+        let guide = interview_guide(&records)?;
+        for rq in &records.research_questions {
+            let main = guide.question(&format!("rq{}", rq.number));
+            assert_eq!(
+                main.map(|q| q.question.research_questions.clone()),
+                Some(vec![rq.number])
+            );
+            assert_eq!(
+                main.and_then(|q| q.question.label.get(Some(FR))),
+                Some(rq.text.fr.as_str())
+            );
+        }
+        assert_eq!(
+            guide.question("recruitment_how").and_then(|q| q.repeat),
+            Some("/section_rq4/recruitment")
+        );
+        assert_eq!(
+            guide.choice_label("cercle", "GDM", Some(EN)),
+            Some("Goundam")
+        );
+        assert_eq!(guide, interview_guide(&records)?);
+        Ok(())
+    }
+}
