@@ -106,6 +106,17 @@ fn read_spreadsheet(bytes: &[u8], kind: FileKind) -> Result<Workbook, XlsFormErr
     if kind == FileKind::Xlsx {
         check_archive(bytes)?;
     }
+    // The spreadsheet library parses binary formats written by anyone: a
+    // panic inside it on a damaged file is a refusal, not a crash.
+    std::panic::catch_unwind(|| read_cells(bytes, kind)).unwrap_or_else(|_| {
+        Err(XlsFormError::file(format!(
+            "not a readable {} workbook: the file is damaged",
+            kind.name()
+        )))
+    })
+}
+
+fn read_cells(bytes: &[u8], kind: FileKind) -> Result<Workbook, XlsFormError> {
     let cursor = Cursor::new(bytes.to_vec());
     let mut book: Sheets<_> = open_workbook_auto_from_rs(cursor)
         .map_err(|e| XlsFormError::file(format!("not a readable {} workbook: {e}", kind.name())))?;
