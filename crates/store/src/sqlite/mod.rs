@@ -13,6 +13,7 @@ mod codebook;
 mod coding;
 mod forums;
 mod framework;
+mod instruments;
 mod quotes;
 mod read;
 mod records;
@@ -75,6 +76,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         9,
         "identity vault and study settings",
         include_str!("../../migrations/sqlite/0009_identity_vault.sql"),
+    ),
+    (
+        10,
+        "instruments",
+        include_str!("../../migrations/sqlite/0010_instruments.sql"),
     ),
 ];
 
