@@ -32,15 +32,27 @@ pub struct Account {
     pub role: Role,
 }
 
+/// What signing in needs to know of an account.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Credentials {
+    pub account: Account,
+    /// PHC string (Argon2id).
+    pub password_hash: String,
+    /// Locked after too many consecutive failed sign-ins; only an unlock
+    /// (`sankore user unlock`) opens it again.
+    pub locked: bool,
+}
+
 /// Accounts and server-side web sessions.
 pub trait AccountStore {
     /// Adds a user; refused when the name is taken (case-insensitively).
     fn add_user(&mut self, name: &str, role: Role, password_hash: &str) -> Result<Account>;
-    /// The account and its password hash, for signing in.
-    fn user_credentials(&self, name: &str) -> Result<Option<(Account, String)>>;
+    /// The account, its password hash and whether it is locked, for signing in.
+    fn user_credentials(&self, name: &str) -> Result<Option<Credentials>>;
     /// Every account, by name.
     fn users(&self) -> Result<Vec<Account>>;
-    /// Records a signed-in session under the hash of its token.
+    /// Records a signed-in session under the hash of its token and clears
+    /// the account's count of consecutive failed sign-ins.
     fn create_web_session(
         &mut self,
         token_hash: &str,
@@ -56,6 +68,22 @@ pub trait AccountStore {
     ) -> Result<Option<(Account, String)>>;
     /// Ends a session.
     fn delete_web_session(&mut self, token_hash: &str) -> Result<()>;
+    /// Counts a failed sign-in of an existing account; the account locks
+    /// when `lock_after` consecutive failures are reached. Returns whether
+    /// this failure locked it.
+    fn sign_in_failed(&mut self, user_id: i64, lock_after: u32) -> Result<bool>;
+    /// Ends every session of the named account; returns the account and
+    /// how many sessions ended.
+    fn end_user_sessions(&mut self, name: &str) -> Result<(Account, usize)>;
+    /// Replaces the named account's password hash and ends all its
+    /// sessions, in one transaction.
+    fn set_password(&mut self, name: &str, password_hash: &str) -> Result<Account>;
+    /// Changes the named account's role; returns the account as it is now
+    /// and its former role.
+    fn set_role(&mut self, name: &str, role: Role) -> Result<(Account, Role)>;
+    /// Unlocks the named account and clears its count of failed sign-ins;
+    /// returns whether it was locked.
+    fn unlock_user(&mut self, name: &str) -> Result<(Account, bool)>;
 }
 
 /// A document in a listing, without its text.

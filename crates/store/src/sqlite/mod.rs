@@ -63,6 +63,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "framework summaries",
         include_str!("../../migrations/sqlite/0007_framework_summaries.sql"),
     ),
+    (
+        13,
+        "account lock after failed sign-ins",
+        include_str!("../../migrations/sqlite/0013_account_security.sql"),
+    ),
 ];
 
 /// A study store on an encrypted SQLite file.
