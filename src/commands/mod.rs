@@ -15,11 +15,12 @@ use std::net::SocketAddr;
 use std::path::Path;
 use std::process::ExitCode;
 
-use crate::cli::{CheckFormat, Cli, Command, Report, ReportFormat, UserAction};
+use crate::cli::{CheckFormat, Cli, Command, Report, ReportFormat};
 use crate::passphrase::{self, Purpose};
 
 pub(crate) mod analyze;
 pub(crate) mod audit;
+mod backup;
 pub(crate) mod followup;
 mod refi;
 mod user;
@@ -90,23 +91,16 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             followup::run_recommendations(recommendations, file, lang)
         }
         Command::Actions { actions } => followup::run_actions(actions, file, lang),
-        Command::User {
-            action:
-                UserAction::Add {
-                    workspace,
-                    name,
-                    role,
-                    password_file,
-                },
-        } => {
-            user::add(
-                &workspace.workspace,
-                &name,
-                role,
-                &password_file,
-                file,
-                lang,
-            )?;
+        Command::User { action } => {
+            user::run(action, file, lang)?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Backup { workspace, out } => {
+            backup::backup(&workspace.workspace, &out, file, lang)?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Restore { file: bundle, workspace } => {
+            backup::restore(&bundle, &workspace, file, lang)?;
             Ok(ExitCode::SUCCESS)
         }
     }

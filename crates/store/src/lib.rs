@@ -8,6 +8,7 @@
 //!
 //! Nothing here logs or returns participant text in error messages.
 
+pub mod backup;
 pub mod error;
 pub mod key;
 pub mod sqlite;
@@ -51,8 +52,9 @@ pub trait AccountStore {
     fn user_credentials(&self, name: &str) -> Result<Option<Credentials>>;
     /// Every account, by name.
     fn users(&self) -> Result<Vec<Account>>;
-    /// Records a signed-in session under the hash of its token and clears
-    /// the account's count of consecutive failed sign-ins.
+    /// Records a signed-in session under the hash of its token, clears the
+    /// account's count of consecutive failed sign-ins and records the
+    /// sign-in in the audit log, in one transaction.
     fn create_web_session(
         &mut self,
         token_hash: &str,
@@ -66,24 +68,25 @@ pub trait AccountStore {
         token_hash: &str,
         max_idle: chrono::Duration,
     ) -> Result<Option<(Account, String)>>;
-    /// Ends a session.
+    /// Ends a session (a sign-out, audited).
     fn delete_web_session(&mut self, token_hash: &str) -> Result<()>;
-    /// Counts a failed sign-in of an existing account; the account locks
-    /// when `lock_after` consecutive failures are reached. Returns whether
-    /// this failure locked it.
-    fn sign_in_failed(&mut self, user_id: i64, lock_after: u32) -> Result<bool>;
+    /// Counts a failed sign-in of an existing account (audited, with
+    /// `reason`); the account locks when `lock_after` consecutive failures
+    /// are reached, which ends its sessions. Returns whether this failure
+    /// locked it.
+    fn sign_in_failed(&mut self, user_id: i64, lock_after: u32, reason: &str) -> Result<bool>;
     /// Ends every session of the named account; returns the account and
-    /// how many sessions ended.
-    fn end_user_sessions(&mut self, name: &str) -> Result<(Account, usize)>;
+    /// how many sessions ended. `actor` is who asked, for the audit log.
+    fn end_user_sessions(&mut self, name: &str, actor: &str) -> Result<(Account, usize)>;
     /// Replaces the named account's password hash and ends all its
-    /// sessions, in one transaction.
-    fn set_password(&mut self, name: &str, password_hash: &str) -> Result<Account>;
-    /// Changes the named account's role; returns the account as it is now
-    /// and its former role.
-    fn set_role(&mut self, name: &str, role: Role) -> Result<(Account, Role)>;
-    /// Unlocks the named account and clears its count of failed sign-ins;
-    /// returns whether it was locked.
-    fn unlock_user(&mut self, name: &str) -> Result<(Account, bool)>;
+    /// sessions, audited, in one transaction.
+    fn set_password(&mut self, name: &str, password_hash: &str, actor: &str) -> Result<Account>;
+    /// Changes the named account's role (audited); returns the account as
+    /// it is now and its former role.
+    fn set_role(&mut self, name: &str, role: Role, actor: &str) -> Result<(Account, Role)>;
+    /// Unlocks the named account and clears its count of failed sign-ins
+    /// (audited); returns whether it was locked.
+    fn unlock_user(&mut self, name: &str, actor: &str) -> Result<(Account, bool)>;
 }
 
 /// An entry of the audit log, as stored.

@@ -1,9 +1,9 @@
 //! Accounts and web sessions.
 
 use rusqlite::{OptionalExtension, params};
-use sankore_domain::Role;
+use sankore_domain::{AuditAction, AuditEvent, Role};
 
-use super::{SqliteStore, now};
+use super::{SqliteStore, audit, now};
 use crate::error::{Result, StoreError};
 use crate::{Account, AccountStore, Credentials};
 
@@ -97,6 +97,14 @@ impl AccountStore for SqliteStore {
             "UPDATE users SET failed_sign_ins = 0 WHERE id = ?1 AND failed_sign_ins > 0",
             [user_id],
         )?;
+        let name: String =
+            tx.query_row("SELECT name FROM users WHERE id = ?1", [user_id], |r| {
+                r.get(0)
+            })?;
+        audit::append(
+            &tx,
+            &AuditEvent::new(&name, AuditAction::SignIn, &name, "workbench"),
+        )?;
         tx.commit()?;
         Ok(())
     }
@@ -149,65 +157,115 @@ impl AccountStore for SqliteStore {
     }
 
     fn delete_web_session(&mut self, token_hash: &str) -> Result<()> {
-        self.conn.execute(
+        let tx = self.write_transaction()?;
+        let name: Option<String> = tx
+            .query_row(
+                "SELECT u.name FROM web_sessions s JOIN users u ON u.id = s.user_id
+                 WHERE s.token_hash = ?1",
+                [token_hash],
+                |r| r.get(0),
+            )
+            .optional()?;
+        tx.execute(
             "DELETE FROM web_sessions WHERE token_hash = ?1",
             [token_hash],
         )?;
+        if let Some(name) = name {
+            audit::append(
+                &tx,
+                &AuditEvent::new(&name, AuditAction::SignOut, &name, "this session"),
+            )?;
+        }
+        tx.commit()?;
         Ok(())
     }
 
-    fn sign_in_failed(&mut self, user_id: i64, lock_after: u32) -> Result<bool> {
+    fn sign_in_failed(&mut self, user_id: i64, lock_after: u32, reason: &str) -> Result<bool> {
         let tx = self.write_transaction()?;
-        let count: i64 = tx.query_row(
+        let (name, count): (String, i64) = tx.query_row(
             "UPDATE users SET failed_sign_ins = failed_sign_ins + 1 WHERE id = ?1
-             RETURNING failed_sign_ins",
+             RETURNING name, failed_sign_ins",
             [user_id],
-            |r| r.get(0),
+            |r| Ok((r.get(0)?, r.get(1)?)),
         )?;
         let locked = tx.execute(
             "UPDATE users SET locked_at = ?2 WHERE id = ?1 AND locked_at IS NULL AND ?3 >= ?4",
             params![user_id, now(), count, i64::from(lock_after)],
         )? > 0;
-        if locked {
+        let detail = if locked {
             tx.execute("DELETE FROM web_sessions WHERE user_id = ?1", [user_id])?;
-        }
+            format!("{reason}; account locked after {count} consecutive failures")
+        } else {
+            format!("{reason}; {count} consecutive failures")
+        };
+        audit::append(
+            &tx,
+            &AuditEvent::new(&name, AuditAction::SignInRefused, &name, detail),
+        )?;
         tx.commit()?;
         Ok(locked)
     }
 
-    fn end_user_sessions(&mut self, name: &str) -> Result<(Account, usize)> {
+    fn end_user_sessions(&mut self, name: &str, actor: &str) -> Result<(Account, usize)> {
         let tx = self.write_transaction()?;
         let found = named_account(&tx, name)?;
         let ended = tx.execute("DELETE FROM web_sessions WHERE user_id = ?1", [found.id])?;
+        audit::append(
+            &tx,
+            &AuditEvent::new(
+                actor,
+                AuditAction::SignOut,
+                &found.name,
+                format!("everywhere: {ended} sessions ended"),
+            ),
+        )?;
         tx.commit()?;
         Ok((found, ended))
     }
 
-    fn set_password(&mut self, name: &str, password_hash: &str) -> Result<Account> {
+    fn set_password(&mut self, name: &str, password_hash: &str, actor: &str) -> Result<Account> {
         let tx = self.write_transaction()?;
         let found = named_account(&tx, name)?;
         tx.execute(
             "UPDATE users SET password_hash = ?2 WHERE id = ?1",
             params![found.id, password_hash],
         )?;
-        tx.execute("DELETE FROM web_sessions WHERE user_id = ?1", [found.id])?;
+        let ended = tx.execute("DELETE FROM web_sessions WHERE user_id = ?1", [found.id])?;
+        audit::append(
+            &tx,
+            &AuditEvent::new(
+                actor,
+                AuditAction::PasswordChange,
+                &found.name,
+                format!("{ended} sessions ended"),
+            ),
+        )?;
         tx.commit()?;
         Ok(found)
     }
 
-    fn set_role(&mut self, name: &str, role: Role) -> Result<(Account, Role)> {
+    fn set_role(&mut self, name: &str, role: Role, actor: &str) -> Result<(Account, Role)> {
         let tx = self.write_transaction()?;
         let mut found = named_account(&tx, name)?;
         tx.execute(
             "UPDATE users SET role = ?2 WHERE id = ?1",
             params![found.id, role.as_str()],
         )?;
+        audit::append(
+            &tx,
+            &AuditEvent::new(
+                actor,
+                AuditAction::RoleChange,
+                &found.name,
+                format!("{} -> {}", found.role, role),
+            ),
+        )?;
         tx.commit()?;
         let former = std::mem::replace(&mut found.role, role);
         Ok((found, former))
     }
 
-    fn unlock_user(&mut self, name: &str) -> Result<(Account, bool)> {
+    fn unlock_user(&mut self, name: &str, actor: &str) -> Result<(Account, bool)> {
         let tx = self.write_transaction()?;
         let found = named_account(&tx, name)?;
         let was_locked: bool = tx.query_row(
@@ -219,6 +277,12 @@ impl AccountStore for SqliteStore {
             "UPDATE users SET locked_at = NULL, failed_sign_ins = 0 WHERE id = ?1",
             [found.id],
         )?;
+        if was_locked {
+            audit::append(
+                &tx,
+                &AuditEvent::new(actor, AuditAction::RoleChange, &found.name, "unlocked"),
+            )?;
+        }
         tx.commit()?;
         Ok((found, was_locked))
     }

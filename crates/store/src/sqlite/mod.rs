@@ -7,6 +7,7 @@
 
 mod accounts;
 mod assignments;
+mod backup;
 pub mod audit;
 mod check;
 mod codebook;
