@@ -6,10 +6,10 @@ use anyhow::{Context, Result, bail};
 use chrono::{Days, NaiveDate};
 use indicatif::{ProgressBar, ProgressStyle};
 use sankore_domain::gazetteer::timbuktu_2017;
-use sankore_domain::{Lang, Study, TeamMember};
+use sankore_domain::{AuditAction, AuditEvent, Lang, Study, TeamMember};
 use sankore_i18n::Msg;
 use sankore_store::sqlite::SqliteStore;
-use sankore_store::{Store, Workspace};
+use sankore_store::{AuditStore, Store, Workspace};
 use std::io::Write;
 use std::net::SocketAddr;
 use std::path::Path;
@@ -64,7 +64,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
                     k,
                 },
         } => {
-            let store = open(&workspace.workspace, file, lang)?;
+            let mut store = open(&workspace.workspace, file, lang)?;
             let methodology = sankore_analysis::methodology::from_store(&store)?
                 .context("the workspace holds no study yet")?;
             let format = match format {
@@ -78,6 +78,16 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
                 sankore_reports::methodology::render(&methodology, format, lang)?
             };
             print(&text)?;
+            store.record_audit(&AuditEvent::new(
+                user::CLI_ACTOR,
+                AuditAction::Report,
+                "methodology",
+                if public {
+                    format!("{format:?}, public, k = {k}")
+                } else {
+                    format!("{format:?}, internal")
+                },
+            ))?;
             Ok(ExitCode::SUCCESS)
         }
         Command::Check { workspace, format } => check(&workspace.workspace, format, file, lang),
