@@ -891,3 +891,54 @@ fn promise_12_zip_bombs_are_refused_and_nothing_is_created() {
     assert!(!dir.exists(), "nothing created");
     assert!(started.elapsed() < Duration::from_secs(60));
 }
+
+/// The tests `docs/threat-model.md` names as proofs: `promise_NN_…` and
+/// the other test names in its "proved by" columns.
+fn named_proofs() -> Vec<(String, bool)> {
+    let doc = include_str!("../docs/threat-model.md");
+    let vault_section = doc.find("### Promises kept by the identity vault").unwrap_or(doc.len());
+    let mut names = Vec::new();
+    for (at, _) in doc.match_indices('`') {
+        let rest = &doc[at + 1..];
+        let Some(end) = rest.find('`') else { continue };
+        let name = &rest[..end];
+        let looks_like_test = name.contains('_')
+            && name.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
+            && (name.starts_with("promise_") || name.ends_with("_detected") || name.contains("_are_") || name.contains("_is_"));
+        if looks_like_test && !names.iter().any(|(n, _): &(String, bool)| n == name) {
+            names.push((name.to_owned(), at > vault_section));
+        }
+    }
+    names
+}
+
+fn rust_sources(dir: &Path, out: &mut String) {
+    for path in files_under(dir) {
+        if path.extension().is_some_and(|e| e == "rs") {
+            out.push_str(&std::fs::read_to_string(&path).unwrap_or_default());
+        }
+    }
+}
+
+#[test]
+fn threat_model_names_only_tests_that_exist() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut sources = String::new();
+    rust_sources(&root.join("tests"), &mut sources);
+    rust_sources(&root.join("crates"), &mut sources);
+    let vault_landed = root.join("tests/vault.rs").is_file();
+    let names = named_proofs();
+    assert!(names.len() >= 20, "{names:?}");
+    let mut checked = 0;
+    for (name, vault) in names {
+        if vault && !vault_landed {
+            continue;
+        }
+        assert!(
+            sources.contains(&format!("fn {name}(")),
+            "docs/threat-model.md names `{name}`, which is no test"
+        );
+        checked += 1;
+    }
+    assert!(checked >= 14);
+}
