@@ -10,8 +10,8 @@ use anyhow::{Context, Result};
 use clap::{Subcommand, ValueEnum};
 use sankore_analysis::evidence::{self, FindingOverview};
 use sankore_domain::{
-    AuditAction, AuditEvent,
-    ActionStatus, Agreement, ForumOutcome, Lang, Localized, OutcomeKind, PlaceCode, SessionKind,
+    ActionStatus, Agreement, AuditAction, AuditEvent, ForumOutcome, Lang, Localized, OutcomeKind,
+    PlaceCode, SessionKind,
 };
 use sankore_i18n::{Msg, outcome_msg};
 use sankore_reports::followup::{actions_json, recommendations_json};

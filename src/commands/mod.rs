@@ -109,7 +109,10 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             backup::backup(&workspace.workspace, &out, file, lang)?;
             Ok(ExitCode::SUCCESS)
         }
-        Command::Restore { file: bundle, workspace } => {
+        Command::Restore {
+            file: bundle,
+            workspace,
+        } => {
             backup::restore(&bundle, &workspace, file, lang)?;
             Ok(ExitCode::SUCCESS)
         }

@@ -6,12 +6,12 @@
 use anyhow::{Context, Result, bail};
 use indicatif::{ProgressBar, ProgressStyle};
 use sankore_domain::gazetteer::timbuktu_2017;
+use sankore_domain::{AuditAction, AuditEvent};
 use sankore_domain::{Lang, StudyRecords};
 use sankore_formats::refi::{
     self, ImportOptions, ImportReport, Imported, Limits, LineEndings, RefiError,
 };
 use sankore_i18n::Msg;
-use sankore_domain::{AuditAction, AuditEvent};
 use sankore_store::sqlite::SqliteStore;
 use sankore_store::{AuditStore, Store, Workspace};
 use serde_json::json;

@@ -32,7 +32,11 @@ pub fn run(action: UserAction, passphrase_file: Option<&Path>, lang: Lang) -> Re
         UserAction::SignOutAll { workspace, name } => {
             let mut store = super::open(&workspace.workspace, passphrase_file, lang)?;
             let (account, ended) = store.end_user_sessions(&name, CLI_ACTOR)?;
-            eprintln!("{}: {} ({ended})", Msg::SessionsEnded.text(lang), account.name);
+            eprintln!(
+                "{}: {} ({ended})",
+                Msg::SessionsEnded.text(lang),
+                account.name
+            );
             Ok(())
         }
         UserAction::Password {

@@ -32,7 +32,10 @@ fn failures_lock_until_unlocked_and_password_changes_end_sessions() {
     assert!(!ok(store.user_credentials("awa")).is_some_and(|c| c.locked));
     // The third consecutive failure locks, and ends the open session.
     assert!(ok(store.sign_in_failed(awa.id, 3, "wrong password")));
-    assert!(!ok(store.sign_in_failed(awa.id, 3, "wrong password")), "locks once");
+    assert!(
+        !ok(store.sign_in_failed(awa.id, 3, "wrong password")),
+        "locks once"
+    );
     assert!(ok(store.user_credentials("AWA")).is_some_and(|c| c.locked));
     assert_eq!(
         ok(store.touch_web_session("s0", chrono::Duration::hours(1))),

@@ -370,7 +370,11 @@ pub async fn logout_everywhere(
     let (_, ended) = state
         .with_store(move |store| store.end_user_sessions(&name, &name))
         .await?;
-    tracing::info!(user = user.account.id, sessions = ended, "signed out everywhere");
+    tracing::info!(
+        user = user.account.id,
+        sessions = ended,
+        "signed out everywhere"
+    );
     signed_out()
 }
 
@@ -403,7 +407,9 @@ pub async fn change_password(
         None
     };
     if let Some(problem) = problem {
-        return Ok(crate::pages::account_page(&state, &headers, &user, Some(problem)).into_response());
+        return Ok(
+            crate::pages::account_page(&state, &headers, &user, Some(problem)).into_response(),
+        );
     }
     let current = Passphrase::new(form.current);
     let name = user.account.name.clone();

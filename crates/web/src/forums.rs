@@ -13,9 +13,8 @@ use axum::{Json, Router};
 use sankore_analysis::AnalysisError;
 use sankore_analysis::evidence::{self, FindingOverview};
 use sankore_domain::{
-    AuditAction, AuditEvent,
-    Action, Agreement, ForumOutcome, Localized, OutcomeKind, Permission, Recommendation, Session,
-    SessionKind,
+    Action, Agreement, AuditAction, AuditEvent, ForumOutcome, Localized, OutcomeKind, Permission,
+    Recommendation, Session, SessionKind,
 };
 use sankore_i18n::{Msg, agreement_msg, outcome_msg};
 use sankore_reports::followup::{actions_json, recommendations_json};

@@ -7,8 +7,8 @@
 
 mod accounts;
 mod assignments;
-mod backup;
 pub mod audit;
+mod backup;
 mod check;
 mod codebook;
 mod coding;
