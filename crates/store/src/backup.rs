@@ -246,12 +246,15 @@ pub fn restore_backup(
     Ok((workspace, store, summary))
 }
 
+/// A file inside a backup: its name in the workspace and its bytes.
+type BundledFile = (String, Zeroizing<Vec<u8>>);
+
 /// Checks and decrypts a backup file held in memory.
 fn open_bundle(
     path: &Path,
     bytes: &[u8],
     passphrase: &Passphrase,
-) -> Result<(Header, Vec<(String, Zeroizing<Vec<u8>>)>)> {
+) -> Result<(Header, Vec<BundledFile>)> {
     if bytes.len() < 12 || &bytes[..8] != MAGIC {
         return Err(refused(path, "not a Sankore backup file"));
     }
