@@ -106,6 +106,7 @@ impl AccountStore for SqliteStore {
             &AuditEvent::new(&name, AuditAction::SignIn, &name, "workbench"),
         )?;
         tx.commit()?;
+        self.anchor_audit_head()?;
         Ok(())
     }
 
@@ -177,6 +178,7 @@ impl AccountStore for SqliteStore {
             )?;
         }
         tx.commit()?;
+        self.anchor_audit_head()?;
         Ok(())
     }
 
@@ -203,6 +205,7 @@ impl AccountStore for SqliteStore {
             &AuditEvent::new(&name, AuditAction::SignInRefused, &name, detail),
         )?;
         tx.commit()?;
+        self.anchor_audit_head()?;
         Ok(locked)
     }
 
@@ -220,6 +223,7 @@ impl AccountStore for SqliteStore {
             ),
         )?;
         tx.commit()?;
+        self.anchor_audit_head()?;
         Ok((found, ended))
     }
 
@@ -241,6 +245,7 @@ impl AccountStore for SqliteStore {
             ),
         )?;
         tx.commit()?;
+        self.anchor_audit_head()?;
         Ok(found)
     }
 
@@ -261,6 +266,7 @@ impl AccountStore for SqliteStore {
             ),
         )?;
         tx.commit()?;
+        self.anchor_audit_head()?;
         let former = std::mem::replace(&mut found.role, role);
         Ok((found, former))
     }
@@ -284,6 +290,7 @@ impl AccountStore for SqliteStore {
             )?;
         }
         tx.commit()?;
+        self.anchor_audit_head()?;
         Ok((found, was_locked))
     }
 }
