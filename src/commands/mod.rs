@@ -189,6 +189,14 @@ fn demo(dir: &Path, file: Option<&Path>, lang: Lang) -> Result<SqliteStore> {
     })?;
     bar.finish_and_clear();
     let accounts = user::demo_accounts(&mut store)?;
+    for (name, role, _) in &accounts {
+        store.record_audit(&AuditEvent::new(
+            user::CLI_ACTOR,
+            AuditAction::UserAdded,
+            name,
+            role.as_str(),
+        ))?;
+    }
     eprintln!("{}: {}", Msg::WorkspaceCreated.text(lang), dir.display());
     eprintln!("{}", Msg::DemoSynthetic.text(lang));
     eprintln!("{}", Msg::DemoAccounts.text(lang));
