@@ -538,6 +538,44 @@ fn promise_05_any_change_to_an_audit_entry_is_detected() {
     assert_eq!(changes, 21);
 }
 
+#[test]
+fn promise_05_a_cut_short_audit_log_stays_detected() {
+    let root = ok(tempfile::tempdir());
+    let dir = root.path().join("w");
+    with_passphrase(sankore())
+        .args(["init", "--name", "Étude"])
+        .arg(&dir)
+        .assert()
+        .success();
+    for name in ["awa", "binta", "coumba"] {
+        add_user(&dir, name, "coder", "coder password");
+    }
+    let verify = || {
+        with_passphrase(sankore())
+            .args(["audit", "verify", "--workspace"])
+            .arg(&dir)
+            .output()
+            .unwrap_or_else(|e| panic!("{e}"))
+            .status
+            .success()
+    };
+    assert!(verify());
+    let conn = raw_database(&dir);
+    ok(conn.execute_batch(
+        "DROP TRIGGER audit_log_no_delete; DELETE FROM audit_log WHERE seq = 3;",
+    ));
+    drop(conn);
+    assert!(!verify());
+    // Other commands open the workspace meanwhile: they must not anchor
+    // the shortened log as if it were whole.
+    let commands: [&[&str]; 2] = [&["check", "--workspace"], &["audit", "verify", "--workspace"]];
+    for command in commands {
+        let _ = with_passphrase(sankore()).args(command).arg(&dir).output();
+    }
+    add_user(&dir, "dado", "coder", "coder password");
+    assert!(!verify(), "a cut-short log passed once other commands ran");
+}
+
 /// Every `/api/v1` route of the OpenAPI description, with its path
 /// parameters filled from the demo.
 fn api_routes() -> Vec<(String, String)> {
