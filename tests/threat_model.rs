@@ -180,7 +180,11 @@ fn promise_01_stolen_laptop_reveals_no_transcript_or_name() {
                 .collect();
             String::from_utf16_lossy(&units)
         };
-        let readings = [String::from_utf8_lossy(&bytes).into_owned(), utf16(0), utf16(1)];
+        let readings = [
+            String::from_utf8_lossy(&bytes).into_owned(),
+            utf16(0),
+            utf16(1),
+        ];
         for needle in &needles {
             assert!(
                 readings.iter().all(|r| !r.contains(needle.as_str())),
@@ -561,14 +565,16 @@ fn promise_05_a_cut_short_audit_log_stays_detected() {
     };
     assert!(verify());
     let conn = raw_database(&dir);
-    ok(conn.execute_batch(
-        "DROP TRIGGER audit_log_no_delete; DELETE FROM audit_log WHERE seq = 3;",
-    ));
+    ok(conn
+        .execute_batch("DROP TRIGGER audit_log_no_delete; DELETE FROM audit_log WHERE seq = 3;"));
     drop(conn);
     assert!(!verify());
     // Other commands open the workspace meanwhile: they must not anchor
     // the shortened log as if it were whole.
-    let commands: [&[&str]; 2] = [&["check", "--workspace"], &["audit", "verify", "--workspace"]];
+    let commands: [&[&str]; 2] = [
+        &["check", "--workspace"],
+        &["audit", "verify", "--workspace"],
+    ];
     for command in commands {
         let _ = with_passphrase(sankore()).args(command).arg(&dir).output();
     }

@@ -54,7 +54,9 @@ fn harness() -> &'static Harness {
             .import_study(&sankore_demo::reference_study(), &mut |_, _| {})
             .expect("demo");
         let hash = hash_password(&Passphrase::new("fuzz password".to_owned())).expect("hash");
-        let account = store.add_user("fuzz", Role::Coordinator, &hash).expect("user");
+        let account = store
+            .add_user("fuzz", Role::Coordinator, &hash)
+            .expect("user");
         let token = "ab".repeat(32);
         let csrf = "cd".repeat(32);
         let token_hash = hex::encode(Sha256::digest(token.as_bytes()));
