@@ -154,6 +154,11 @@ pub enum Command {
         #[arg(long, value_name = "DIR")]
         workspace: PathBuf,
     },
+    /// XLSForm instruments.
+    Xlsform {
+        #[command(subcommand)]
+        xlsform: crate::commands::xlsform::Xlsform,
+    },
 }
 
 /// Line breaks of exported texts.
@@ -192,6 +197,8 @@ pub enum Export {
         #[arg(long, value_name = "FILE")]
         out: PathBuf,
     },
+    /// An instrument as an XLSForm workbook (.xlsx).
+    Xlsform(crate::commands::xlsform::ExportXlsform),
 }
 
 /// What `import` reads; one variant per source format.
@@ -220,6 +227,8 @@ pub enum Import {
         #[arg(long, value_enum, default_value = "text")]
         format: SummaryFormat,
     },
+    /// An XLSForm instrument into an existing workspace's study.
+    Xlsform(crate::commands::xlsform::ImportXlsform),
 }
 
 #[derive(Debug, Subcommand)]
@@ -397,6 +406,9 @@ pub fn localized_command(lang: Lang) -> clap::Command {
                         .mut_arg("line_endings", |a| a.help(t(Msg::CliLineEndings)))
                 })
                 .mut_subcommand("qdc", |c| out(workspace(c.about(t(Msg::CliExportQdc)))))
+                .mut_subcommand("xlsform", |c| {
+                    crate::commands::xlsform::localize_export(c, lang)
+                })
         })
         .mut_subcommand("import", |c| {
             let common = |c: clap::Command| {
@@ -410,6 +422,9 @@ pub fn localized_command(lang: Lang) -> clap::Command {
                         .mut_arg("allow_partial", |a| a.help(t(Msg::CliAllowPartial)))
                 })
                 .mut_subcommand("qdc", |c| common(c.about(t(Msg::CliImportQdc))))
+                .mut_subcommand("xlsform", |c| {
+                    crate::commands::xlsform::localize_import(c, lang)
+                })
         })
         .mut_subcommand("analyze", |c| crate::commands::analyze::localize(c, lang))
         .mut_subcommand("audit", |c| crate::commands::audit::localize(c, lang))
@@ -424,7 +439,8 @@ pub fn localized_command(lang: Lang) -> clap::Command {
         })
         .mut_subcommand("actions", |c| {
             crate::commands::followup::localize_actions(c, lang)
-        });
+        })
+        .mut_subcommand("xlsform", |c| crate::commands::xlsform::localize(c, lang));
     if lang == Lang::Fr {
         command = command
             .help_template("{about-with-newline}\nUtilisation : {usage}\n\n{all-args}{after-help}")

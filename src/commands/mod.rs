@@ -22,8 +22,9 @@ pub(crate) mod analyze;
 pub(crate) mod audit;
 mod backup;
 pub(crate) mod followup;
-mod refi;
+pub(crate) mod refi;
 mod user;
+pub(crate) mod xlsform;
 
 /// Runs a parsed command line.
 pub fn run(cli: Cli) -> Result<ExitCode> {
@@ -101,6 +102,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             followup::run_recommendations(recommendations, file, lang)
         }
         Command::Actions { actions } => followup::run_actions(actions, file, lang),
+        Command::Xlsform { xlsform } => xlsform::run(xlsform, file, lang),
         Command::User { action } => {
             user::run(action, file, lang)?;
             Ok(ExitCode::SUCCESS)

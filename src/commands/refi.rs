@@ -24,6 +24,7 @@ use crate::cli::{Export, Import, LineEndingsArg, SummaryFormat};
 /// Runs `sankore export ...`.
 pub fn export(export: Export, file: Option<&Path>, lang: Lang) -> Result<ExitCode> {
     match export {
+        Export::Xlsform(args) => return super::xlsform::export(args, file, lang),
         Export::Qdpx {
             workspace,
             out,
@@ -103,7 +104,7 @@ fn users(records: &StudyRecords) -> usize {
 }
 
 /// Writes next to the target, then renames: a reader never sees half a file.
-fn write_atomically(path: &Path, bytes: &[u8]) -> Result<()> {
+pub(crate) fn write_atomically(path: &Path, bytes: &[u8]) -> Result<()> {
     let mut partial = path.as_os_str().to_owned();
     partial.push(".partial");
     let partial = std::path::PathBuf::from(partial);
@@ -127,6 +128,7 @@ pub fn import(import: Import, file: Option<&Path>, lang: Lang) -> Result<ExitCod
             workspace,
             format,
         } => (file, workspace.workspace, false, format, true),
+        Import::Xlsform(args) => return super::xlsform::import(args, file, lang),
     };
     if Workspace::open(&dir).is_ok() {
         bail!(
