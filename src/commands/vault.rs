@@ -251,7 +251,9 @@ fn sign_in(
     let store = super::open(workspace, passphrase_file, lang)?;
     let password = account_password(acting, lang)?;
     let account = match store.user_credentials(&acting.user)? {
-        Some((account, hash)) if verify_password(&password, &hash) => account,
+        Some(found) if !found.locked && verify_password(&password, &found.password_hash) => {
+            found.account
+        }
         _ => bail!("{}", Msg::WrongAccountPassword.text(lang)),
     };
     Ok((store, account, password))
@@ -458,7 +460,7 @@ pub fn demo_vault(
         .context("the demo has no coordinator account")?;
     let account = store
         .user_credentials(name)?
-        .map(|(account, _)| account)
+        .map(|found| found.account)
         .context("the demo coordinator account is missing")?;
     store.init_vault(&account, &Passphrase::new(password.clone()))?;
     let identities: Vec<(String, Identity)> = records

@@ -30,10 +30,17 @@ use crate::pages::{Chrome, LangQuery, render};
 /// An open vault unused for this long closes.
 pub const VAULT_IDLE: Duration = Duration::from_secs(15 * 60);
 
-/// Vault keys unwrapped by coordinators, by session (hash of its token).
+/// Vault keys unwrapped by coordinators, by session (hash of its token),
+/// with the account that opened them and when they were last used.
 pub struct OpenVaults {
-    open: Mutex<HashMap<String, (VaultSecret, Instant)>>,
+    open: Mutex<HashMap<String, OpenVault>>,
     idle: Duration,
+}
+
+struct OpenVault {
+    secret: VaultSecret,
+    account: i64,
+    used: Instant,
 }
 
 impl Default for OpenVaults {
@@ -55,15 +62,29 @@ impl OpenVaults {
     /// longer than [`VAULT_IDLE`] are dropped first.
     pub fn get(&self, session: &str) -> Option<VaultSecret> {
         let mut open = self.open.lock().ok()?;
-        open.retain(|_, (_, used)| used.elapsed() < self.idle);
-        let (secret, used) = open.get_mut(session)?;
-        *used = Instant::now();
-        Some(secret.clone())
+        open.retain(|_, v| v.used.elapsed() < self.idle);
+        let vault = open.get_mut(session)?;
+        vault.used = Instant::now();
+        Some(vault.secret.clone())
     }
 
-    fn put(&self, session: &str, secret: VaultSecret) {
+    fn put(&self, session: &str, account: i64, secret: VaultSecret) {
         if let Ok(mut open) = self.open.lock() {
-            open.insert(session.to_owned(), (secret, Instant::now()));
+            open.insert(
+                session.to_owned(),
+                OpenVault {
+                    secret,
+                    account,
+                    used: Instant::now(),
+                },
+            );
+        }
+    }
+
+    /// Closes every vault the account opened (its sessions all ended).
+    pub fn close_account(&self, account: i64) {
+        if let Ok(mut open) = self.open.lock() {
+            open.retain(|_, v| v.account != account);
         }
     }
 
@@ -167,7 +188,7 @@ async fn open_for(state: &AppState, user: &CurrentUser, password: String) -> Res
             }
         })?;
     state.limiter.succeeded(&key);
-    state.vaults.put(user.session(), secret);
+    state.vaults.put(user.session(), user.account.id, secret);
     Ok(())
 }
 
@@ -536,7 +557,7 @@ mod tests {
     fn open_vaults_are_per_session_and_close_when_idle_or_asked() {
         let vaults = OpenVaults::default();
         let (secret, public) = VaultSecret::generate().unwrap_or_else(|e| panic!("{e}"));
-        vaults.put("session-a", secret);
+        vaults.put("session-a", 1, secret.clone());
         assert_eq!(
             vaults.get("session-a").map(|s| s.public_key()),
             Some(public)
@@ -544,10 +565,16 @@ mod tests {
         assert!(vaults.get("session-b").is_none(), "other sessions: closed");
         vaults.close("session-a");
         assert!(vaults.get("session-a").is_none());
+        vaults.put("session-a", 1, secret.clone());
+        vaults.put("session-b", 1, secret.clone());
+        vaults.put("session-c", 2, secret);
+        vaults.close_account(1);
+        assert!(vaults.get("session-a").is_none() && vaults.get("session-b").is_none());
+        assert!(vaults.get("session-c").is_some(), "another account's stays");
 
         let quick = OpenVaults::closing_after(Duration::ZERO);
         let (secret, _) = VaultSecret::generate().unwrap_or_else(|e| panic!("{e}"));
-        quick.put("session-a", secret);
+        quick.put("session-a", 1, secret);
         assert!(quick.get("session-a").is_none(), "idle: closed");
     }
 }

@@ -8,6 +8,7 @@
 mod accounts;
 mod assignments;
 pub mod audit;
+mod backup;
 mod check;
 mod codebook;
 mod coding;
@@ -81,6 +82,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         10,
         "instruments",
         include_str!("../../migrations/sqlite/0010_instruments.sql"),
+    ),
+    (
+        13,
+        "account lock after failed sign-ins",
+        include_str!("../../migrations/sqlite/0013_account_security.sql"),
     ),
 ];
 

@@ -74,10 +74,13 @@ fn count_name_tokens(tx: &Transaction<'_>, key: &NameKey, name: &str, delta: i64
     Ok(())
 }
 
-/// The account's stored password matches `password`.
+/// The account's stored password matches `password` (a locked account
+/// never matches).
 fn check_password(store: &SqliteStore, account: &str, password: &Passphrase) -> Result<Account> {
     match store.user_credentials(account)? {
-        Some((account, hash)) if verify_password(password, &hash) => Ok(account),
+        Some(found) if !found.locked && verify_password(password, &found.password_hash) => {
+            Ok(found.account)
+        }
         _ => Err(StoreError::Vault(sankore_vault::VaultError::WrongPassword)),
     }
 }
@@ -297,16 +300,17 @@ impl VaultStore for SqliteStore {
         self.anchor_audit_head()
     }
 
-    fn rewrap_vault(&mut self, by: &Account, old: &Passphrase, new: &Passphrase) -> Result<()> {
-        if !self.vault_exists()? {
-            return Ok(());
-        }
-        let has_grant: i64 = self.conn.query_row(
+    fn holds_vault_copy(&self, account: &Account) -> Result<bool> {
+        let copies: i64 = self.conn.query_row(
             "SELECT count(*) FROM vault_grants WHERE user_id = ?1",
-            [by.id],
+            [account.id],
             |r| r.get(0),
         )?;
-        if has_grant == 0 {
+        Ok(copies > 0)
+    }
+
+    fn rewrap_vault(&mut self, by: &Account, old: &Passphrase, new: &Passphrase) -> Result<()> {
+        if !self.holds_vault_copy(by)? {
             return Ok(());
         }
         let secret = self.open_vault(by, old)?;
