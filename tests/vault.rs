@@ -984,3 +984,84 @@ fn promise_28_coders_see_only_assigned_documents_when_the_coordinator_says_so() 
     assert_eq!(off.status, 303);
     assert_eq!(coder.get("/api/v1/documents/TBK-INT-002-T").status, 200);
 }
+
+#[test]
+fn the_vault_key_follows_a_password_change_in_the_workbench() {
+    let (_root, dir, passwords) = demo();
+    let old = passwords["coordinatrice"].clone();
+    let served = serve(&dir, &[]);
+    let client = Client::signed_in(&served.base, "coordinatrice", &old);
+    let csrf = client.csrf();
+    assert_eq!(
+        api(
+            &client,
+            &csrf,
+            "POST",
+            "/api/v1/vault/open",
+            &json!({"password": old})
+        )
+        .status,
+        204
+    );
+    let new = "un tout nouveau mot de passe";
+    let changed = form(
+        &client,
+        &csrf,
+        "/account/password",
+        &[("current", &old), ("new", new), ("confirm", new)],
+    );
+    assert_eq!(changed.status, 303, "{}", changed.body);
+    // Every session ended; a new one opens the vault with the new password.
+    let again = Client::signed_in(&served.base, "coordinatrice", new);
+    let csrf = again.csrf();
+    assert_eq!(
+        again
+            .get("/api/v1/participants/TBK-INT-001/identity")
+            .status,
+        409,
+        "the vault closed with the sessions"
+    );
+    assert_eq!(
+        api(
+            &again,
+            &csrf,
+            "POST",
+            "/api/v1/vault/open",
+            &json!({"password": old})
+        )
+        .status,
+        400
+    );
+    assert_eq!(
+        api(
+            &again,
+            &csrf,
+            "POST",
+            "/api/v1/vault/open",
+            &json!({"password": new})
+        )
+        .status,
+        204
+    );
+    let identity = again.get("/api/v1/participants/TBK-INT-001/identity");
+    assert_eq!(json_of(&identity.body)["name"], "Zorbamou Synthétikou");
+    drop(served);
+    // A reset without the old password cannot re-wrap, and says so.
+    let file = dir.join(".reset");
+    std::fs::write(&file, "mot de passe remis à zéro").unwrap_or_else(|e| panic!("{e}"));
+    let reset = with_passphrase(sankore())
+        .args([
+            "user",
+            "password",
+            "--name",
+            "coordinatrice",
+            "--password-file",
+        ])
+        .arg(&file)
+        .arg("--workspace")
+        .arg(&dir)
+        .output()
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert!(reset.status.success());
+    assert!(String::from_utf8_lossy(&reset.stderr).contains("sankore vault grant"));
+}
