@@ -1,6 +1,7 @@
 //! Formats in and out of Sankore. Readers validate everything and report
 //! errors by file position; they never write anything themselves.
 
+pub mod cfb;
 pub mod refi;
 pub mod transcript;
 pub mod xlsform;

@@ -4,6 +4,7 @@
 
 use sankore_formats::refi::{ImportOptions, Limits, import_codebook, import_project};
 use sankore_formats::transcript;
+use sankore_formats::xlsform::{self, FileKind, ReadOptions};
 use std::path::{Path, PathBuf};
 
 fn corpus(target: &str) -> Vec<(PathBuf, Vec<u8>)> {
@@ -75,4 +76,34 @@ fn promise_13_parsers_survive_the_fuzz_corpus() {
             }
         }
     }
+}
+
+#[test]
+fn promise_13_the_xlsform_reader_survives_its_fuzz_corpus() {
+    let forms = corpus("xlsform");
+    assert!(!forms.is_empty());
+    let mut accepted = 0;
+    for (path, bytes) in &forms {
+        let Some((&selector, file)) = bytes.split_first() else {
+            continue;
+        };
+        let kind = [
+            FileKind::Xlsx,
+            FileKind::Xls,
+            FileKind::Csv,
+            FileKind::Markdown,
+        ][usize::from(selector % 4)];
+        if let Ok(instrument) = xlsform::read(file, kind, &ReadOptions::new("corpus")) {
+            accepted += 1;
+            for question in instrument.questions() {
+                assert!(
+                    instrument.question_at(question.path).is_some(),
+                    "{}: {}",
+                    path.display(),
+                    question.path
+                );
+            }
+        }
+    }
+    assert!(accepted > 0, "the seeds include valid forms");
 }

@@ -103,8 +103,14 @@ fn check_archive(bytes: &[u8]) -> Result<(), XlsFormError> {
 }
 
 fn read_spreadsheet(bytes: &[u8], kind: FileKind) -> Result<Workbook, XlsFormError> {
-    if kind == FileKind::Xlsx {
+    // The spreadsheet library picks its parser from the content, not the
+    // name: guard both containers whatever the file claims to be.
+    if bytes.starts_with(b"PK") {
         check_archive(bytes)?;
+    } else if bytes.starts_with(&crate::cfb::MAGIC) {
+        crate::cfb::check(bytes).map_err(|e| {
+            XlsFormError::file(format!("not a readable {} workbook: {e}", kind.name()))
+        })?;
     }
     // The spreadsheet library parses binary formats written by anyone: a
     // panic inside it on a damaged file is a refusal, not a crash.
