@@ -108,6 +108,11 @@ pub enum Command {
         #[command(subcommand)]
         import: Import,
     },
+    /// The tamper-evident audit log.
+    Audit {
+        #[command(subcommand)]
+        audit: crate::commands::audit::Audit,
+    },
     /// Analyse the codings.
     Analyze {
         #[command(subcommand)]
@@ -330,6 +335,7 @@ pub fn localized_command(lang: Lang) -> clap::Command {
                 .mut_subcommand("qdc", |c| common(c.about(t(Msg::CliImportQdc))))
         })
         .mut_subcommand("analyze", |c| crate::commands::analyze::localize(c, lang))
+        .mut_subcommand("audit", |c| crate::commands::audit::localize(c, lang))
         .mut_subcommand("findings", |c| {
             crate::commands::followup::localize_findings(c, lang)
         })

@@ -19,6 +19,7 @@ use crate::cli::{CheckFormat, Cli, Command, Report, ReportFormat, UserAction};
 use crate::passphrase::{self, Purpose};
 
 pub(crate) mod analyze;
+pub(crate) mod audit;
 pub(crate) mod followup;
 mod refi;
 mod user;
@@ -82,6 +83,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Command::Export { export } => refi::export(export, file, lang),
         Command::Import { import } => refi::import(import, file, lang),
         Command::Analyze { analyze } => analyze::run(analyze, file, lang),
+        Command::Audit { audit } => audit::run(audit, file, lang),
         Command::Findings { findings } => followup::run_findings(findings, file, lang),
         Command::Forum { forum } => followup::run_forum(forum, file, lang),
         Command::Recommendations { recommendations } => {

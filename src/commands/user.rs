@@ -2,9 +2,10 @@
 
 use anyhow::{Context, Result};
 use sankore_domain::Role;
+use sankore_domain::{AuditAction, AuditEvent};
 use sankore_i18n::{Lang, Msg};
 use sankore_store::key::hash_password;
-use sankore_store::{AccountStore, Passphrase};
+use sankore_store::{AccountStore, AuditStore, Passphrase};
 use std::path::Path;
 
 /// Adds an account whose password is the first line of `password_file`.
@@ -24,6 +25,12 @@ pub fn add(
         .context("account password too short")?;
     let mut store = super::open(workspace, passphrase_file, lang)?;
     let account = store.add_user(name, role, &hash_password(&password)?)?;
+    store.record_audit(&AuditEvent::new(
+        "cli",
+        AuditAction::UserAdded,
+        &account.name,
+        account.role.as_str(),
+    ))?;
     eprintln!(
         "{}: {} ({})",
         Msg::UserAdded.text(lang),

@@ -336,6 +336,25 @@ catalogue! {
         "Documents comptés : codés par l'un des codeurs, ou par tous";
     CliAnalyzeKwic => "Keyword in context: every occurrence of this word",
         "Mot-clé en contexte : chaque occurrence de ce mot";
+    // The audit log (`sankore audit`).
+    CliAudit => "The tamper-evident audit log: verify it, list its entries",
+        "Le journal d'audit infalsifiable : le vérifier, lister ses entrées";
+    CliAuditVerify => "Check that no entry was altered, removed or reordered (exit 1 if one was)",
+        "Vérifier qu'aucune entrée n'a été modifiée, supprimée ou déplacée (code 1 sinon)";
+    CliAuditShow => "List entries, oldest first", "Lister les entrées, des plus anciennes aux plus récentes";
+    CliAuditActor => "Only this actor's entries", "Seulement les entrées de cet acteur";
+    CliAuditAction => "Only this action (sign_in, export, withdrawal, ...)",
+        "Seulement cette action (sign_in, export, withdrawal, ...)";
+    CliAuditSince => "Only entries recorded on or after this date (YYYY-MM-DD) or instant",
+        "Seulement les entrées enregistrées à partir de cette date (AAAA-MM-JJ) ou de cet instant";
+    CliAuditUntil => "Only entries recorded before this date (YYYY-MM-DD) or instant",
+        "Seulement les entrées enregistrées avant cette date (AAAA-MM-JJ) ou cet instant";
+    CliAuditLimit => "Only the most recent N entries", "Seulement les N entrées les plus récentes";
+    AuditIntact => "Audit log intact", "Journal d'audit intact";
+    AuditBroken => "Audit log BROKEN", "Journal d'audit ROMPU";
+    AuditEntries => "entries", "entrées";
+    AuditEntry => "entry", "entrée";
+    AuditHead => "head", "tête";
     AnalysisUnattributed => "Not attributed", "Non attribué";
     AnalysisMatrixLegend => "Each cell: distinct participants (coded segments).",
         "Chaque cellule : participants distincts (segments codés).";

@@ -18,9 +18,9 @@ pub use key::Passphrase;
 pub use workspace::Workspace;
 
 use sankore_domain::{
-    Action, ActionStatus, CodeKey, Codebook, Coding, Document, DocumentKind, Finding, ForumOutcome,
-    Gazetteer, Memo, Participant, Quota, Recommendation, ResearchQuestion, Role, Session,
-    StakeholderGroup, Study, StudyRecords,
+    Action, ActionStatus, AuditAction, AuditEvent, CodeKey, Codebook, Coding, Document,
+    DocumentKind, Finding, ForumOutcome, Gazetteer, Memo, Participant, Quota, Recommendation,
+    ResearchQuestion, Role, Session, StakeholderGroup, Study, StudyRecords,
 };
 use serde::Serialize;
 
@@ -56,6 +56,61 @@ pub trait AccountStore {
     ) -> Result<Option<(Account, String)>>;
     /// Ends a session.
     fn delete_web_session(&mut self, token_hash: &str) -> Result<()>;
+}
+
+/// An entry of the audit log, as stored.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct AuditEntry {
+    /// Position in the log, from 1, without gaps.
+    pub seq: i64,
+    /// When it was recorded (UTC, RFC 3339 with microseconds).
+    pub at: String,
+    #[serde(flatten)]
+    pub event: AuditEvent,
+    /// Hash of the previous entry (64 zeros for the first).
+    pub prev_hash: String,
+    /// SHA-256 over this entry's fields and `prev_hash`, hex.
+    pub hash: String,
+}
+
+/// Which audit entries to list; every field narrows the list.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct AuditFilter {
+    pub actor: Option<String>,
+    pub action: Option<AuditAction>,
+    /// Entries recorded at or after this instant (RFC 3339 or a date).
+    pub since: Option<String>,
+    /// Entries recorded before this instant (RFC 3339 or a date).
+    pub until: Option<String>,
+    /// The most recent `limit` entries only.
+    pub limit: Option<usize>,
+}
+
+/// What verifying the audit log found.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "status", rename_all = "snake_case")]
+pub enum AuditVerification {
+    /// Every entry is where and what it was when recorded.
+    Intact {
+        entries: i64,
+        /// Hash of the last entry: write it down to detect a later
+        /// rewrite of the whole log by someone holding the passphrase.
+        head: String,
+    },
+    /// The first entry (by position) at which the chain breaks, and why.
+    Broken { seq: i64, reason: String },
+}
+
+/// The append-only, hash-chained audit log.
+pub trait AuditStore {
+    /// Appends an event in its own transaction.
+    fn record_audit(&mut self, event: &AuditEvent) -> Result<AuditEntry>;
+    /// Entries matching the filter, oldest first.
+    fn audit_entries(&self, filter: &AuditFilter) -> Result<Vec<AuditEntry>>;
+    /// Recomputes the chain and checks it against the head anchored outside
+    /// the database, so an altered, removed, reordered or truncated entry is
+    /// found.
+    fn verify_audit(&self) -> Result<AuditVerification>;
 }
 
 /// A document in a listing, without its text.

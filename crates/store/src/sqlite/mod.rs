@@ -7,6 +7,7 @@
 
 mod accounts;
 mod assignments;
+pub mod audit;
 mod check;
 mod codebook;
 mod coding;
@@ -62,6 +63,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         7,
         "framework summaries",
         include_str!("../../migrations/sqlite/0007_framework_summaries.sql"),
+    ),
+    (
+        8,
+        "audit log",
+        include_str!("../../migrations/sqlite/0008_audit_log.sql"),
     ),
 ];
 
@@ -238,6 +244,15 @@ impl SqliteStore {
 
     fn require_study(&self) -> Result<i64> {
         self.study_id()?.ok_or(StoreError::NoStudy)
+    }
+}
+
+impl Drop for SqliteStore {
+    fn drop(&mut self) {
+        // Entries appended inside other writes' transactions are anchored
+        // here at the latest; failing to anchor loses no data, and
+        // `audit verify` reports a head that is not anchored.
+        let _ = self.anchor_audit_head();
     }
 }
 
