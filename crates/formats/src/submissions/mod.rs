@@ -18,6 +18,7 @@
 
 pub mod kobo;
 pub mod odk;
+pub mod responses;
 pub mod text;
 
 use std::collections::HashMap;
@@ -197,6 +198,22 @@ pub enum SubmissionError {
     /// The zip holds no main CSV, or several.
     #[error("{file}: {reason}")]
     Layout { file: String, reason: String },
+    /// A column names nothing of the form.
+    #[error(
+        "{place}: column {column:?} is not a question of the form (nor a choice of a select_multiple, nor a column of the tool): was the form changed since these submissions?"
+    )]
+    UnknownColumn { place: String, column: String },
+    /// A column names several questions of the form (a label used twice).
+    #[error(
+        "{place}: column {column:?} could be several questions of the form (same label): export with XML names as headers"
+    )]
+    AmbiguousColumn { place: String, column: String },
+    /// A repeat sheet or CSV names no repeat of the form.
+    #[error("{place}: {repeat:?} is not a repeat group of the form")]
+    UnknownRepeat { place: String, repeat: String },
+    /// An answer does not fit its question.
+    #[error("{at}: {reason}")]
+    Value { at: Location, reason: String },
     /// The archive was refused.
     #[error("{file}: {source}")]
     Archive {
