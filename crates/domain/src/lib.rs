@@ -38,7 +38,7 @@ pub use gazetteer::{Coordinates, Gazetteer, Place, PlaceCode, PlaceLevel};
 pub use lang::{Lang, Localized};
 pub use participant::{AgeBand, ConsentStatus, Gender, Participant, ParticipantCode};
 pub use records::StudyRecords;
-pub use response::{Answers, AnswersBuilder, RepeatRow, Response};
+pub use response::{Answers, AnswersBuilder, LinkedRecords, RepeatRow, Response};
 pub use session::{CompositionCount, Session, SessionKind};
 pub use study::{Quota, ResearchQuestion, StakeholderGroup, Study, TeamMember};
 pub use text::{Span, TextBody};

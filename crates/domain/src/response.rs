@@ -120,6 +120,16 @@ pub struct Response {
     pub repeats: Vec<RepeatRow>,
 }
 
+/// The records a submission gives through a mapping file: its
+/// participant (new, or one the workspace already has), the interview
+/// session, and documents from its long text answers.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct LinkedRecords {
+    pub participant: Option<crate::Participant>,
+    pub session: Option<crate::Session>,
+    pub documents: Vec<crate::Document>,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

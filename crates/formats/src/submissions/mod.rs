@@ -17,6 +17,7 @@
 //! column, and never quote a cell.
 
 pub mod kobo;
+pub mod mapping;
 pub mod odk;
 pub mod responses;
 pub mod text;

@@ -16,6 +16,7 @@ mod framework;
 mod quotes;
 mod read;
 mod records;
+mod responses;
 mod search;
 mod suggestions;
 mod write;
@@ -68,6 +69,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         8,
         "audit log",
         include_str!("../../migrations/sqlite/0008_audit_log.sql"),
+    ),
+    (
+        11,
+        "responses to forms",
+        include_str!("../../migrations/sqlite/0011_responses.sql"),
     ),
 ];
 
