@@ -4,4 +4,5 @@
 pub mod archive;
 pub mod refi;
 pub mod submissions;
+pub mod tabular;
 pub mod transcript;
