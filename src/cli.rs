@@ -176,6 +176,14 @@ pub enum Export {
         #[arg(long, value_name = "FILE")]
         out: PathBuf,
     },
+    /// Responses to a form, with values and labels.
+    Responses(crate::commands::export::ResponsesArgs),
+    /// The participant register.
+    Participants(crate::commands::export::TableArgs),
+    /// Every coding with its exact text.
+    Codings(crate::commands::export::TableArgs),
+    /// Codes × an attribute, as a table.
+    Matrix(crate::commands::export::MatrixArgs),
 }
 
 /// What `import` reads; one variant per source format.
@@ -204,6 +212,10 @@ pub enum Import {
         #[arg(long, value_enum, default_value = "text")]
         format: SummaryFormat,
     },
+    /// Submissions exported from KoBoToolbox.
+    Kobo(crate::commands::fielddata::KoboArgs),
+    /// Submissions from ODK Central.
+    Odk(crate::commands::fielddata::OdkArgs),
 }
 
 #[derive(Debug, Subcommand)]
@@ -320,6 +332,12 @@ pub fn localized_command(lang: Lang) -> clap::Command {
                         .mut_arg("line_endings", |a| a.help(t(Msg::CliLineEndings)))
                 })
                 .mut_subcommand("qdc", |c| out(workspace(c.about(t(Msg::CliExportQdc)))))
+                .mut_subcommand("responses", |c| crate::commands::export::localize(c, lang))
+                .mut_subcommand("participants", |c| {
+                    crate::commands::export::localize(c, lang)
+                })
+                .mut_subcommand("codings", |c| crate::commands::export::localize(c, lang))
+                .mut_subcommand("matrix", |c| crate::commands::export::localize(c, lang))
         })
         .mut_subcommand("import", |c| {
             let common = |c: clap::Command| {
@@ -333,6 +351,8 @@ pub fn localized_command(lang: Lang) -> clap::Command {
                         .mut_arg("allow_partial", |a| a.help(t(Msg::CliAllowPartial)))
                 })
                 .mut_subcommand("qdc", |c| common(c.about(t(Msg::CliImportQdc))))
+                .mut_subcommand("kobo", |c| crate::commands::fielddata::localize(c, lang))
+                .mut_subcommand("odk", |c| crate::commands::fielddata::localize(c, lang))
         })
         .mut_subcommand("analyze", |c| crate::commands::analyze::localize(c, lang))
         .mut_subcommand("audit", |c| crate::commands::audit::localize(c, lang))

@@ -20,6 +20,8 @@ use crate::passphrase::{self, Purpose};
 
 pub(crate) mod analyze;
 pub(crate) mod audit;
+pub(crate) mod export;
+pub(crate) mod fielddata;
 pub(crate) mod followup;
 mod refi;
 mod user;

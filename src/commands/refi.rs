@@ -57,6 +57,7 @@ pub fn export(export: Export, file: Option<&Path>, lang: Lang) -> Result<ExitCod
                 out.display()
             ))?;
         }
+        tables => return super::export::run(tables, file, lang),
     }
     Ok(ExitCode::SUCCESS)
 }
@@ -82,7 +83,7 @@ fn users(records: &StudyRecords) -> usize {
 }
 
 /// Writes next to the target, then renames: a reader never sees half a file.
-fn write_atomically(path: &Path, bytes: &[u8]) -> Result<()> {
+pub(crate) fn write_atomically(path: &Path, bytes: &[u8]) -> Result<()> {
     let mut partial = path.as_os_str().to_owned();
     partial.push(".partial");
     let partial = std::path::PathBuf::from(partial);
@@ -106,6 +107,7 @@ pub fn import(import: Import, file: Option<&Path>, lang: Lang) -> Result<ExitCod
             workspace,
             format,
         } => (file, workspace.workspace, false, format, true),
+        field => return super::fielddata::run(field, file, lang),
     };
     if Workspace::open(&dir).is_ok() {
         bail!(
