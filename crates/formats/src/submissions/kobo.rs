@@ -61,8 +61,35 @@ pub(crate) fn csv_table(
         .has_headers(true)
         .flexible(false)
         .from_reader(text.as_bytes());
+    // Line numbers from byte offsets: the reader's own line count lags
+    // behind on `\r\n` line ends.
+    let mut counted = (0usize, 1u64);
+    let mut line_at = |byte: usize| -> u64 {
+        let (from, line) = counted;
+        let byte = byte.min(text.len());
+        let mut start = byte.max(from);
+        let bytes = text.as_bytes();
+        while start < bytes.len() && (bytes[start] == b'\r' || bytes[start] == b'\n') {
+            start += 1;
+        }
+        let line = line
+            + bytes[from.min(start)..start]
+                .iter()
+                .filter(|b| **b == b'\n')
+                .count() as u64;
+        counted = (start, line);
+        line
+    };
+    let error_line = |byte: usize| -> u64 {
+        let bytes = text.as_bytes();
+        let mut start = byte.min(bytes.len());
+        while start < bytes.len() && (bytes[start] == b'\r' || bytes[start] == b'\n') {
+            start += 1;
+        }
+        1 + bytes[..start].iter().filter(|b| **b == b'\n').count() as u64
+    };
     let csv_error = |e: csv::Error| {
-        let line = e.position().map_or(0, csv::Position::line);
+        let line = e.position().map_or(0, |p| error_line(p.byte() as usize));
         let reason = match e.kind() {
             csv::ErrorKind::UnequalLengths {
                 expected_len, len, ..
@@ -91,7 +118,7 @@ pub(crate) fn csv_table(
             hxl = Some(record.iter().map(str::to_owned).collect());
             continue;
         }
-        lines.push(record.position().map_or(0, csv::Position::line));
+        lines.push(record.position().map_or(0, |p| line_at(p.byte() as usize)));
         rows.push(record);
     }
     let table = Table {

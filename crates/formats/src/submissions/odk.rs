@@ -140,6 +140,15 @@ fn link(tables: Vec<Table>, encoding: Encoding) -> Result<Submissions> {
         parents.push(links);
     }
     check_acyclic(&tables, &parents)?;
+    // The instance ID without its scheme is KoBoToolbox's `_uuid`: the same
+    // submission gets the same key from either tool.
+    let keys = keys
+        .into_iter()
+        .map(|k| match k.strip_prefix("uuid:") {
+            Some(bare) => bare.to_owned(),
+            None => k,
+        })
+        .collect();
     Ok(Submissions {
         origin: Origin::OdkZip,
         encoding,
