@@ -937,3 +937,326 @@ fn windows_1252_is_detected_and_reported() {
         (Some("utf-8-bom"), Some(1))
     );
 }
+
+const MAPPING: &str = r#"
+participant = "resp/code"
+gender = "resp/gender"
+age = "resp/age"
+group = "resp/grp"
+place = "resp/commune"
+session_date = "resp/day"
+documents = ["story"]
+language = "fr"
+
+[values.gender]
+f = "female"
+m = "male"
+
+[values.group]
+youth = "youth-associations"
+women = "womens-associations"
+
+[values.place]
+tbk1 = "TBK-01"
+tbk2 = "TBK-02"
+
+[defaults]
+consent = "given"
+"#;
+
+#[test]
+fn a_mapping_links_participants_sessions_and_documents_in_one_transaction() {
+    let root = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let dir = root.path().join("demo");
+    with_passphrase(sankore())
+        .arg("demo")
+        .arg(&dir)
+        .assert()
+        .success();
+    let form = write_form(root.path());
+    let data = root.path().join("kobo.xlsx");
+    std::fs::write(&data, kobo_xlsx(&SUBS)).unwrap_or_else(|e| panic!("{e}"));
+    let mapping = root.path().join("mapping.toml");
+
+    // A value the mapping cannot place refuses the whole import.
+    std::fs::write(
+        &mapping,
+        MAPPING.replace("tbk1 = \"TBK-01\"", "tbk1 = \"XX-99\""),
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    let before = files(&dir);
+    let args = [
+        "import",
+        "kobo",
+        "--form",
+        form.to_str().unwrap_or_default(),
+        "--data",
+        data.to_str().unwrap_or_default(),
+        "--mapping",
+        mapping.to_str().unwrap_or_default(),
+        "--format",
+        "json",
+    ];
+    let assert = run(&args, &dir).failure();
+    assert!(
+        stderr(&assert).contains("kobo.xlsx, sheet \"Enquête ménages\", row 2, column \"/resp/commune\": not a place code of the study's gazetteer"),
+        "{}",
+        stderr(&assert)
+    );
+    assert!(files(&dir) == before, "the workspace changed");
+
+    std::fs::write(&mapping, MAPPING).unwrap_or_else(|e| panic!("{e}"));
+    let summary = json(&run(&args, &dir).success());
+    assert_eq!(summary["new"].as_u64(), Some(2));
+    assert_eq!(summary["participants_created"].as_u64(), Some(2));
+    assert_eq!(summary["sessions_created"].as_u64(), Some(2));
+    assert_eq!(summary["documents_created"].as_u64(), Some(2));
+    let people = csv_rows(&stdout(&run(&["export", "participants"], &dir).success()));
+    let row = people
+        .iter()
+        .find(|r| r[0] == "TBK-K-001")
+        .unwrap_or_else(|| panic!("no participant TBK-K-001"));
+    assert_eq!(
+        row[1..],
+        ["female", "18-24", "youth-associations", "TBK-01", "given"]
+    );
+    let labelled = csv_rows(&stdout(
+        &run(&["export", "participants", "--labels", "fr"], &dir).success(),
+    ));
+    assert!(
+        labelled
+            .iter()
+            .any(|r| r[0] == "TBK-K-002" && r[1] == "Hommes"),
+        "{labelled:?}"
+    );
+    // Again: nothing new is created.
+    let again = json(&run(&args, &dir).success());
+    assert_eq!(
+        (
+            again["new"].as_u64(),
+            again["participants_created"].as_u64()
+        ),
+        (Some(0), Some(0))
+    );
+    run(&["check"], &dir).success();
+}
+
+#[test]
+fn exports_of_codings_participants_and_matrix() {
+    let root = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let dir = root.path().join("demo");
+    with_passphrase(sankore())
+        .arg("demo")
+        .arg(&dir)
+        .assert()
+        .success();
+    let codings = csv_rows(&stdout(
+        &run(&["export", "codings", "--hxl"], &dir).success(),
+    ));
+    assert_eq!(
+        codings[0],
+        [
+            "document",
+            "participant",
+            "code",
+            "code_name",
+            "coder",
+            "start",
+            "end",
+            "text"
+        ]
+    );
+    assert_eq!(codings[1][0], "#meta+document");
+    assert!(codings.len() > 100);
+    assert!(
+        codings[2..]
+            .iter()
+            .all(|r| !r[7].is_empty() && r[5].parse::<usize>().is_ok())
+    );
+
+    let out = root.path().join("people.csv");
+    let sps = root.path().join("people.sps");
+    let stata = root.path().join("people.do");
+    run(
+        &[
+            "export",
+            "participants",
+            "--out",
+            out.to_str().unwrap_or_default(),
+            "--spss",
+            sps.to_str().unwrap_or_default(),
+            "--stata",
+            stata.to_str().unwrap_or_default(),
+            "--labels",
+            "fr",
+        ],
+        &dir,
+    )
+    .success();
+    let sps = std::fs::read_to_string(&sps).unwrap_or_default();
+    assert!(
+        sps.contains("/FILE='people.csv'")
+            && sps.contains("VALUE LABELS\n  gender 'female' 'Femmes' 'male' 'Hommes'"),
+        "{sps}"
+    );
+    let stata = std::fs::read_to_string(&stata).unwrap_or_default();
+    assert!(stata.contains("label values gender gender_l"), "{stata}");
+    // The data keeps codes for SPSS and Stata.
+    let data = csv_rows(&std::fs::read_to_string(&out).unwrap_or_default());
+    assert!(
+        data[1..]
+            .iter()
+            .all(|r| ["female", "male", "unspecified"].contains(&r[1].as_str()))
+    );
+
+    let xlsx = root.path().join("matrix.xlsx");
+    run(
+        &[
+            "export",
+            "matrix",
+            "--by",
+            "gender",
+            "--format",
+            "xlsx",
+            "--out",
+            xlsx.to_str().unwrap_or_default(),
+        ],
+        &dir,
+    )
+    .success();
+    assert!(std::fs::read(&xlsx).unwrap_or_default().starts_with(b"PK"));
+    let open = csv_rows(&stdout(
+        &run(&["export", "matrix", "--by", "group"], &dir).success(),
+    ));
+    let public = run(
+        &["export", "matrix", "--by", "group", "--public", "--k", "5"],
+        &dir,
+    )
+    .success();
+    let hidden = csv_rows(&stdout(&public));
+    assert!(
+        stderr(&public).contains("cells left empty"),
+        "{}",
+        stderr(&public)
+    );
+    let mut emptied = 0;
+    for (a, b) in open[1..].iter().zip(&hidden[1..]) {
+        for (x, y) in a[2..].iter().zip(&b[2..]) {
+            let n: u64 = x.parse().unwrap_or_default();
+            if (1..5).contains(&n) {
+                assert_eq!(y, "", "a count below 5 was published");
+                emptied += 1;
+            } else {
+                assert_eq!(x, y);
+            }
+        }
+    }
+    assert!(emptied > 0);
+    run(&["export", "matrix", "--format", "xlsx"], &dir).failure();
+    let audit = stdout(&run(&["audit", "show", "--format", "json"], &dir).success());
+    assert!(audit.contains("matrix:group:public"), "{audit}");
+    assert!(audit.contains("participants"), "{audit}");
+}
+
+/// A stub ODK Central: answers `GET /v1/projects/7/forms/enquete/submissions.csv.zip`
+/// with the recorded zip for the right bearer token, 401 otherwise, as
+/// Central's API documents. Serves `count` requests, then stops.
+fn stub_central(zip: Vec<u8>, count: usize) -> (String, std::thread::JoinHandle<Vec<String>>) {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap_or_else(|e| panic!("{e}"));
+    let base = format!(
+        "http://{}",
+        listener.local_addr().unwrap_or_else(|e| panic!("{e}"))
+    );
+    let handle = std::thread::spawn(move || {
+        let mut seen = Vec::new();
+        for _ in 0..count {
+            let Ok((mut stream, _)) = listener.accept() else {
+                break;
+            };
+            stream
+                .set_read_timeout(Some(std::time::Duration::from_secs(10)))
+                .ok();
+            let mut request = Vec::new();
+            let mut buffer = [0u8; 4096];
+            while !request.windows(4).any(|w| w == b"\r\n\r\n") {
+                match stream.read(&mut buffer) {
+                    Ok(0) | Err(_) => break,
+                    Ok(n) => request.extend_from_slice(&buffer[..n]),
+                }
+            }
+            let request = String::from_utf8_lossy(&request).into_owned();
+            let first = request.lines().next().unwrap_or_default().to_owned();
+            let authorized = request
+                .lines()
+                .any(|l| l.eq_ignore_ascii_case("authorization: Bearer s3cr3t-t0ken"));
+            let (status, body, kind): (&str, Vec<u8>, &str) = if !authorized {
+                ("401 Unauthorized", br#"{"code":401.2,"message":"Could not authenticate with the provided credentials."}"#.to_vec(), "application/json")
+            } else if first
+                == "GET /v1/projects/7/forms/enquete/submissions.csv.zip?attachments=false HTTP/1.1"
+            {
+                ("200 OK", zip.clone(), "application/zip")
+            } else {
+                ("404 Not Found", br#"{"code":404.1,"message":"Could not find the resource you were looking for."}"#.to_vec(), "application/json")
+            };
+            let head = format!(
+                "HTTP/1.1 {status}\r\nContent-Type: {kind}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+                body.len()
+            );
+            let _ = stream.write_all(head.as_bytes());
+            let _ = stream.write_all(&body);
+            seen.push(first);
+        }
+        seen
+    });
+    (base, handle)
+}
+
+#[test]
+fn odk_central_pull_with_a_token() {
+    let root = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let dir = workspace(root.path());
+    let form = write_form(root.path());
+    let (base, server) = stub_central(odk_zip(&SUBS), 2);
+    let token = root.path().join("token");
+    std::fs::write(&token, "wrong\n").unwrap_or_else(|e| panic!("{e}"));
+    let args = |token: &Path| {
+        vec![
+            "import".to_owned(),
+            "odk".to_owned(),
+            "--form".to_owned(),
+            form.display().to_string(),
+            "--central".to_owned(),
+            base.clone(),
+            "--project".to_owned(),
+            "7".to_owned(),
+            "--token-file".to_owned(),
+            token.display().to_string(),
+            "--format".to_owned(),
+            "json".to_owned(),
+        ]
+    };
+    let before = files(&dir);
+    let refused = with_passphrase(sankore())
+        .args(args(&token))
+        .arg("--workspace")
+        .arg(&dir)
+        .assert()
+        .failure();
+    assert!(
+        stderr(&refused).contains("refused the token (401)"),
+        "{}",
+        stderr(&refused)
+    );
+    assert!(files(&dir) == before);
+    std::fs::write(&token, "s3cr3t-t0ken\n").unwrap_or_else(|e| panic!("{e}"));
+    let ok = with_passphrase(sankore())
+        .args(args(&token))
+        .arg("--workspace")
+        .arg(&dir)
+        .assert()
+        .success();
+    assert_eq!(json(&ok)["new"].as_u64(), Some(2));
+    let seen = server.join().unwrap_or_default();
+    assert_eq!(seen.len(), 2);
+    check_exports(&dir, root.path());
+}
