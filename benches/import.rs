@@ -74,7 +74,16 @@ fn data(rows: usize) -> String {
         seed ^= seed << 17;
         seed
     };
-    let words = ["emploi", "jeunes", "marché", "sécurité", "école", "eau", "récolte", "conflit"];
+    let words = [
+        "emploi",
+        "jeunes",
+        "marché",
+        "sécurité",
+        "école",
+        "eau",
+        "récolte",
+        "conflit",
+    ];
     for r in 0..rows {
         for i in 0..56 {
             let n = next();
@@ -121,9 +130,14 @@ fn best(runs: &[Duration]) -> Duration {
 }
 
 fn main() {
-    let args: Vec<String> = std::env::args().skip(1).filter(|a| !a.starts_with('-')).collect();
+    let args: Vec<String> = std::env::args()
+        .skip(1)
+        .filter(|a| !a.starts_with('-'))
+        .collect();
     let dir = std::path::PathBuf::from(
-        args.first().cloned().unwrap_or_else(|| "target/bench-import".to_owned()),
+        args.first()
+            .cloned()
+            .unwrap_or_else(|| "target/bench-import".to_owned()),
     );
     let rows: usize = args.get(1).and_then(|r| r.parse().ok()).unwrap_or(100_000);
     std::fs::create_dir_all(&dir).unwrap_or_else(|e| panic!("{e}"));
@@ -133,7 +147,10 @@ fn main() {
     let bytes = std::fs::read(&path).unwrap_or_else(|e| panic!("{e}"));
     let form = form();
     let mb = bytes.len() as f64 / 1e6;
-    println!("data: {rows} submissions × 60 columns, {mb:.1} MB ({})", path.display());
+    println!(
+        "data: {rows} submissions × 60 columns, {mb:.1} MB ({})",
+        path.display()
+    );
 
     let mut parse = Vec::new();
     for _ in 0..3 {
@@ -166,7 +183,9 @@ fn main() {
             &gazetteer.version,
         )
         .unwrap_or_else(|e| panic!("{e}"));
-        store.create_study(&study, &gazetteer).unwrap_or_else(|e| panic!("{e}"));
+        store
+            .create_study(&study, &gazetteer)
+            .unwrap_or_else(|e| panic!("{e}"));
         let start = Instant::now();
         let submissions = kobo::read_csv("kobo.csv", &bytes).unwrap_or_else(|e| panic!("{e}"));
         let read = start.elapsed();

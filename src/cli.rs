@@ -138,6 +138,11 @@ pub enum Command {
         #[command(subcommand)]
         actions: crate::commands::followup::Actions,
     },
+    /// XLSForm instruments.
+    Xlsform {
+        #[command(subcommand)]
+        xlsform: crate::commands::xlsform::Xlsform,
+    },
 }
 
 /// Line breaks of exported texts.
@@ -176,6 +181,8 @@ pub enum Export {
         #[arg(long, value_name = "FILE")]
         out: PathBuf,
     },
+    /// An instrument as an XLSForm workbook (.xlsx).
+    Xlsform(crate::commands::xlsform::ExportXlsform),
     /// Responses to a form, with values and labels.
     Responses(crate::commands::export::ResponsesArgs),
     /// The participant register.
@@ -212,6 +219,8 @@ pub enum Import {
         #[arg(long, value_enum, default_value = "text")]
         format: SummaryFormat,
     },
+    /// An XLSForm instrument into an existing workspace's study.
+    Xlsform(crate::commands::xlsform::ImportXlsform),
     /// Submissions exported from KoBoToolbox.
     Kobo(crate::commands::fielddata::KoboArgs),
     /// Submissions from ODK Central.
@@ -332,6 +341,9 @@ pub fn localized_command(lang: Lang) -> clap::Command {
                         .mut_arg("line_endings", |a| a.help(t(Msg::CliLineEndings)))
                 })
                 .mut_subcommand("qdc", |c| out(workspace(c.about(t(Msg::CliExportQdc)))))
+                .mut_subcommand("xlsform", |c| {
+                    crate::commands::xlsform::localize_export(c, lang)
+                })
                 .mut_subcommand("responses", |c| crate::commands::export::localize(c, lang))
                 .mut_subcommand("participants", |c| {
                     crate::commands::export::localize(c, lang)
@@ -351,6 +363,9 @@ pub fn localized_command(lang: Lang) -> clap::Command {
                         .mut_arg("allow_partial", |a| a.help(t(Msg::CliAllowPartial)))
                 })
                 .mut_subcommand("qdc", |c| common(c.about(t(Msg::CliImportQdc))))
+                .mut_subcommand("xlsform", |c| {
+                    crate::commands::xlsform::localize_import(c, lang)
+                })
                 .mut_subcommand("kobo", |c| crate::commands::fielddata::localize(c, lang))
                 .mut_subcommand("odk", |c| crate::commands::fielddata::localize(c, lang))
         })
@@ -367,7 +382,8 @@ pub fn localized_command(lang: Lang) -> clap::Command {
         })
         .mut_subcommand("actions", |c| {
             crate::commands::followup::localize_actions(c, lang)
-        });
+        })
+        .mut_subcommand("xlsform", |c| crate::commands::xlsform::localize(c, lang));
     if lang == Lang::Fr {
         command = command
             .help_template("{about-with-newline}\nUtilisation : {usage}\n\n{all-args}{after-help}")

@@ -140,10 +140,11 @@ fn form() -> Instrument {
     Instrument::new(settings, survey, lists).unwrap_or_else(|e| panic!("{e}"))
 }
 
+/// The form as an XLSForm workbook, written by Sankore's XLSForm writer.
 fn write_form(dir: &Path) -> PathBuf {
-    let path = dir.join("enquete.json");
-    let json = serde_json::to_vec(&form()).unwrap_or_else(|e| panic!("{e}"));
-    std::fs::write(&path, json).unwrap_or_else(|e| panic!("{e}"));
+    let path = dir.join("enquete.xlsx");
+    let bytes = sankore_formats::xlsform::write_xlsx(&form()).unwrap_or_else(|e| panic!("{e}"));
+    std::fs::write(&path, bytes).unwrap_or_else(|e| panic!("{e}"));
     path
 }
 
@@ -694,7 +695,7 @@ fn odk_central_zip_round_trips() {
 /// Runs an import that must be refused; checks the message and that the
 /// workspace did not change by a byte.
 fn refused(root: &Path, dir: &Path, kind: &str, name: &str, bytes: &[u8], expected: &str) {
-    let form = root.join("enquete.json");
+    let form = root.join("enquete.xlsx");
     let data = root.join(name);
     std::fs::write(&data, bytes).unwrap_or_else(|e| panic!("{e}"));
     let before = files(dir);
@@ -737,7 +738,7 @@ fn bad_input_is_refused_precisely_and_changes_nothing() {
             "kobo",
             "--form",
             root.path()
-                .join("enquete.json")
+                .join("enquete.xlsx")
                 .to_str()
                 .unwrap_or_default(),
             "--data",

@@ -228,7 +228,9 @@ pub fn run(export: Export, file: Option<&Path>, lang: Lang) -> Result<ExitCode> 
             );
             (args.table, vec![table], target, store)
         }
-        Export::Qdpx { .. } | Export::Qdc { .. } => unreachable!("handled by refi::export"),
+        Export::Qdpx { .. } | Export::Qdc { .. } | Export::Xlsform(_) => {
+            unreachable!("handled by refi::export")
+        }
     };
     let mut store = extra;
     let rows: usize = tables.iter().map(|t| t.rows.len()).sum();

@@ -12,9 +12,10 @@ use sankore_domain::{Lang, LinkedRecords};
 use sankore_formats::archive::ArchiveLimits;
 use sankore_formats::submissions::mapping::{self, Mapping, StudyContext};
 use sankore_formats::submissions::{Submissions, kobo, odk, responses};
+use sankore_formats::xlsform::{self, FileKind, ReadOptions};
 use sankore_i18n::Msg;
 use sankore_store::sqlite::SqliteStore;
-use sankore_store::{ResponseImport, ResponseImportOutcome, ResponseStore, Store};
+use sankore_store::{InstrumentStore, ResponseImport, ResponseImportOutcome, ResponseStore, Store};
 use serde_json::json;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -195,20 +196,36 @@ fn read_file(path: &Path) -> Result<Vec<u8>> {
     std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))
 }
 
-/// The form: an instrument file (`.json`, as Sankore stores it), else the
-/// form_id of a form responses were imported for.
+/// The form: an XLSForm file (`.xlsx`, `.xls`, `.csv`, `.md`), else the
+/// form_id of an instrument of the workspace (`sankore import xlsform`),
+/// else of a form whose responses were imported before.
 fn load_form(form: &str, store: &SqliteStore) -> Result<Instrument> {
     let path = Path::new(form);
     if path.is_file() {
+        let kind = FileKind::from_path(path).with_context(|| {
+            format!(
+                "{}: not an XLSForm file (.xlsx, .xls, .csv or .md)",
+                path.display()
+            )
+        })?;
         let bytes = read_file(path)?;
-        return serde_json::from_slice(&bytes)
-            .with_context(|| format!("{}: not a form Sankore can read", path.display()));
+        let stem = path
+            .file_stem()
+            .map(|s| s.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        return xlsform::read(&bytes, kind, &ReadOptions::new(stem))
+            .map_err(|e| anyhow::anyhow!("{}: {e}", path.display()));
+    }
+    if let Some(instrument) = store.instrument(form)? {
+        return Ok(instrument);
     }
     store
         .response_forms()?
         .into_iter()
         .find(|f| f.key() == form)
-        .with_context(|| format!("{form}: no such file, nor a form imported before"))
+        .with_context(|| {
+            format!("{form}: no such file, nor a form of the workspace (sankore xlsform list)")
+        })
 }
 
 /// The Central token: from `--token-file` (first line), else

@@ -23,8 +23,9 @@ pub(crate) mod audit;
 pub(crate) mod export;
 pub(crate) mod fielddata;
 pub(crate) mod followup;
-mod refi;
+pub(crate) mod refi;
 mod user;
+pub(crate) mod xlsform;
 
 /// Runs a parsed command line.
 pub fn run(cli: Cli) -> Result<ExitCode> {
@@ -92,6 +93,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             followup::run_recommendations(recommendations, file, lang)
         }
         Command::Actions { actions } => followup::run_actions(actions, file, lang),
+        Command::Xlsform { xlsform } => xlsform::run(xlsform, file, lang),
         Command::User {
             action:
                 UserAction::Add {

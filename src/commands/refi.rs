@@ -21,6 +21,7 @@ use crate::cli::{Export, Import, LineEndingsArg, SummaryFormat};
 /// Runs `sankore export ...`.
 pub fn export(export: Export, file: Option<&Path>, lang: Lang) -> Result<ExitCode> {
     match export {
+        Export::Xlsform(args) => return super::xlsform::export(args, file, lang),
         Export::Qdpx {
             workspace,
             out,
@@ -107,6 +108,7 @@ pub fn import(import: Import, file: Option<&Path>, lang: Lang) -> Result<ExitCod
             workspace,
             format,
         } => (file, workspace.workspace, false, format, true),
+        Import::Xlsform(args) => return super::xlsform::import(args, file, lang),
         field => return super::fielddata::run(field, file, lang),
     };
     if Workspace::open(&dir).is_ok() {

@@ -144,7 +144,11 @@ pub enum QuestionType {
     File,
     Barcode,
     Hidden,
-    /// One choice from a list of the form (`or_other` adds an "other" choice).
+    /// An OpenStreetMap feature (`osm tags`).
+    Osm,
+    /// One choice from a list of the form. `or_other` adds an `other` choice;
+    /// the data then also hold a text question `NAME_other` beside this one
+    /// (pyxform adds it).
     SelectOne {
         list: String,
         #[serde(default, skip_serializing_if = "std::ops::Not::not")]
@@ -206,6 +210,7 @@ impl QuestionType {
             QuestionType::File => "file",
             QuestionType::Barcode => "barcode",
             QuestionType::Hidden => "hidden",
+            QuestionType::Osm => "osm",
             QuestionType::Meta { meta } => meta.name(),
             QuestionType::SelectOne { list, or_other } => {
                 return format!("select_one {list}{}", or_other_suffix(*or_other));
@@ -252,6 +257,7 @@ impl QuestionType {
             | QuestionType::Audio
             | QuestionType::Video
             | QuestionType::File
+            | QuestionType::Osm
             | QuestionType::Meta {
                 meta: MetaKind::Audit | MetaKind::BackgroundAudio,
             } => "binary",
@@ -261,12 +267,17 @@ impl QuestionType {
         }
     }
 
-    /// The choice list a select or rank question draws from, if it is in the form.
+    /// The choice list a select or rank question draws from, if it is in the
+    /// form (a list written `${question}` draws from earlier answers instead).
     pub fn choice_list(&self) -> Option<&str> {
         match self {
             QuestionType::SelectOne { list, .. }
             | QuestionType::SelectMultiple { list, .. }
-            | QuestionType::Rank { list } => Some(list),
+            | QuestionType::Rank { list }
+                if !list.starts_with("${") =>
+            {
+                Some(list)
+            }
             _ => None,
         }
     }
@@ -369,7 +380,9 @@ pub struct Repeat {
     pub relevant: Option<Expression>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub appearance: Option<String>,
-    /// How many times, when the form fixes it.
+    /// How many times, when the form fixes it. Unless it is a plain
+    /// `${name}`, the data also hold a calculate `NAME_count` beside the
+    /// repeat (pyxform adds it).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub repeat_count: Option<Expression>,
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
@@ -509,6 +522,8 @@ pub enum InstrumentError {
     InvalidName { name: String, reason: String },
     #[error("{name:?} is used twice in {parent}")]
     DuplicateName { name: String, parent: String },
+    #[error("{name:?} nests groups and repeats deeper than {MAX_DEPTH} levels")]
+    TooDeep { name: String },
     #[error("repeat name {name:?} is used twice in the form")]
     DuplicateRepeat { name: String },
     #[error("question {question:?} uses choice list {list:?}, which does not exist")]
@@ -555,6 +570,12 @@ pub struct Instrument {
     choices: Vec<ChoiceList>,
     #[serde(skip)]
     index: Vec<Indexed>,
+    /// Path → position in `index`.
+    #[serde(skip)]
+    by_path: HashMap<String, usize>,
+    /// Question name → position in `index` of the first question so named.
+    #[serde(skip)]
+    by_name: HashMap<String, usize>,
 }
 
 /// The stored shape of an instrument (checked again when read back).
@@ -588,13 +609,23 @@ impl PartialEq for Indexed {
     }
 }
 
-/// The pattern of XML names (as pyxform checks them): a letter or `_`,
-/// then letters, digits, `-`, `.` and `_`.
-pub fn check_name(name: &str) -> Result<(), InstrumentError> {
+fn is_ncname(name: &str) -> bool {
     let mut chars = name.chars();
-    let valid_start = chars.next().is_some_and(|c| c.is_alphabetic() || c == '_');
-    let valid_rest = chars.all(|c| c.is_alphanumeric() || matches!(c, '-' | '.' | '_'));
-    if valid_start && valid_rest && !name.contains(':') {
+    chars.next().is_some_and(|c| c.is_alphabetic() || c == '_')
+        && chars.all(|c| {
+            c.is_alphanumeric()
+                || matches!(c, '-' | '.' | '_' | '\u{b7}' | '\u{300}'..='\u{36f}' | '\u{203f}'..='\u{2040}')
+        })
+}
+
+/// The pattern of XML names (as pyxform checks them): a letter or `_`,
+/// then letters, digits, `-`, `.` and `_`, with at most one `prefix:`.
+pub fn check_name(name: &str) -> Result<(), InstrumentError> {
+    let valid = match name.split_once(':') {
+        Some((prefix, local)) => is_ncname(prefix) && is_ncname(local),
+        None => is_ncname(name),
+    };
+    if valid {
         Ok(())
     } else {
         Err(InstrumentError::InvalidName {
@@ -698,12 +729,22 @@ impl Instrument {
             let d = languages.remove(i);
             languages.insert(0, d);
         }
+        let mut by_path = HashMap::new();
+        let mut by_name = HashMap::new();
+        for (i, ix) in index.iter().enumerate() {
+            by_path.insert(ix.path.clone(), i);
+            if let Some(Item::Question(q)) = item_at(&survey, &ix.position) {
+                by_name.entry(q.name.clone()).or_insert(i);
+            }
+        }
         Ok(Instrument {
             settings,
             languages,
             survey,
             choices,
             index,
+            by_path,
+            by_name,
         })
     }
 
@@ -767,29 +808,40 @@ impl Instrument {
 
     /// The question with this name (the first one, if several share it).
     pub fn question(&self, name: &str) -> Option<QuestionAt<'_>> {
-        self.questions()
-            .into_iter()
-            .find(|q| q.question.name == name)
+        self.question_by_index(*self.by_name.get(name)?)
     }
 
     /// The question at `/group/sub/q` (a leading root name such as `/data` is
     /// not part of the path).
     pub fn question_at(&self, path: &str) -> Option<QuestionAt<'_>> {
-        self.questions().into_iter().find(|q| q.path == path)
+        self.question_by_index(*self.by_path.get(path)?)
+    }
+
+    fn question_by_index(&self, i: usize) -> Option<QuestionAt<'_>> {
+        let ix = self.index.get(i)?;
+        match self.item_at(&ix.position)? {
+            Item::Question(q) => Some(QuestionAt {
+                path: &ix.path,
+                question: q,
+                repeat: ix.repeat.as_deref(),
+            }),
+            _ => None,
+        }
     }
 
     /// The item (question, group or repeat) at a path.
     pub fn item(&self, path: &str) -> Option<&Item> {
-        let ix = self.index.iter().find(|ix| ix.path == path)?;
+        let ix = self.index.get(*self.by_path.get(path)?)?;
         self.item_at(&ix.position)
     }
 
     /// Whether the item at `path` sits inside a repeat (a repeat itself counts
     /// only when it is nested in another one).
     pub fn in_repeat(&self, path: &str) -> bool {
-        self.index
-            .iter()
-            .any(|ix| ix.path == path && ix.repeat.is_some())
+        self.by_path
+            .get(path)
+            .and_then(|i| self.index.get(*i))
+            .is_some_and(|ix| ix.repeat.is_some())
     }
 
     /// The label of the choice `value` of `list` in `language` (falling back
@@ -841,14 +893,15 @@ impl Instrument {
     }
 
     fn item_at(&self, position: &[usize]) -> Option<&Item> {
-        let (first, rest) = position.split_first()?;
-        let mut item = self.survey.get(*first)?;
-        for i in rest {
-            item = item.children().get(*i)?;
-        }
-        Some(item)
+        item_at(&self.survey, position)
     }
 }
+
+/// How deep groups and repeats may nest.
+pub const MAX_DEPTH: usize = 32;
+
+/// The submission's identifier, which every form has under `/meta`.
+const INSTANCE_ID: &str = "instanceID";
 
 fn resolve(
     by_name: &HashMap<String, Vec<String>>,
@@ -858,6 +911,7 @@ fn resolve(
 ) -> Result<String, InstrumentError> {
     match by_name.get(reference).map(Vec::as_slice) {
         Some([path]) => Ok(path.clone()),
+        None if reference == INSTANCE_ID => Ok(format!("/meta/{INSTANCE_ID}")),
         Some([_, _, ..]) => Err(InstrumentError::AmbiguousReference {
             item: item.to_owned(),
             column: column.to_owned(),
@@ -882,6 +936,11 @@ fn index_items(
     for (i, item) in items.iter().enumerate() {
         let name = item.name();
         check_name(name)?;
+        if position.len() > MAX_DEPTH {
+            return Err(InstrumentError::TooDeep {
+                name: name.to_owned(),
+            });
+        }
         if seen.contains(&name) {
             return Err(InstrumentError::DuplicateName {
                 name: name.to_owned(),
@@ -908,6 +967,15 @@ fn index_items(
         position.pop();
     }
     Ok(())
+}
+
+fn item_at<'a>(items: &'a [Item], position: &[usize]) -> Option<&'a Item> {
+    let (first, rest) = position.split_first()?;
+    let mut item = items.get(*first)?;
+    for i in rest {
+        item = item.children().get(*i)?;
+    }
+    Some(item)
 }
 
 fn walk<'a>(items: &'a [Item], f: &mut dyn FnMut(&'a Item)) {

@@ -147,6 +147,11 @@ impl<'a> Archive<'a> {
             .collect()
     }
 
+    /// Every file entry's name, as written in the archive.
+    pub fn names(&self) -> Vec<String> {
+        self.index.values().map(|(_, name)| name.clone()).collect()
+    }
+
     /// The name of the entry at `path` (case-insensitive, `/` or `\`).
     pub fn find(&self, path: &str) -> Option<String> {
         let key = path.replace('\\', "/").to_lowercase();
@@ -198,6 +203,17 @@ impl<'a> Archive<'a> {
         self.read_total += out.len() as u64;
         Ok(out)
     }
+}
+
+/// Opens an archive and reads every entry once under the limits, so that
+/// a zip bomb is refused before another library (a spreadsheet reader)
+/// expands it without limits.
+pub fn check_all(bytes: &[u8], limits: &ArchiveLimits) -> Result<()> {
+    let mut archive = Archive::open(bytes, limits)?;
+    for name in archive.names() {
+        archive.read(&name)?;
+    }
+    Ok(())
 }
 
 /// Writes a zip archive whose bytes depend only on the entries given.

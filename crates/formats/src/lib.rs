@@ -6,3 +6,4 @@ pub mod refi;
 pub mod submissions;
 pub mod tabular;
 pub mod transcript;
+pub mod xlsform;

@@ -417,6 +417,42 @@ catalogue! {
     SuggestionExtent => "Text suggested around a match", "Texte suggéré autour d'une correspondance";
     Accept => "Accept", "Accepter";
     Reject => "Reject", "Rejeter";
+    // XLSForm instruments (`xlsform check`, `import xlsform`, `export xlsform`).
+    CliXlsform => "XLSForm instruments (questionnaires, interview guides)",
+        "Instruments XLSForm (questionnaires, guides d'entretien)";
+    CliXlsformCheck => "Check an XLSForm (.xlsx, .xls, .csv, .md) as pyxform does, without a workspace; exit 1 if refused",
+        "Vérifier un XLSForm (.xlsx, .xls, .csv, .md) comme pyxform, sans espace de travail ; code de sortie 1 s'il est refusé";
+    CliXlsformFile => "XLSForm file (.xlsx, .xls, .csv or .md)", "Fichier XLSForm (.xlsx, .xls, .csv ou .md)";
+    CliImportXlsform => "An XLSForm instrument into the study of an existing workspace (replaces the instrument with the same form_id)",
+        "Un instrument XLSForm dans l'étude d'un espace de travail existant (remplace l'instrument de même form_id)";
+    CliResearchQuestionColumn => "Survey column linking questions to research questions (numbers such as 1, 3)",
+        "Colonne de la feuille survey liant les questions aux questions de recherche (numéros tels que 1, 3)";
+    CliExportXlsform => "An instrument as an XLSForm workbook (.xlsx) for KoBoToolbox, ODK Central or pyxform",
+        "Un instrument en classeur XLSForm (.xlsx) pour KoBoToolbox, ODK Central ou pyxform";
+    CliInstrument => "Key of the instrument (its form_id)", "Clé de l'instrument (son form_id)";
+    CliXlsformList => "List the workspace's instruments (key, version, title, questions linked to research questions)",
+        "Lister les instruments de l'espace de travail (clé, version, titre, questions liées aux questions de recherche)";
+    CliXlsformLink => "Link a question of an instrument to research questions (replaces its links)",
+        "Lier une question d'un instrument à des questions de recherche (remplace ses liens)";
+    CliXlsformQuestion => "Name of the question", "Nom de la question";
+    CliXlsformResearchQuestions => "Research question numbers, such as 1,3 (none removes the links)",
+        "Numéros des questions de recherche, tels que 1,3 (aucun retire les liens)";
+    XlsformForm => "form", "formulaire";
+    XlsformAccepted => "accepted", "accepté";
+    XlsformRefused => "refused", "refusé";
+    XlsformQuestion => "question", "question";
+    XlsformQuestions => "questions", "questions";
+    XlsformGroup => "group", "groupe";
+    XlsformGroups => "groups", "groupes";
+    XlsformRepeat => "repeat", "répétition";
+    XlsformRepeats => "repeats", "répétitions";
+    XlsformChoiceList => "choice list", "liste de choix";
+    XlsformChoiceLists => "choice lists", "listes de choix";
+    XlsformLanguages => "languages", "langues";
+    XlsformLinked => "linked to research questions", "liées aux questions de recherche";
+    InstrumentNew => "new", "nouveau";
+    InstrumentReplaced => "replaced", "remplacé";
+    InstrumentUnchanged => "unchanged", "inchangé";
     // Field data in (KoBoToolbox, ODK Central) and spreadsheets out.
     Name => "Name", "Nom";
     ExportStart => "Start (characters)", "Début (caractères)";

@@ -402,6 +402,56 @@ pub trait QuoteStore {
     fn unquote_coding(&mut self, finding: &str, coding: &str) -> Result<()>;
 }
 
+/// A stored instrument in a listing.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct InstrumentSummary {
+    pub key: String,
+    pub title: String,
+    pub version: Option<String>,
+    /// When it was last saved (RFC 3339, UTC).
+    pub saved_at: String,
+    /// How many of its questions are linked to research questions.
+    pub linked_questions: usize,
+}
+
+/// What saving an instrument did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SavedInstrument {
+    /// No instrument had its key.
+    New,
+    /// An instrument with its key was replaced.
+    Replaced,
+    /// The same instrument was stored already.
+    Unchanged,
+}
+
+/// Data-collection instruments (XLSForm questionnaires, interview guides)
+/// of the study, keyed by form id, with their questions' links to research
+/// questions.
+pub trait InstrumentStore {
+    /// Saves an instrument (replacing one with the same key) and records
+    /// `event` in the audit log, in one transaction; refused when a question
+    /// links to a research question the study does not have.
+    fn save_instrument(
+        &mut self,
+        instrument: &sankore_domain::instrument::Instrument,
+        event: &sankore_domain::AuditEvent,
+    ) -> Result<SavedInstrument>;
+    /// Every instrument, by key.
+    fn instruments(&self) -> Result<Vec<InstrumentSummary>>;
+    /// One instrument by key.
+    fn instrument(&self, key: &str) -> Result<Option<sankore_domain::instrument::Instrument>>;
+    /// Links a question (by name) of an instrument to research questions,
+    /// replacing its links.
+    fn link_research_questions(
+        &mut self,
+        key: &str,
+        question: &str,
+        research_questions: &[u8],
+    ) -> Result<()>;
+}
+
 /// A batch of responses to one form, ready to store.
 #[derive(Debug, Clone, Copy)]
 pub struct ResponseImport<'a> {

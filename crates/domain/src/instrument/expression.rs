@@ -5,8 +5,10 @@
 use serde::{Deserialize, Serialize};
 use thiserror::Error;
 
-/// An expression as written, with its syntax tree.
+/// An expression as written, with its syntax tree. Stored as its text
+/// (parsed again when read back).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(into = "String", try_from = "String")]
 pub struct Expression {
     /// The text as written in the form.
     pub source: String,
@@ -105,11 +107,41 @@ pub struct ExpressionError {
     pub reason: String,
 }
 
+impl From<Expression> for String {
+    fn from(e: Expression) -> String {
+        e.source
+    }
+}
+
+impl TryFrom<String> for Expression {
+    type Error = ExpressionError;
+    fn try_from(source: String) -> Result<Self, ExpressionError> {
+        Expression::parse(&source)
+    }
+}
+
+/// The longest expression accepted, in characters.
+pub const MAX_EXPRESSION_CHARS: usize = 8192;
+/// How deep parentheses, calls, predicates and signs may nest.
+const MAX_NESTING: usize = 64;
+
 impl Expression {
     /// Parses `source` as an XPath 1.0 expression with `${name}` references.
     pub fn parse(source: &str) -> Result<Expression, ExpressionError> {
+        let len = source.chars().count();
+        if len > MAX_EXPRESSION_CHARS {
+            return Err(ExpressionError {
+                position: MAX_EXPRESSION_CHARS,
+                reason: format!("longer than {MAX_EXPRESSION_CHARS} characters"),
+            });
+        }
         let tokens = lex(source)?;
-        let mut parser = Parser { tokens, pos: 0 };
+        let mut parser = Parser {
+            tokens,
+            pos: 0,
+            len,
+            depth: 0,
+        };
         let ast = parser.expr()?;
         if let Some(t) = parser.tokens.get(parser.pos) {
             return Err(ExpressionError {
@@ -390,6 +422,10 @@ fn lex(src: &str) -> Result<Vec<Token>, ExpressionError> {
 struct Parser {
     tokens: Vec<Token>,
     pos: usize,
+    /// The expression's length in characters (where "too early" ends point).
+    len: usize,
+    /// Current nesting, bounded by [`MAX_NESTING`].
+    depth: usize,
 }
 
 const NODE_TYPES: [&str; 4] = ["node", "text", "comment", "processing-instruction"];
@@ -404,10 +440,7 @@ impl Parser {
     }
 
     fn at(&self) -> usize {
-        self.tokens
-            .get(self.pos)
-            .or(self.tokens.last())
-            .map_or(0, |t| t.at)
+        self.tokens.get(self.pos).map_or(self.len, |t| t.at)
     }
 
     fn error(&self, reason: impl Into<String>) -> ExpressionError {
@@ -438,7 +471,13 @@ impl Parser {
     }
 
     fn expr(&mut self) -> Result<Expr, ExpressionError> {
-        self.binary(0)
+        self.depth += 1;
+        if self.depth > MAX_NESTING {
+            return Err(self.error(format!("nested deeper than {MAX_NESTING} levels")));
+        }
+        let e = self.binary(0);
+        self.depth -= 1;
+        e
     }
 
     fn binary(&mut self, level: usize) -> Result<Expr, ExpressionError> {
@@ -480,8 +519,19 @@ impl Parser {
     }
 
     fn unary(&mut self) -> Result<Expr, ExpressionError> {
-        if self.eat("-") {
-            return Ok(Expr::Negate(Box::new(self.unary()?)));
+        let mut negations = 0;
+        while self.eat("-") {
+            negations += 1;
+            if negations > MAX_NESTING {
+                return Err(self.error(format!("more than {MAX_NESTING} signs in a row")));
+            }
+        }
+        if negations > 0 {
+            let mut e = self.unary()?;
+            for _ in 0..negations {
+                e = Expr::Negate(Box::new(e));
+            }
+            return Ok(e);
         }
         let mut left = self.path_expr()?;
         while self.eat("|") {
@@ -703,6 +753,20 @@ mod tests {
         for bad in ["(1 + 2", "${a", "'open", "1 +", "f(1,", "a b"] {
             assert!(Expression::parse(bad).is_err(), "{bad} accepted");
         }
+        let deep = format!("{}1{}", "(".repeat(200), ")".repeat(200));
+        assert!(Expression::parse(&deep).is_err());
+        assert!(Expression::parse(&"-".repeat(500)).is_err());
+        assert!(Expression::parse(&"1+".repeat(5000)).is_err());
+    }
+
+    #[test]
+    fn stored_as_text() -> Result<(), serde_json::Error> {
+        let e = Expression::parse("${a} + 1").map_err(serde::de::Error::custom)?;
+        assert_eq!(serde_json::to_string(&e)?, r#""${a} + 1""#);
+        let back: Expression = serde_json::from_str(r#""${a} + 1""#)?;
+        assert_eq!(back, e);
+        assert!(serde_json::from_str::<Expression>(r#""(""#).is_err());
+        Ok(())
     }
 
     #[test]

@@ -15,7 +15,7 @@ use csv::StringRecord;
 
 use super::text::{self, Encoding};
 use super::{Origin, Result, SubmissionError, Submissions, Table, unique_keys};
-use crate::archive::{Archive, ArchiveError, ArchiveLimits};
+use crate::archive::{self, ArchiveError, ArchiveLimits};
 
 /// The submission key column of KoBoToolbox exports.
 pub const KEY: &str = "_uuid";
@@ -157,7 +157,7 @@ fn cell_text(data: &Data) -> std::result::Result<String, ()> {
 pub fn read_xlsx(file: &str, bytes: &[u8]) -> Result<Submissions> {
     // The workbook is a zip: refuse unsafe names, bombs and oversized
     // entries before the spreadsheet reader expands anything.
-    Archive::open(bytes, &ArchiveLimits::default()).map_err(|e| match e {
+    archive::check_all(bytes, &ArchiveLimits::default()).map_err(|e| match e {
         ArchiveError::Zip { reason } => SubmissionError::Xlsx {
             file: file.to_owned(),
             reason,
@@ -171,11 +171,27 @@ pub fn read_xlsx(file: &str, bytes: &[u8]) -> Result<Submissions> {
         file: file.to_owned(),
         reason: e.to_string(),
     };
-    let mut workbook: Xlsx<_> = Xlsx::new(Cursor::new(bytes)).map_err(xlsx_error)?;
-    let names = workbook.sheet_names();
-    let mut tables = Vec::with_capacity(names.len());
-    for (n, name) in names.iter().enumerate() {
-        let range = workbook.worksheet_range(name).map_err(xlsx_error)?;
+    // The spreadsheet library parses files written by anyone: a panic
+    // inside it on a damaged file is a refusal, not a crash.
+    let ranges = std::panic::catch_unwind(|| -> Result<Vec<(String, calamine::Range<Data>)>> {
+        let mut workbook: Xlsx<_> = Xlsx::new(Cursor::new(bytes)).map_err(xlsx_error)?;
+        let names = workbook.sheet_names();
+        names
+            .into_iter()
+            .map(|name| {
+                let range = workbook.worksheet_range(&name).map_err(xlsx_error)?;
+                Ok((name, range))
+            })
+            .collect()
+    })
+    .unwrap_or_else(|_| {
+        Err(SubmissionError::Xlsx {
+            file: file.to_owned(),
+            reason: "the file is damaged".to_owned(),
+        })
+    })?;
+    let mut tables = Vec::with_capacity(ranges.len());
+    for (n, (name, range)) in ranges.iter().enumerate() {
         let place = format!("{file}, sheet {name:?}");
         let first_row = range.start().map_or(0, |(r, _)| u64::from(r));
         let mut rows_iter = range.rows().enumerate();

@@ -13,6 +13,7 @@ mod codebook;
 mod coding;
 mod forums;
 mod framework;
+mod instruments;
 mod quotes;
 mod read;
 mod records;
@@ -69,6 +70,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         8,
         "audit log",
         include_str!("../../migrations/sqlite/0008_audit_log.sql"),
+    ),
+    (
+        10,
+        "instruments",
+        include_str!("../../migrations/sqlite/0010_instruments.sql"),
     ),
     (
         11,
