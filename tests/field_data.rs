@@ -649,7 +649,7 @@ fn kobo_xlsx_with_a_repeat_round_trips_and_reimports_idempotently() {
     let third = run(&args[..args.len() - 2], &dir).success();
     assert_eq!(
         stdout(&third).trim(),
-        "Responses imported: 1 new, 1 unchanged, 1 changed since the first import (first version kept), 0 refused; 0 participants, 0 sessions, 0 documents"
+        "Responses imported: 1 new submissions, 1 unchanged submissions, 1 changed since the first import (first version kept), 0 submissions refused; 0 participants, 0 sessions, 0 documents"
     );
     assert!(stderr(&third).contains(SUBS[0].uuid));
     let all = csv_rows(&stdout(&run(&["export", "responses"], &dir).success()));

@@ -497,10 +497,10 @@ catalogue! {
     ReadingSubmissions => "Reading submissions", "Lecture des soumissions";
     WritingResponses => "Writing responses", "Écriture des réponses";
     ResponsesImported => "Responses imported", "Réponses importées";
-    ResponsesNew => "new", "nouvelles";
-    ResponsesUnchanged => "unchanged", "inchangées";
+    ResponsesNew => "new submissions", "nouvelles soumissions";
+    ResponsesUnchanged => "unchanged submissions", "soumissions inchangées";
     ResponsesChanged => "changed since the first import (first version kept)", "modifiées depuis le premier import (première version conservée)";
-    ResponsesRefused => "refused", "refusées";
+    ResponsesRefused => "submissions refused", "soumissions refusées";
     ImportRefused => "import refused, nothing was written", "import refusé, rien n'a été écrit";
     CellsHidden => "cells left empty (fewer people than the threshold)", "cellules laissées vides (moins de personnes que le seuil)";
 }
