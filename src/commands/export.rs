@@ -243,7 +243,7 @@ pub fn run(export: Export, file: Option<&Path>, lang: Lang) -> Result<ExitCode> 
         "cli",
         AuditAction::Export,
         &target,
-        &format!(
+        format!(
             "{format}, {rows} rows{}{}{}{}",
             args.labels
                 .map(|l| format!(", labels {}", l.code()))

@@ -115,7 +115,7 @@ pub fn decode<'a>(file: &str, bytes: &'a [u8]) -> Result<(Cow<'a, str>, Encoding
     let first_bad = error.valid_up_to() + usize::from(bom) * 3;
     // Valid multi-byte UTF-8 before the bad byte: the file mixes encodings.
     let utf8_before = std::str::from_utf8(&body[..error.valid_up_to()])
-        .map(|t| t.chars().any(|c| !c.is_ascii()))
+        .map(|t| !t.is_ascii())
         .unwrap_or(false);
     if bom || utf8_before {
         return Err(refuse(
@@ -243,7 +243,7 @@ mod tests {
                 "a.csv, line 2, column 3: neither UTF-8 nor Windows-1252 (byte 0x81): save the file as UTF-8"
             )
         );
-        let mixed = [&"é\n"[..].as_bytes(), &b"x\xe9"[..]].concat();
+        let mixed = ["é\n".as_bytes(), &b"x\xe9"[..]].concat();
         let e = decode("a.csv", &mixed).err().map(|e| e.to_string());
         assert!(
             e.as_deref()

@@ -150,7 +150,7 @@ impl ResponseStore for SqliteStore {
                 import.actor,
                 AuditAction::Import,
                 import.form.key(),
-                &format!(
+                format!(
                     "{}: {} new, {} unchanged, {} changed; {} participants, {} sessions, {} documents created",
                     import.origin,
                     outcome.new,
