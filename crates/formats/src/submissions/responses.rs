@@ -427,6 +427,48 @@ fn answers(table: &Table, row: usize, fields: &[Field<'_>]) -> Result<sankore_do
     Ok(builder.finish())
 }
 
+/// The answers of every row of a table, checked on all cores (rows are
+/// independent); the first problem in row order is the one reported.
+fn answers_of_rows(table: &Table, fields: &[Field<'_>]) -> Result<Vec<sankore_domain::Answers>> {
+    let rows = table.rows.len();
+    let threads = std::thread::available_parallelism()
+        .map_or(1, std::num::NonZeroUsize::get)
+        .clamp(1, 8);
+    if threads == 1 || rows < 4096 {
+        return (0..rows).map(|row| answers(table, row, fields)).collect();
+    }
+    let chunk = rows.div_ceil(threads);
+    let parts: Vec<Result<Vec<sankore_domain::Answers>>> = std::thread::scope(|scope| {
+        let handles: Vec<_> = (0..rows)
+            .step_by(chunk)
+            .map(|start| {
+                let end = (start + chunk).min(rows);
+                scope.spawn(move || {
+                    (start..end)
+                        .map(|row| answers(table, row, fields))
+                        .collect()
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .map(|h| {
+                h.join().unwrap_or_else(|_| {
+                    Err(SubmissionError::Value {
+                        at: table.location(0, None),
+                        reason: "checking the answers failed".to_owned(),
+                    })
+                })
+            })
+            .collect()
+    });
+    let mut all = Vec::with_capacity(rows);
+    for part in parts {
+        all.extend(part?);
+    }
+    Ok(all)
+}
+
 /// The repeat of the form a repeat table holds: by name, or by the name
 /// cut to 31 characters (a spreadsheet's limit on sheet names).
 fn repeat_path<'f>(form: &'f Instrument, table: &Table) -> Result<&'f str> {
@@ -456,11 +498,12 @@ pub fn link(submissions: &Submissions, form: &Instrument) -> Result<Vec<Response
     let (mut fields, candidates) = plan(form, None, separator);
     assign(main, submissions, &mut fields, &candidates)?;
     let mut responses = Vec::with_capacity(main.rows.len());
-    for row in 0..main.rows.len() {
+    for answers in answers_of_rows(main, &fields)? {
+        let row = responses.len();
         responses.push(Response {
             key: submissions.keys[row].clone(),
             submitted_at: submissions.submitted_at(row).map(str::to_owned),
-            answers: answers(main, row, &fields)?,
+            answers,
             repeats: Vec::new(),
         });
     }
@@ -655,6 +698,48 @@ pub(crate) mod tests {
         assert_eq!(v["/story"], "Il a dit \"non\".");
         assert_eq!(v["/reasons"], "jobs faith");
         assert!(v.get("/reasons_other").is_none());
+    }
+
+    #[test]
+    fn large_exports_are_checked_in_parallel_with_the_first_error_reported() {
+        let rows: Vec<String> = (0..6000)
+            .map(|i| {
+                let gender = match i {
+                    3000 => "x",
+                    5500 => "y",
+                    _ if i % 2 == 0 => "f",
+                    _ => "m",
+                };
+                ROW1.replace("\"u-1\"", &format!("\"u-{i}\"")).replacen(
+                    "\"f\"",
+                    &format!("\"{gender}\""),
+                    1,
+                )
+            })
+            .collect();
+        let good: Vec<String> = rows
+            .iter()
+            .map(|r| r.replace("\"x\"", "\"f\"").replace("\"y\"", "\"m\""))
+            .collect();
+        let refs: Vec<&str> = good.iter().map(String::as_str).collect();
+        let subs = ok(super::super::kobo::read_csv("k.csv", csv(&refs).as_bytes()));
+        let responses = ok(link(&subs, &form()));
+        assert_eq!(responses.len(), 6000);
+        assert_eq!(responses[4321].key, "u-4321");
+        assert!(
+            responses[4321]
+                .answers
+                .as_json()
+                .contains("\"/resp/gender\":\"m\"")
+        );
+        let refs: Vec<&str> = rows.iter().map(String::as_str).collect();
+        let subs = ok(super::super::kobo::read_csv("k.csv", csv(&refs).as_bytes()));
+        assert_eq!(
+            link(&subs, &form()).err().map(|e| e.to_string()).as_deref(),
+            Some(
+                "k.csv, line 3002, column \"resp/gender\": value \"x\" is not a choice of list \"gender\""
+            )
+        );
     }
 
     #[test]
