@@ -316,6 +316,26 @@ fn bad_value(at: Location, value: &str, what: String) -> SubmissionError {
     }
 }
 
+/// Whether a text is a valid `YYYY-MM-DD` date (without a date parser's
+/// format machinery: this runs for every date answer).
+fn is_date(text: &str) -> bool {
+    let b = text.as_bytes();
+    let digits = |r: std::ops::Range<usize>| -> Option<u32> {
+        b.get(r)?.iter().try_fold(0u32, |n, d| {
+            d.is_ascii_digit().then(|| n * 10 + u32::from(d - b'0'))
+        })
+    };
+    b.len() == 10
+        && b[4] == b'-'
+        && b[7] == b'-'
+        && match (digits(0..4), digits(5..7), digits(8..10)) {
+            (Some(y), Some(m), Some(d)) => {
+                chrono::NaiveDate::from_ymd_opt(y as i32, m, d).is_some()
+            }
+            _ => false,
+        }
+}
+
 /// Checks and normalises one answer.
 fn value<'v>(
     field: &Field<'_>,
@@ -347,9 +367,10 @@ fn value<'v>(
         },
         (Kind::Date, _) => {
             let day = trimmed.get(..10).unwrap_or(trimmed);
-            match chrono::NaiveDate::parse_from_str(day, "%Y-%m-%d") {
-                Ok(_) => Ok(Cow::Borrowed(day)),
-                Err(_) => Err(bad_value(at(), "", "is not a date (YYYY-MM-DD)".to_owned())),
+            if is_date(day) {
+                Ok(Cow::Borrowed(day))
+            } else {
+                Err(bad_value(at(), "", "is not a date (YYYY-MM-DD)".to_owned()))
             }
         }
         (Kind::SelectOne, Some(choices)) => {
@@ -740,6 +761,15 @@ pub(crate) mod tests {
                 "k.csv, line 3002, column \"resp/gender\": value \"x\" is not a choice of list \"gender\""
             )
         );
+    }
+
+    #[test]
+    fn dates_are_checked() {
+        assert!(is_date("2024-02-29"));
+        assert!(!is_date("2023-02-29"));
+        assert!(!is_date("2024-2-29"));
+        assert!(!is_date("2024/02/28"));
+        assert!(!is_date("2024-02-2x"));
     }
 
     #[test]
