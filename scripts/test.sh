@@ -37,5 +37,8 @@ echo "== cargo fmt --check"
 cargo fmt --all -- --check
 echo "== cargo clippy"
 cargo clippy --workspace --all-targets --locked -- -D warnings
+# Before the tests, so that their summary stays the last lines printed.
+echo "== fuzz (each target briefly; SANKORE_FUZZ_SECONDS, default 20)"
+scripts/fuzz.sh "${SANKORE_FUZZ_SECONDS:-20}"
 echo "== cargo test"
 cargo test --workspace --locked --no-fail-fast

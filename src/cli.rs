@@ -138,6 +138,22 @@ pub enum Command {
         #[command(subcommand)]
         actions: crate::commands::followup::Actions,
     },
+    /// Write an encrypted, authenticated backup of a workspace.
+    Backup {
+        #[command(flatten)]
+        workspace: WorkspaceArg,
+        /// Backup file to write.
+        #[arg(long, value_name = "FILE")]
+        out: PathBuf,
+    },
+    /// Restore a backup into a new workspace.
+    Restore {
+        /// Backup file to restore.
+        file: PathBuf,
+        /// New workspace directory (must be empty or absent).
+        #[arg(long, value_name = "DIR")]
+        workspace: PathBuf,
+    },
     /// XLSForm instruments.
     Xlsform {
         #[command(subcommand)]
@@ -243,6 +259,44 @@ pub enum UserAction {
         #[arg(long, value_name = "FILE")]
         password_file: PathBuf,
     },
+    /// End every workbench session of an account.
+    SignOutAll {
+        #[command(flatten)]
+        workspace: WorkspaceArg,
+        /// User name.
+        #[arg(long)]
+        name: String,
+    },
+    /// Set an account's password (ends its sessions).
+    Password {
+        #[command(flatten)]
+        workspace: WorkspaceArg,
+        /// User name.
+        #[arg(long)]
+        name: String,
+        /// Read the password from this file.
+        #[arg(long, value_name = "FILE")]
+        password_file: PathBuf,
+    },
+    /// Change an account's role.
+    Role {
+        #[command(flatten)]
+        workspace: WorkspaceArg,
+        /// User name.
+        #[arg(long)]
+        name: String,
+        /// Role.
+        #[arg(long, value_parser = parse_role)]
+        role: sankore_domain::Role,
+    },
+    /// Unlock an account locked after failed sign-ins.
+    Unlock {
+        #[command(flatten)]
+        workspace: WorkspaceArg,
+        /// User name.
+        #[arg(long)]
+        name: String,
+    },
 }
 
 fn parse_role(text: &str) -> Result<sankore_domain::Role, String> {
@@ -326,12 +380,35 @@ pub fn localized_command(lang: Lang) -> clap::Command {
         })
         .mut_subcommand("check", |c| format(workspace(c.about(t(Msg::CliCheck)))))
         .mut_subcommand("user", |c| {
-            c.about(t(Msg::CliUser)).mut_subcommand("add", |c| {
-                workspace(c.about(t(Msg::CliUserAdd)))
-                    .mut_arg("name", |a| a.help(t(Msg::CliUserName)))
-                    .mut_arg("role", |a| a.help(t(Msg::CliUserRole)))
-                    .mut_arg("password_file", |a| a.help(t(Msg::CliPasswordFile)))
-            })
+            let name = |c: clap::Command| c.mut_arg("name", |a| a.help(t(Msg::CliUserName)));
+            c.about(t(Msg::CliUser))
+                .mut_subcommand("add", |c| {
+                    name(workspace(c.about(t(Msg::CliUserAdd))))
+                        .mut_arg("role", |a| a.help(t(Msg::CliUserRole)))
+                        .mut_arg("password_file", |a| a.help(t(Msg::CliPasswordFile)))
+                })
+                .mut_subcommand("sign-out-all", |c| {
+                    name(workspace(c.about(t(Msg::CliUserSignOutAll))))
+                })
+                .mut_subcommand("password", |c| {
+                    name(workspace(c.about(t(Msg::CliUserPassword))))
+                        .mut_arg("password_file", |a| a.help(t(Msg::CliPasswordFile)))
+                })
+                .mut_subcommand("role", |c| {
+                    name(workspace(c.about(t(Msg::CliUserRoleChange))))
+                        .mut_arg("role", |a| a.help(t(Msg::CliUserRole)))
+                })
+                .mut_subcommand("unlock", |c| {
+                    name(workspace(c.about(t(Msg::CliUserUnlock))))
+                })
+        })
+        .mut_subcommand("backup", |c| {
+            workspace(c.about(t(Msg::CliBackup))).mut_arg("out", |a| a.help(t(Msg::CliBackupOut)))
+        })
+        .mut_subcommand("restore", |c| {
+            c.about(t(Msg::CliRestore))
+                .mut_arg("file", |a| a.help(t(Msg::CliRestoreFile)))
+                .mut_arg("workspace", |a| a.help(t(Msg::CliRestoreWorkspace)))
         })
         .mut_subcommand("export", |c| {
             let out = |c: clap::Command| c.mut_arg("out", |a| a.help(t(Msg::CliOut)));

@@ -202,7 +202,8 @@ catalogue! {
     SignOut => "Sign out", "Se déconnecter";
     UserName => "User name", "Nom d'utilisateur";
     Password => "Password", "Mot de passe";
-    SignInFailed => "Name or password incorrect.", "Nom ou mot de passe incorrect.";
+    SignInFailed => "Name or password incorrect, or account locked after too many failures (a coordinator can unlock it).",
+        "Nom ou mot de passe incorrect, ou compte verrouillé après trop d'échecs (un coordinateur peut le déverrouiller).";
     Documents => "Transcripts and notes", "Transcriptions et notes";
     Document => "Document", "Document";
     Codings => "Codings", "Codages";
@@ -417,6 +418,38 @@ catalogue! {
     SuggestionExtent => "Text suggested around a match", "Texte suggéré autour d'une correspondance";
     Accept => "Accept", "Accepter";
     Reject => "Reject", "Rejeter";
+    // Account security: sessions, passwords, roles, backups (issue 9).
+    AccountTitle => "My account", "Mon compte";
+    ChangePassword => "Change my password", "Changer mon mot de passe";
+    CurrentPassword => "Current password", "Mot de passe actuel";
+    NewPassword => "New password (10 characters or more)", "Nouveau mot de passe (10 caractères ou plus)";
+    ConfirmPassword => "New password again", "Nouveau mot de passe, encore";
+    PasswordChangeHelp => "Changing the password signs you out everywhere, this browser included.",
+        "Changer le mot de passe vous déconnecte partout, ce navigateur compris.";
+    PasswordWrong => "The current password is incorrect.", "Le mot de passe actuel est incorrect.";
+    PasswordMismatch => "The two new passwords differ.", "Les deux nouveaux mots de passe diffèrent.";
+    PasswordTooShort => "The new password needs 10 characters or more.", "Le nouveau mot de passe doit compter 10 caractères ou plus.";
+    SignOutEverywhere => "Sign out everywhere", "Se déconnecter partout";
+    SignOutEverywhereHelp => "Ends every session of this account, on every device (for a lost or shared device).",
+        "Met fin à toutes les sessions de ce compte, sur tous les appareils (appareil perdu ou partagé).";
+    CliUserSignOutAll => "End every workbench session of an account", "Mettre fin à toutes les sessions d'un compte dans l'atelier";
+    CliUserPassword => "Set an account's password (ends its sessions)", "Définir le mot de passe d'un compte (met fin à ses sessions)";
+    CliUserRoleChange => "Change an account's role", "Changer le rôle d'un compte";
+    CliUserUnlock => "Unlock an account locked after failed sign-ins", "Déverrouiller un compte verrouillé après des échecs de connexion";
+    SessionsEnded => "Sessions ended", "Sessions terminées";
+    PasswordChanged => "Password changed; the account's sessions ended", "Mot de passe changé ; les sessions du compte sont terminées";
+    RoleChanged => "Role changed", "Rôle changé";
+    AccountUnlocked => "Account unlocked", "Compte déverrouillé";
+    AccountWasNotLocked => "The account was not locked", "Le compte n'était pas verrouillé";
+    CliBackup => "Write an encrypted, authenticated backup of a workspace (works while the server runs)",
+        "Écrire une sauvegarde chiffrée et authentifiée d'un espace de travail (fonctionne pendant que le serveur tourne)";
+    CliBackupOut => "Backup file to write", "Fichier de sauvegarde à écrire";
+    CliRestore => "Restore a backup into a new workspace (checked before anything is written)",
+        "Restaurer une sauvegarde dans un nouvel espace de travail (vérifiée avant toute écriture)";
+    CliRestoreFile => "Backup file to restore", "Fichier de sauvegarde à restaurer";
+    CliRestoreWorkspace => "New workspace directory (must be empty or absent)", "Nouveau répertoire d'espace de travail (vide ou absent)";
+    BackupWritten => "Backup written", "Sauvegarde écrite";
+    BackupRestored => "Backup restored", "Sauvegarde restaurée";
     // XLSForm instruments (`xlsform check`, `import xlsform`, `export xlsform`).
     CliXlsform => "XLSForm instruments (questionnaires, interview guides)",
         "Instruments XLSForm (questionnaires, guides d'entretien)";

@@ -8,6 +8,7 @@
 //!
 //! Nothing here logs or returns participant text in error messages.
 
+pub mod backup;
 pub mod error;
 pub mod key;
 pub mod sqlite;
@@ -32,15 +33,28 @@ pub struct Account {
     pub role: Role,
 }
 
+/// What signing in needs to know of an account.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Credentials {
+    pub account: Account,
+    /// PHC string (Argon2id).
+    pub password_hash: String,
+    /// Locked after too many consecutive failed sign-ins; only an unlock
+    /// (`sankore user unlock`) opens it again.
+    pub locked: bool,
+}
+
 /// Accounts and server-side web sessions.
 pub trait AccountStore {
     /// Adds a user; refused when the name is taken (case-insensitively).
     fn add_user(&mut self, name: &str, role: Role, password_hash: &str) -> Result<Account>;
-    /// The account and its password hash, for signing in.
-    fn user_credentials(&self, name: &str) -> Result<Option<(Account, String)>>;
+    /// The account, its password hash and whether it is locked, for signing in.
+    fn user_credentials(&self, name: &str) -> Result<Option<Credentials>>;
     /// Every account, by name.
     fn users(&self) -> Result<Vec<Account>>;
-    /// Records a signed-in session under the hash of its token.
+    /// Records a signed-in session under the hash of its token, clears the
+    /// account's count of consecutive failed sign-ins and records the
+    /// sign-in in the audit log, in one transaction.
     fn create_web_session(
         &mut self,
         token_hash: &str,
@@ -54,8 +68,25 @@ pub trait AccountStore {
         token_hash: &str,
         max_idle: chrono::Duration,
     ) -> Result<Option<(Account, String)>>;
-    /// Ends a session.
+    /// Ends a session (a sign-out, audited).
     fn delete_web_session(&mut self, token_hash: &str) -> Result<()>;
+    /// Counts a failed sign-in of an existing account (audited, with
+    /// `reason`); the account locks when `lock_after` consecutive failures
+    /// are reached, which ends its sessions. Returns whether this failure
+    /// locked it.
+    fn sign_in_failed(&mut self, user_id: i64, lock_after: u32, reason: &str) -> Result<bool>;
+    /// Ends every session of the named account; returns the account and
+    /// how many sessions ended. `actor` is who asked, for the audit log.
+    fn end_user_sessions(&mut self, name: &str, actor: &str) -> Result<(Account, usize)>;
+    /// Replaces the named account's password hash and ends all its
+    /// sessions, audited, in one transaction.
+    fn set_password(&mut self, name: &str, password_hash: &str, actor: &str) -> Result<Account>;
+    /// Changes the named account's role (audited); returns the account as
+    /// it is now and its former role.
+    fn set_role(&mut self, name: &str, role: Role, actor: &str) -> Result<(Account, Role)>;
+    /// Unlocks the named account and clears its count of failed sign-ins
+    /// (audited); returns whether it was locked.
+    fn unlock_user(&mut self, name: &str, actor: &str) -> Result<(Account, bool)>;
 }
 
 /// An entry of the audit log, as stored.

@@ -169,8 +169,25 @@ impl SqliteStore {
         let Some((seq, hash)) = head else {
             return Ok(());
         };
-        if read_anchor(&self.path).ok().flatten() == Some((seq, hash.clone())) {
-            return Ok(());
+        match read_anchor(&self.path).ok().flatten() {
+            Some(anchored) if anchored == (seq, hash.clone()) => return Ok(()),
+            // Move the anchor forward only over a log that still holds the
+            // anchored entry unchanged: re-anchoring a log cut short (or
+            // rewritten) would hide it from `audit verify`.
+            Some((anchored_seq, anchored_hash)) => {
+                let stored: Option<String> = self
+                    .conn
+                    .query_row(
+                        "SELECT hash FROM audit_log WHERE seq = ?1",
+                        [anchored_seq],
+                        |r| r.get(0),
+                    )
+                    .optional()?;
+                if stored.as_deref() != Some(anchored_hash.as_str()) {
+                    return Ok(());
+                }
+            }
+            None => {}
         }
         let path = anchor_path(&self.path);
         let temporary = path.with_extension("tmp");

@@ -8,6 +8,7 @@
 mod accounts;
 mod assignments;
 pub mod audit;
+mod backup;
 mod check;
 mod codebook;
 mod coding;
@@ -80,6 +81,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         11,
         "responses to forms",
         include_str!("../../migrations/sqlite/0011_responses.sql"),
+    ),
+    (
+        13,
+        "account lock after failed sign-ins",
+        include_str!("../../migrations/sqlite/0013_account_security.sql"),
     ),
 ];
 
