@@ -21,6 +21,9 @@ target_dir="$(pwd)/target/fuzz"
 # own checks (bounds, overflow, debug assertions: cargo fuzz turns them on)
 # still turn memory and arithmetic errors into crashes.
 export RUSTC_BOOTSTRAP=1
+# The fuzz crate uses the workspace's versions: its lock file starts as a
+# copy of the root one (cargo adds the fuzzing crates to it).
+cp Cargo.lock fuzz/Cargo.lock
 cd fuzz
 cargo fuzz build -s none --target-dir "$target_dir"
 scratch="$(mktemp -d)"
