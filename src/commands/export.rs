@@ -153,8 +153,10 @@ pub fn run(export: Export, file: Option<&Path>, lang: Lang) -> Result<ExitCode> 
                     ),
                 },
             };
+            // A form without named languages has one set of labels: those.
             let language = args.table.labels.map(|l| {
                 form_language(form, l.code())
+                    .or(form.languages().is_empty().then_some(""))
                     .with_context(|| format!("the form has no labels in {}", l.code()))
             });
             let language = language.transpose()?;
