@@ -2,6 +2,9 @@
 //! errors by file position; they never write anything themselves.
 
 pub mod cfb;
+pub mod archive;
 pub mod refi;
+pub mod submissions;
+pub mod tabular;
 pub mod transcript;
 pub mod xlsform;

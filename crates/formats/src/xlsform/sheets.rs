@@ -88,18 +88,11 @@ fn clean_header(h: &str) -> String {
 }
 
 /// An XLSX is a zip: every entry is checked (names, sizes, expansion) and
-/// read once under the REFI-QDA reader's limits before the spreadsheet
+/// read once under the shared archive limits before the spreadsheet
 /// reader sees it, so a zip bomb is refused instead of filling memory.
 fn check_archive(bytes: &[u8]) -> Result<(), XlsFormError> {
-    let refused = |e: crate::refi::RefiError| {
-        XlsFormError::file(format!("not a readable XLSX workbook: {e}"))
-    };
-    let limits = crate::refi::Limits::default();
-    let mut archive = crate::refi::archive::Archive::open(bytes, &limits).map_err(refused)?;
-    for name in archive.names() {
-        archive.read(&name).map_err(refused)?;
-    }
-    Ok(())
+    crate::archive::check_all(bytes, &crate::archive::ArchiveLimits::default())
+        .map_err(|e| XlsFormError::file(format!("not a readable XLSX workbook: {e}")))
 }
 
 fn read_spreadsheet(bytes: &[u8], kind: FileKind) -> Result<Workbook, XlsFormError> {
