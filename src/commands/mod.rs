@@ -21,6 +21,8 @@ use crate::passphrase::{self, Purpose};
 pub(crate) mod analyze;
 pub(crate) mod audit;
 mod backup;
+pub(crate) mod export;
+pub(crate) mod fielddata;
 pub(crate) mod followup;
 pub(crate) mod refi;
 mod user;

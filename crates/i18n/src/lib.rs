@@ -566,6 +566,56 @@ catalogue! {
     InstrumentNew => "new", "nouveau";
     InstrumentReplaced => "replaced", "remplacé";
     InstrumentUnchanged => "unchanged", "inchangé";
+    // Field data in (KoBoToolbox, ODK Central) and spreadsheets out.
+    Name => "Name", "Nom";
+    ExportStart => "Start (characters)", "Début (caractères)";
+    ExportEnd => "End (characters)", "Fin (caractères)";
+    ExportText => "Coded text", "Texte codé";
+    CliExportResponses => "Responses to a form, with values and labels", "Réponses à un formulaire, avec valeurs et libellés";
+    CliExportParticipants => "The participant register (pseudonymous codes and attributes)",
+        "Le registre des participants (codes pseudonymes et attributs)";
+    CliExportCodings => "Every coding with the exact text it covers", "Chaque codage avec le texte exact qu'il couvre";
+    CliExportMatrix => "Codes × an attribute, as a table", "Codes × un attribut, en tableau";
+    CliExportFileFormat => "File format", "Format du fichier";
+    CliExportLabels => "Write labels in this language (fr or en) instead of codes",
+        "Écrire les libellés dans cette langue (fr ou en) au lieu des codes";
+    CliExportOut => "File to write (CSV goes to standard output when omitted)",
+        "Fichier à écrire (le CSV va sur la sortie standard s'il est omis)";
+    CliExportHxl => "Add an HXL hashtag row under the header", "Ajouter une ligne de hashtags HXL sous l'en-tête";
+    CliExportSpss => "Also write SPSS syntax that reads the CSV and applies the labels",
+        "Écrire aussi une syntaxe SPSS qui lit le CSV et applique les libellés";
+    CliExportStata => "Also write a Stata do-file that reads the CSV and applies the labels",
+        "Écrire aussi un do-file Stata qui lit le CSV et applique les libellés";
+    CliExportForm => "The form (its form_id), when responses to several forms were imported",
+        "Le formulaire (son form_id), quand des réponses à plusieurs formulaires ont été importées";
+    CliExportSplit => "One 1/0 column per choice of select_multiple questions instead of one joined column",
+        "Une colonne 1/0 par choix des questions select_multiple au lieu d'une colonne jointe";
+    CliExportMeasure => "What each cell counts", "Ce que compte chaque cellule";
+    CliExportPublic => "For people outside the team: counts of people below the threshold left empty",
+        "Pour des personnes hors de l'équipe : effectifs sous le seuil laissés vides";
+    CliImportKobo => "Submissions exported from KoBoToolbox (CSV or XLSX) into the workspace",
+        "Soumissions exportées de KoBoToolbox (CSV ou XLSX) dans l'espace de travail";
+    CliImportOdk => "Submissions from ODK Central (submissions.csv.zip, or pulled from the server) into the workspace",
+        "Soumissions d'ODK Central (submissions.csv.zip, ou tirées du serveur) dans l'espace de travail";
+    CliImportForm => "The XLSForm (.xlsx, .xls, .csv), or the form_id of a form imported before",
+        "Le XLSForm (.xlsx, .xls, .csv), ou le form_id d'un formulaire déjà importé";
+    CliImportData => "The export file", "Le fichier d'export";
+    CliImportMapping => "Mapping file (TOML): which questions give participants, sessions and documents",
+        "Fichier de correspondance (TOML) : quelles questions donnent participants, séances et documents";
+    CliImportCentral => "ODK Central server to pull the submissions from, instead of --data",
+        "Serveur ODK Central d'où tirer les soumissions, au lieu de --data";
+    CliImportProject => "ODK Central project number", "Numéro de projet ODK Central";
+    CliImportTokenFile => "File holding the ODK Central token (else the ODK_CENTRAL_TOKEN variable)",
+        "Fichier contenant le jeton ODK Central (sinon la variable ODK_CENTRAL_TOKEN)";
+    ReadingSubmissions => "Reading submissions", "Lecture des soumissions";
+    WritingResponses => "Writing responses", "Écriture des réponses";
+    ResponsesImported => "Responses imported", "Réponses importées";
+    ResponsesNew => "new submissions", "nouvelles soumissions";
+    ResponsesUnchanged => "unchanged submissions", "soumissions inchangées";
+    ResponsesChanged => "changed since the first import (first version kept)", "modifiées depuis le premier import (première version conservée)";
+    ResponsesRefused => "submissions refused", "soumissions refusées";
+    ImportRefused => "import refused, nothing was written", "import refusé, rien n'a été écrit";
+    CellsHidden => "cells left empty (fewer people than the threshold)", "cellules laissées vides (moins de personnes que le seuil)";
 }
 
 #[cfg(test)]

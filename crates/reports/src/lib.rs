@@ -1,6 +1,7 @@
 //! Reports rendered from analyses. Every format is produced in-process,
 //! deterministically: the same input gives the same bytes.
 
+pub mod exports;
 pub mod followup;
 pub mod forum_pack;
 pub mod methodology;

@@ -483,6 +483,63 @@ pub trait InstrumentStore {
     ) -> Result<()>;
 }
 
+/// A batch of responses to one form, ready to store.
+#[derive(Debug, Clone, Copy)]
+pub struct ResponseImport<'a> {
+    /// The form they answer (stored with them, replacing an older copy).
+    pub form: &'a sankore_domain::instrument::Instrument,
+    /// Where they come from (`kobo-csv`, `kobo-xlsx`, `odk-zip`).
+    pub origin: &'a str,
+    pub responses: &'a [sankore_domain::Response],
+    /// Records each response gives through a mapping: empty, or one per
+    /// response.
+    pub records: &'a [sankore_domain::LinkedRecords],
+    /// Who imports (for the audit log).
+    pub actor: &'a str,
+}
+
+/// What an import of responses did.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct ResponseImportOutcome {
+    /// Submissions stored now.
+    pub new: usize,
+    /// Submissions already stored with the same answers.
+    pub unchanged: usize,
+    /// Keys of submissions already stored whose answers differ now (the
+    /// stored answers are kept).
+    pub changed: Vec<String>,
+    /// Participants created (existing ones are linked, not changed).
+    pub participants: usize,
+    pub sessions: usize,
+    pub documents: usize,
+}
+
+/// A stored submission.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredResponse {
+    pub response: sankore_domain::Response,
+    pub origin: String,
+    /// The participant and session it gave, through a mapping.
+    pub participant: Option<String>,
+    pub session: Option<String>,
+}
+
+/// Responses to forms (KoBoToolbox, ODK Central), keyed by submission.
+pub trait ResponseStore {
+    /// Stores the new submissions of a batch, with the records they give
+    /// and an audit entry, in one transaction: submissions already stored
+    /// are counted unchanged or changed and left as they are.
+    fn import_responses(
+        &mut self,
+        import: &ResponseImport<'_>,
+        progress: Progress<'_>,
+    ) -> Result<ResponseImportOutcome>;
+    /// The forms responses were imported for, by form id.
+    fn response_forms(&self) -> Result<Vec<sankore_domain::instrument::Instrument>>;
+    /// The stored submissions of a form, in import order.
+    fn responses(&self, form: &str) -> Result<Vec<StoredResponse>>;
+}
+
 /// Reports how far a long write has got: `(done, total)` steps.
 pub type Progress<'a> = &'a mut dyn FnMut(u64, u64);
 

@@ -18,6 +18,7 @@ mod instruments;
 mod quotes;
 mod read;
 mod records;
+mod responses;
 mod search;
 mod suggestions;
 mod vault;
@@ -82,6 +83,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         10,
         "instruments",
         include_str!("../../migrations/sqlite/0010_instruments.sql"),
+    ),
+    (
+        11,
+        "responses to forms",
+        include_str!("../../migrations/sqlite/0011_responses.sql"),
     ),
     (
         13,

@@ -46,7 +46,7 @@ pub(super) fn check_place(tx: &Transaction<'_>, study_id: i64, place: &PlaceCode
 
 /// Refuses a session whose place is not in the gazetteer or whose date is
 /// outside the study period.
-fn check_session(tx: &Transaction<'_>, study_id: i64, session: &Session) -> Result<()> {
+pub(super) fn check_session(tx: &Transaction<'_>, study_id: i64, session: &Session) -> Result<()> {
     check_place(tx, study_id, &session.place)?;
     let (start, end): (String, String) = tx.query_row(
         "SELECT start_date, end_date FROM studies WHERE id = ?1",

@@ -1,27 +1,88 @@
-//! Zip archives: a reader that checks every entry name and reads only the
-//! entries asked for, under size and expansion limits; and a deterministic
-//! writer (fixed timestamps, fixed order).
+//! Zip archives, shared by every format that comes as one (REFI-QDA
+//! projects, ODK Central exports, spreadsheets): a reader that checks every
+//! entry name and reads only the entries asked for, under size and
+//! expansion limits; and a deterministic writer (fixed timestamps, fixed
+//! order).
 
 use std::collections::BTreeMap;
 use std::io::{Cursor, Read, Write};
 
+use thiserror::Error;
 use zip::write::SimpleFileOptions;
 use zip::{CompressionMethod, DateTime, ZipArchive, ZipWriter};
 
-use super::Limits;
-use super::error::{RefiError, Result};
+/// Ceilings that keep a hostile archive from exhausting memory or time.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ArchiveLimits {
+    /// Entries in the archive.
+    pub max_entries: usize,
+    /// Uncompressed bytes of one entry.
+    pub max_entry_bytes: u64,
+    /// Uncompressed bytes of all entries read.
+    pub max_total_bytes: u64,
+    /// Largest expansion (uncompressed / compressed) accepted for an entry
+    /// once it is past `ratio_floor_bytes`.
+    pub max_ratio: u64,
+    /// Entries smaller than this are not held to `max_ratio`.
+    pub ratio_floor_bytes: u64,
+}
+
+impl Default for ArchiveLimits {
+    fn default() -> Self {
+        ArchiveLimits {
+            max_entries: 20_000,
+            max_entry_bytes: 256 << 20,
+            max_total_bytes: 1 << 30,
+            max_ratio: 100,
+            ratio_floor_bytes: 8 << 20,
+        }
+    }
+}
+
+/// Why an archive was refused or could not be written. Messages name
+/// entries, never their content.
+#[derive(Debug, Error, PartialEq, Eq)]
+pub enum ArchiveError {
+    /// The bytes are not a readable zip archive.
+    #[error("not a readable zip archive: {reason}")]
+    Zip { reason: String },
+    /// A zip entry name is absolute, climbs out of the archive, or is a link.
+    #[error("zip entry {entry:?} has an unsafe path (absolute, '..', drive or link): refused")]
+    UnsafeEntry { entry: String },
+    /// A zip entry is encrypted.
+    #[error("zip entry {entry:?} is encrypted: refused")]
+    EncryptedEntry { entry: String },
+    /// The archive has more entries than allowed.
+    #[error("the archive has {count} entries, more than the limit of {limit}")]
+    TooManyEntries { count: usize, limit: usize },
+    /// An entry, or all entries read together, exceed the size limit.
+    #[error(
+        "zip entry {entry:?} expands past the limit of {limit} bytes: refused as a possible zip bomb"
+    )]
+    TooLarge { entry: String, limit: u64 },
+    /// An entry expands far more than real text does.
+    #[error(
+        "zip entry {entry:?} expands more than {limit} times its compressed size: refused as a zip bomb"
+    )]
+    CompressionRatio { entry: String, limit: u64 },
+    /// The archive cannot be written.
+    #[error("cannot write the archive: {reason}")]
+    Write { reason: String },
+}
+
+type Result<T> = std::result::Result<T, ArchiveError>;
 
 /// An opened archive whose entry names have all been checked.
-pub(crate) struct Archive<'a> {
+pub struct Archive<'a> {
     zip: ZipArchive<Cursor<&'a [u8]>>,
     /// Lower-cased path (with `/` separators) to entry index and name.
     index: BTreeMap<String, (usize, String)>,
-    limits: Limits,
+    limits: ArchiveLimits,
     read_total: u64,
 }
 
-fn zip_error(e: impl std::fmt::Display) -> RefiError {
-    RefiError::Zip {
+fn zip_error(e: impl std::fmt::Display) -> ArchiveError {
+    ArchiveError::Zip {
         reason: e.to_string(),
     }
 }
@@ -38,10 +99,10 @@ fn safe_name(name: &str) -> bool {
 impl<'a> Archive<'a> {
     /// Opens an archive and checks every entry: count, names, encryption,
     /// declared sizes.
-    pub fn open(bytes: &'a [u8], limits: &Limits) -> Result<Self> {
+    pub fn open(bytes: &'a [u8], limits: &ArchiveLimits) -> Result<Self> {
         let mut zip = ZipArchive::new(Cursor::new(bytes)).map_err(zip_error)?;
         if zip.len() > limits.max_entries {
-            return Err(RefiError::TooManyEntries {
+            return Err(ArchiveError::TooManyEntries {
                 count: zip.len(),
                 limit: limits.max_entries,
             });
@@ -51,13 +112,13 @@ impl<'a> Archive<'a> {
             let entry = zip.by_index_raw(i).map_err(zip_error)?;
             let name = String::from_utf8_lossy(entry.name_raw()).into_owned();
             if !safe_name(&name) || entry.enclosed_name().is_none() || entry.is_symlink() {
-                return Err(RefiError::UnsafeEntry { entry: name });
+                return Err(ArchiveError::UnsafeEntry { entry: name });
             }
             if entry.encrypted() {
-                return Err(RefiError::EncryptedEntry { entry: name });
+                return Err(ArchiveError::EncryptedEntry { entry: name });
             }
             if entry.size() > limits.max_entry_bytes {
-                return Err(RefiError::TooLarge {
+                return Err(ArchiveError::TooLarge {
                     entry: name,
                     limit: limits.max_entry_bytes,
                 });
@@ -102,7 +163,7 @@ impl<'a> Archive<'a> {
     pub fn read(&mut self, name: &str) -> Result<Vec<u8>> {
         let key = name.replace('\\', "/").to_lowercase();
         let Some((i, name)) = self.index.get(&key).cloned() else {
-            return Err(RefiError::Zip {
+            return Err(ArchiveError::Zip {
                 reason: format!("no entry {name:?}"),
             });
         };
@@ -112,7 +173,7 @@ impl<'a> Archive<'a> {
         let mut out = Vec::new();
         let mut buffer = vec![0u8; 64 * 1024];
         loop {
-            let n = entry.read(&mut buffer).map_err(|e| RefiError::Zip {
+            let n = entry.read(&mut buffer).map_err(|e| ArchiveError::Zip {
                 reason: format!("entry {name:?}: {e}"),
             })?;
             if n == 0 {
@@ -121,19 +182,19 @@ impl<'a> Archive<'a> {
             out.extend_from_slice(&buffer[..n]);
             let read = out.len() as u64;
             if read > limits.max_entry_bytes {
-                return Err(RefiError::TooLarge {
+                return Err(ArchiveError::TooLarge {
                     entry: name,
                     limit: limits.max_entry_bytes,
                 });
             }
             if self.read_total + read > limits.max_total_bytes {
-                return Err(RefiError::TooLarge {
+                return Err(ArchiveError::TooLarge {
                     entry: name,
                     limit: limits.max_total_bytes,
                 });
             }
             if read > limits.ratio_floor_bytes && read / compressed > limits.max_ratio {
-                return Err(RefiError::CompressionRatio {
+                return Err(ArchiveError::CompressionRatio {
                     entry: name,
                     limit: limits.max_ratio,
                 });
@@ -144,9 +205,20 @@ impl<'a> Archive<'a> {
     }
 }
 
+/// Opens an archive and reads every entry once under the limits, so that
+/// a zip bomb is refused before another library (a spreadsheet reader)
+/// expands it without limits.
+pub fn check_all(bytes: &[u8], limits: &ArchiveLimits) -> Result<()> {
+    let mut archive = Archive::open(bytes, limits)?;
+    for name in archive.names() {
+        archive.read(&name)?;
+    }
+    Ok(())
+}
+
 /// Writes a zip archive whose bytes depend only on the entries given.
-pub(crate) fn write(entries: &[(String, Vec<u8>)]) -> Result<Vec<u8>> {
-    let write_error = |e: &dyn std::fmt::Display| RefiError::Write {
+pub fn write(entries: &[(String, Vec<u8>)]) -> Result<Vec<u8>> {
+    let write_error = |e: &dyn std::fmt::Display| ArchiveError::Write {
         reason: e.to_string(),
     };
     let mut zip = ZipWriter::new(Cursor::new(Vec::new()));
@@ -188,7 +260,7 @@ mod tests {
         let second = write(&entries).unwrap_or_else(|e| panic!("{e}"));
         assert_eq!(first, second);
         let mut archive =
-            Archive::open(&first, &Limits::default()).unwrap_or_else(|e| panic!("{e}"));
+            Archive::open(&first, &ArchiveLimits::default()).unwrap_or_else(|e| panic!("{e}"));
         assert_eq!(archive.top_level_with_suffix(".qde"), vec!["project.qde"]);
         let name = archive.find("SOURCES/A.TXT").unwrap_or_default();
         assert_eq!(archive.read(&name).ok(), Some("é".as_bytes().to_vec()));
