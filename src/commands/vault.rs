@@ -294,7 +294,7 @@ pub fn run_vault(vault: Vault, passphrase_file: Option<&Path>, lang: Lang) -> Re
                 ShowFormat::Text => format!(
                     "{}: {code}\n{}: {}\n{}: {}\n{}: {}\n",
                     Msg::Code.text(lang),
-                    Msg::IdentityName.text(lang),
+                    Msg::Name.text(lang),
                     identity.name,
                     Msg::IdentityPhone.text(lang),
                     identity.phone.as_deref().unwrap_or("—"),

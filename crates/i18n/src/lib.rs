@@ -471,7 +471,6 @@ catalogue! {
     IdentitiesPurged => "Identities destroyed", "Identités détruites";
     ParticipantRegistered => "Participant registered", "Participant enregistré";
     ParticipantWithdrawn => "Participant withdrawn; withdrawal id", "Participant retiré ; identifiant du retrait";
-    IdentityName => "Name", "Nom";
     IdentityPhone => "Phone", "Téléphone";
     IdentityLocation => "Exact location", "Lieu exact";
     RetentionLabel => "Identities destroyed after", "Identités détruites après";
