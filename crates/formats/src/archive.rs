@@ -65,6 +65,16 @@ pub enum ArchiveError {
         "zip entry {entry:?} expands more than {limit} times its compressed size: refused as a zip bomb"
     )]
     CompressionRatio { entry: String, limit: u64 },
+    /// A worksheet's cells span more than a spreadsheet reader can lay out.
+    #[error(
+        "worksheet {entry:?} spans {rows} rows × {columns} columns, more than {limit} cells: refused"
+    )]
+    SheetTooLarge {
+        entry: String,
+        rows: u64,
+        columns: u64,
+        limit: u64,
+    },
     /// The archive cannot be written.
     #[error("cannot write the archive: {reason}")]
     Write { reason: String },
@@ -205,15 +215,106 @@ impl<'a> Archive<'a> {
     }
 }
 
-/// Opens an archive and reads every entry once under the limits, so that
-/// a zip bomb is refused before another library (a spreadsheet reader)
-/// expands it without limits.
-pub fn check_all(bytes: &[u8], limits: &ArchiveLimits) -> Result<()> {
+/// The most cells a worksheet may span, from its first to its last cell
+/// holding a value: the spreadsheet library lays a sheet out densely, so a
+/// value in A1 and another in XFD1048576 would cost hundreds of gigabytes.
+/// A KoBo export of 100,000 submissions × 60 columns spans 6 million.
+pub const MAX_SHEET_CELLS: u64 = 32_000_000;
+
+/// Opens a workbook (XLSX) and reads every entry once under the limits, so
+/// that a zip bomb is refused before the spreadsheet library expands it
+/// without limits, and refuses a worksheet spanning more than
+/// [`MAX_SHEET_CELLS`].
+pub fn check_workbook(bytes: &[u8], limits: &ArchiveLimits) -> Result<()> {
     let mut archive = Archive::open(bytes, limits)?;
     for name in archive.names() {
-        archive.read(&name)?;
+        let data = archive.read(&name)?;
+        if name.starts_with("xl/worksheets/") && name.ends_with(".xml") {
+            check_sheet_extent(&name, &data)?;
+        }
     }
     Ok(())
+}
+
+/// The span of a worksheet's cells that hold a value (`<c r="B7" ...>`,
+/// not the self-closing `<c r="B7"/>` of a formatted empty cell).
+fn check_sheet_extent(entry: &str, xml: &[u8]) -> Result<()> {
+    let (mut rows, mut columns) = ((u64::MAX, 0), (u64::MAX, 0));
+    let mut rest = xml;
+    while let Some(open) = rest.iter().position(|b| *b == b'<') {
+        rest = &rest[open + 1..];
+        let end = rest.iter().position(|b| *b == b'>').unwrap_or(rest.len());
+        let tag = &rest[..end];
+        rest = &rest[end..];
+        let name_len = tag
+            .iter()
+            .position(|b| b.is_ascii_whitespace())
+            .unwrap_or(tag.len());
+        let name = &tag[..name_len];
+        if !(name == b"c" || name.ends_with(b":c")) || tag.ends_with(b"/") {
+            continue;
+        }
+        let Some(reference) = attribute(&tag[name_len..], b"r") else {
+            continue;
+        };
+        let letters = reference
+            .iter()
+            .take_while(|b| b.is_ascii_alphabetic())
+            .count();
+        let (column, row) = reference.split_at(letters);
+        // Seven letters and ten digits are past any spreadsheet's size.
+        let column = (letters <= 7).then(|| {
+            column.iter().fold(0u64, |n, b| {
+                n * 26 + u64::from(b.to_ascii_uppercase() - b'A' + 1)
+            })
+        });
+        let row = (row.len() <= 10)
+            .then(|| std::str::from_utf8(row).ok()?.parse::<u64>().ok())
+            .flatten();
+        let (Some(column), Some(row)) = (column, row) else {
+            return Err(ArchiveError::SheetTooLarge {
+                entry: entry.to_owned(),
+                rows: u64::MAX,
+                columns: u64::MAX,
+                limit: MAX_SHEET_CELLS,
+            });
+        };
+        rows = (rows.0.min(row), rows.1.max(row));
+        columns = (columns.0.min(column), columns.1.max(column));
+        let (height, width) = (rows.1 - rows.0 + 1, columns.1 - columns.0 + 1);
+        if height.saturating_mul(width) > MAX_SHEET_CELLS {
+            return Err(ArchiveError::SheetTooLarge {
+                entry: entry.to_owned(),
+                rows: height,
+                columns: width,
+                limit: MAX_SHEET_CELLS,
+            });
+        }
+    }
+    Ok(())
+}
+
+/// The value of attribute `name` in a tag's attribute text, quoted with
+/// `"` or `'`.
+fn attribute<'a>(attributes: &'a [u8], name: &[u8]) -> Option<&'a [u8]> {
+    let mut rest = attributes;
+    loop {
+        let at = rest.iter().position(|b| !b.is_ascii_whitespace())?;
+        rest = &rest[at..];
+        let eq = rest.iter().position(|b| *b == b'=')?;
+        let key = rest[..eq].trim_ascii();
+        let quote = *rest.get(eq + 1)?;
+        if quote != b'"' && quote != b'\'' {
+            return None;
+        }
+        let value_start = eq + 2;
+        let value_len = rest.get(value_start..)?.iter().position(|b| *b == quote)?;
+        let value = &rest[value_start..value_start + value_len];
+        if key == name {
+            return Some(value);
+        }
+        rest = &rest[value_start + value_len + 1..];
+    }
 }
 
 /// Writes a zip archive whose bytes depend only on the entries given.
@@ -238,6 +339,40 @@ pub fn write(entries: &[(String, Vec<u8>)]) -> Result<Vec<u8>> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn workbook_with_cells(cells: &str) -> Vec<u8> {
+        let sheet =
+            format!("<worksheet><sheetData><row r=\"1\">{cells}</row></sheetData></worksheet>");
+        write(&[("xl/worksheets/sheet1.xml".to_owned(), sheet.into_bytes())])
+            .unwrap_or_else(|e| panic!("{e}"))
+    }
+
+    #[test]
+    fn a_worksheet_spanning_billions_of_cells_is_refused() {
+        let limits = ArchiveLimits::default();
+        let far = workbook_with_cells(
+            r#"<c r="A1" t="n"><v>1</v></c><x:c r='XFD1048576'><v>2</v></x:c>"#,
+        );
+        assert_eq!(
+            check_workbook(&far, &limits),
+            Err(ArchiveError::SheetTooLarge {
+                entry: "xl/worksheets/sheet1.xml".into(),
+                rows: 1_048_576,
+                columns: 16_384,
+                limit: MAX_SHEET_CELLS
+            })
+        );
+        let absurd = workbook_with_cells(r#"<c r="A1"><v>1</v></c><c r="AAAAAAAAA1"><v>2</v></c>"#);
+        assert!(matches!(
+            check_workbook(&absurd, &limits),
+            Err(ArchiveError::SheetTooLarge { .. })
+        ));
+        // Formatted empty cells far away hold no value: not laid out.
+        let styled = workbook_with_cells(r#"<c r="A1"><v>1</v></c><c r="XFD1048576" s="3"/>"#);
+        assert_eq!(check_workbook(&styled, &limits), Ok(()));
+        let wide = workbook_with_cells(r#"<c r="A1"><v>1</v></c><c r="BH100000"><v>2</v></c>"#);
+        assert_eq!(check_workbook(&wide, &limits), Ok(()), "100,000 × 60 fits");
+    }
 
     #[test]
     fn unsafe_names_are_recognised() {

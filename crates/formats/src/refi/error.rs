@@ -154,6 +154,9 @@ impl From<crate::archive::ArchiveError> for RefiError {
             A::TooLarge { entry, limit } => RefiError::TooLarge { entry, limit },
             A::CompressionRatio { entry, limit } => RefiError::CompressionRatio { entry, limit },
             A::Write { reason } => RefiError::Write { reason },
+            sheet @ A::SheetTooLarge { .. } => RefiError::Zip {
+                reason: sheet.to_string(),
+            },
         }
     }
 }

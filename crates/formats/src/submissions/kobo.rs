@@ -157,7 +157,7 @@ fn cell_text(data: &Data) -> std::result::Result<String, ()> {
 pub fn read_xlsx(file: &str, bytes: &[u8]) -> Result<Submissions> {
     // The workbook is a zip: refuse unsafe names, bombs and oversized
     // entries before the spreadsheet reader expands anything.
-    archive::check_all(bytes, &ArchiveLimits::default()).map_err(|e| match e {
+    archive::check_workbook(bytes, &ArchiveLimits::default()).map_err(|e| match e {
         ArchiveError::Zip { reason } => SubmissionError::Xlsx {
             file: file.to_owned(),
             reason,

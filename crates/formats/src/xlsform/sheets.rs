@@ -91,7 +91,7 @@ fn clean_header(h: &str) -> String {
 /// read once under the shared archive limits before the spreadsheet
 /// reader sees it, so a zip bomb is refused instead of filling memory.
 fn check_archive(bytes: &[u8]) -> Result<(), XlsFormError> {
-    crate::archive::check_all(bytes, &crate::archive::ArchiveLimits::default())
+    crate::archive::check_workbook(bytes, &crate::archive::ArchiveLimits::default())
         .map_err(|e| XlsFormError::file(format!("not a readable XLSX workbook: {e}")))
 }
 
