@@ -463,6 +463,18 @@ fn serve_answers_health_and_lists_the_study_numbers() {
     );
     assert_eq!(page.header("x-content-type-options"), "nosniff");
     assert_eq!(page.header("referrer-policy"), "same-origin");
+    assert_eq!(
+        page.header("cache-control"),
+        "no-store",
+        "pages stay out of the browser's disk cache"
+    );
+    assert!(
+        anonymous
+            .get("/static/app.css")
+            .header("cache-control")
+            .contains("max-age"),
+        "assets stay cacheable"
+    );
 
     let french = viewer.get("/?lang=fr");
     assert!(french.body.contains("Groupes de discussion") && french.body.contains(r#"lang="fr""#));

@@ -3,7 +3,7 @@
 use axum::extract::Request;
 use axum::http::HeaderValue;
 use axum::http::header::{
-    CONTENT_SECURITY_POLICY, REFERRER_POLICY, X_CONTENT_TYPE_OPTIONS, X_FRAME_OPTIONS,
+    CACHE_CONTROL, CONTENT_SECURITY_POLICY, REFERRER_POLICY, X_CONTENT_TYPE_OPTIONS, X_FRAME_OPTIONS,
 };
 use axum::middleware::Next;
 use axum::response::Response;
@@ -13,7 +13,9 @@ const CSP: &str = "default-src 'none'; script-src 'self'; connect-src 'self'; st
                    frame-ancestors 'none'; base-uri 'none'";
 
 /// Adds CSP, nosniff, a same-origin referrer policy and frame denial to
-/// every response.
+/// every response, and `Cache-Control: no-store` to every response that
+/// does not set its own (embedded assets do), so no transcript, identity or
+/// record lands in the browser's disk cache of a laptop that can be stolen.
 /// Also reports the time spent producing the response as
 /// `Server-Timing: app;dur=MILLISECONDS`, which benchmarks read.
 pub async fn headers(request: Request, next: Next) -> Response {
@@ -28,5 +30,8 @@ pub async fn headers(request: Request, next: Next) -> Response {
     headers.insert(X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
     headers.insert(REFERRER_POLICY, HeaderValue::from_static("same-origin"));
     headers.insert(X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+    headers
+        .entry(CACHE_CONTROL)
+        .or_insert(HeaderValue::from_static("no-store"));
     response
 }
