@@ -1,7 +1,6 @@
 //! Text helpers shared by the word and auto-coding analyses: tokens with
 //! their scalar offsets, accent folding with an offset map, stop words.
 
-use unicode_normalization::UnicodeNormalization;
 
 /// A word of a text: maximal run of alphanumeric characters, lowercased,
 /// with its scalar offsets `[start, end)` in the text.
@@ -53,30 +52,7 @@ pub(crate) struct Folded {
     pub origin: Vec<usize>,
 }
 
-/// Folds one character (lowercase, no diacritics).
-pub(crate) fn fold_char(c: char, out: &mut String) {
-    match c {
-        'œ' | 'Œ' => out.push_str("oe"),
-        'æ' | 'Æ' => out.push_str("ae"),
-        '’' | 'ʼ' | '‘' => out.push('\''),
-        _ => {
-            for d in c.to_lowercase().nfd() {
-                if !('\u{300}'..='\u{36f}').contains(&d) {
-                    out.push(d);
-                }
-            }
-        }
-    }
-}
-
-/// Folds a whole string.
-pub(crate) fn fold(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        fold_char(c, &mut out);
-    }
-    out
-}
+pub(crate) use sankore_disclosure::fold::{fold, fold_char};
 
 /// Folds a text, keeping the way back to its offsets.
 pub(crate) fn fold_with_offsets(text: &str) -> Folded {

@@ -10,6 +10,7 @@ mod assignments;
 mod check;
 mod codebook;
 mod coding;
+mod disclosure;
 mod forums;
 mod framework;
 mod quotes;
@@ -62,6 +63,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         7,
         "framework summaries",
         include_str!("../../migrations/sqlite/0007_framework_summaries.sql"),
+    ),
+    (
+        12,
+        "disclosure settings and quote reviews",
+        include_str!("../../migrations/sqlite/0012_disclosure.sql"),
     ),
 ];
 
