@@ -21,6 +21,7 @@ use crate::passphrase::{self, Purpose};
 pub(crate) mod analyze;
 pub(crate) mod followup;
 mod refi;
+pub(crate) mod report;
 mod user;
 
 /// Runs a parsed command line.
@@ -78,6 +79,31 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             print(&text)?;
             Ok(ExitCode::SUCCESS)
         }
+        Command::Report {
+            report:
+                Report::Study {
+                    workspace,
+                    format,
+                    out,
+                    k,
+                    date,
+                    coordinator_copy,
+                    geojson,
+                },
+        } => report::run_study(
+            report::StudyArgs {
+                workspace: workspace.workspace,
+                format,
+                out,
+                k,
+                date,
+                coordinator_copy,
+                geojson,
+            },
+            file,
+            lang,
+        ),
+        Command::Quotes { quotes } => report::run_quotes(quotes, file, lang),
         Command::Check { workspace, format } => check(&workspace.workspace, format, file, lang),
         Command::Export { export } => refi::export(export, file, lang),
         Command::Import { import } => refi::import(import, file, lang),

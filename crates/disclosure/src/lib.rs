@@ -50,6 +50,9 @@ pub enum Reason {
     /// Hidden so that a total and the other parts cannot give back a
     /// hidden cell (secondary suppression).
     Complementary,
+    /// At or above `k`, but the complete count of a tiny real population
+    /// (see [`rules::complete_count_of_tiny_group`]).
+    TinyPopulation,
 }
 
 /// A hidden cell, for the disclosure report.
@@ -87,11 +90,27 @@ pub fn suppress(
     equations: &[Equation],
     k: u64,
 ) -> Result<Vec<(usize, Reason)>, InvalidThreshold> {
+    suppress_with(cells, equations, k, &[])
+}
+
+/// [`suppress`], with more cells to hide from the start (by index, with
+/// their reason), such as complete counts of tiny populations.
+pub fn suppress_with(
+    cells: &[Cell],
+    equations: &[Equation],
+    k: u64,
+    primary: &[(usize, Reason)],
+) -> Result<Vec<(usize, Reason)>, InvalidThreshold> {
     check_threshold(k)?;
     let mut hidden: Vec<Option<Reason>> = cells
         .iter()
         .map(|c| (c.count > 0 && c.count < k).then_some(Reason::BelowThreshold))
         .collect();
+    for (i, reason) in primary {
+        if let Some(slot) = hidden.get_mut(*i) {
+            slot.get_or_insert(*reason);
+        }
+    }
     loop {
         single_equation_complements(cells, equations, &mut hidden);
         let set: BTreeSet<usize> = hidden

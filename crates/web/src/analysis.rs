@@ -34,7 +34,7 @@ use std::collections::HashMap;
 
 use crate::AppState;
 use crate::auth::{ApiUser, PageUser};
-use crate::charts::{self, Line, PALETTE};
+use sankore_reports::charts::{self, Line, PALETTE};
 use crate::error::{ApiError, AppError, PageError};
 use crate::pages::{Chrome, LangQuery, render};
 

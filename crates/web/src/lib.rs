@@ -11,7 +11,6 @@ mod analysis;
 mod api;
 mod assignments;
 mod auth;
-mod charts;
 mod codebook;
 mod error;
 mod forums;

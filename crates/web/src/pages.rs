@@ -15,7 +15,7 @@ use serde::Deserialize;
 
 use crate::AppState;
 use crate::auth::{CurrentUser, PageUser};
-use crate::charts::{self, BarRow};
+use sankore_reports::charts::{self, BarRow};
 use crate::error::{AppError, PageError};
 use crate::transcript::{self, LineView};
 
