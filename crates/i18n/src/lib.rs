@@ -452,6 +452,7 @@ catalogue! {
     ReportBy => "By, and why", "Par qui, et pourquoi";
     ReportWritten => "Report written", "Rapport écrit";
     ReportWithheld => "withheld", "masqué";
+    ReportDownload => "Study report (public version, disclosure-controlled)", "Rapport d'étude (version publique, après contrôle de confidentialité)";
     ReportCountsWithheld => "counts withheld", "effectifs masqués";
     ReportQuotesBlocked => "quotes blocked", "citations bloquées";
     CliReportStudy => "The study report (PDF or HTML), through disclosure control", "Le rapport d'étude (PDF ou HTML), après contrôle de confidentialité";

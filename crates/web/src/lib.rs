@@ -18,6 +18,7 @@ mod framework;
 mod pages;
 mod quotes;
 mod records;
+mod report;
 mod search;
 mod security;
 mod suggestions;
@@ -121,6 +122,7 @@ pub fn router(store: SqliteStore, default_lang: Lang) -> Router {
         .merge(suggestions::page_routes())
         .merge(forums::page_routes())
         .merge(quotes::page_routes())
+        .merge(report::page_routes())
         .merge(framework::page_routes())
         .nest(
             "/api/v1",
