@@ -26,9 +26,21 @@ if [ "${SANKORE_SKIP_INSTALL:-0}" != 1 ]; then
   fi
 fi
 
+# PyPI's pyxform, the reference XLSForm converter: the XLSForm writer's
+# output must convert (crates/formats/tests/xlsform_writer.rs).
+PYXFORM_VERSION=4.5.0
+if [ "${SANKORE_SKIP_INSTALL:-0}" != 1 ] &&
+  ! python3 -c "import sys, pyxform; sys.exit(pyxform.__version__ != '$PYXFORM_VERSION')" 2>/dev/null; then
+  echo "installing: pyxform==$PYXFORM_VERSION"
+  python3 -m pip install --quiet "pyxform==$PYXFORM_VERSION"
+fi
+
 echo "== cargo fmt --check"
 cargo fmt --all -- --check
 echo "== cargo clippy"
 cargo clippy --workspace --all-targets --locked -- -D warnings
+# Before the tests, so that their summary stays the last lines printed.
+echo "== fuzz (each target briefly; SANKORE_FUZZ_SECONDS, default 20)"
+scripts/fuzz.sh "${SANKORE_FUZZ_SECONDS:-20}"
 echo "== cargo test"
 cargo test --workspace --locked --no-fail-fast

@@ -108,6 +108,11 @@ pub enum Command {
         #[command(subcommand)]
         import: Import,
     },
+    /// The tamper-evident audit log.
+    Audit {
+        #[command(subcommand)]
+        audit: crate::commands::audit::Audit,
+    },
     /// Analyse the codings.
     Analyze {
         #[command(subcommand)]
@@ -137,6 +142,27 @@ pub enum Command {
     Actions {
         #[command(subcommand)]
         actions: crate::commands::followup::Actions,
+    },
+    /// Write an encrypted, authenticated backup of a workspace.
+    Backup {
+        #[command(flatten)]
+        workspace: WorkspaceArg,
+        /// Backup file to write.
+        #[arg(long, value_name = "FILE")]
+        out: PathBuf,
+    },
+    /// Restore a backup into a new workspace.
+    Restore {
+        /// Backup file to restore.
+        file: PathBuf,
+        /// New workspace directory (must be empty or absent).
+        #[arg(long, value_name = "DIR")]
+        workspace: PathBuf,
+    },
+    /// XLSForm instruments.
+    Xlsform {
+        #[command(subcommand)]
+        xlsform: crate::commands::xlsform::Xlsform,
     },
 }
 
@@ -176,6 +202,8 @@ pub enum Export {
         #[arg(long, value_name = "FILE")]
         out: PathBuf,
     },
+    /// An instrument as an XLSForm workbook (.xlsx).
+    Xlsform(crate::commands::xlsform::ExportXlsform),
 }
 
 /// What `import` reads; one variant per source format.
@@ -204,6 +232,8 @@ pub enum Import {
         #[arg(long, value_enum, default_value = "text")]
         format: SummaryFormat,
     },
+    /// An XLSForm instrument into an existing workspace's study.
+    Xlsform(crate::commands::xlsform::ImportXlsform),
 }
 
 #[derive(Debug, Subcommand)]
@@ -221,6 +251,44 @@ pub enum UserAction {
         /// Read the password from this file.
         #[arg(long, value_name = "FILE")]
         password_file: PathBuf,
+    },
+    /// End every workbench session of an account.
+    SignOutAll {
+        #[command(flatten)]
+        workspace: WorkspaceArg,
+        /// User name.
+        #[arg(long)]
+        name: String,
+    },
+    /// Set an account's password (ends its sessions).
+    Password {
+        #[command(flatten)]
+        workspace: WorkspaceArg,
+        /// User name.
+        #[arg(long)]
+        name: String,
+        /// Read the password from this file.
+        #[arg(long, value_name = "FILE")]
+        password_file: PathBuf,
+    },
+    /// Change an account's role.
+    Role {
+        #[command(flatten)]
+        workspace: WorkspaceArg,
+        /// User name.
+        #[arg(long)]
+        name: String,
+        /// Role.
+        #[arg(long, value_parser = parse_role)]
+        role: sankore_domain::Role,
+    },
+    /// Unlock an account locked after failed sign-ins.
+    Unlock {
+        #[command(flatten)]
+        workspace: WorkspaceArg,
+        /// User name.
+        #[arg(long)]
+        name: String,
     },
 }
 
@@ -336,12 +404,35 @@ pub fn localized_command(lang: Lang) -> clap::Command {
         })
         .mut_subcommand("check", |c| format(workspace(c.about(t(Msg::CliCheck)))))
         .mut_subcommand("user", |c| {
-            c.about(t(Msg::CliUser)).mut_subcommand("add", |c| {
-                workspace(c.about(t(Msg::CliUserAdd)))
-                    .mut_arg("name", |a| a.help(t(Msg::CliUserName)))
-                    .mut_arg("role", |a| a.help(t(Msg::CliUserRole)))
-                    .mut_arg("password_file", |a| a.help(t(Msg::CliPasswordFile)))
-            })
+            let name = |c: clap::Command| c.mut_arg("name", |a| a.help(t(Msg::CliUserName)));
+            c.about(t(Msg::CliUser))
+                .mut_subcommand("add", |c| {
+                    name(workspace(c.about(t(Msg::CliUserAdd))))
+                        .mut_arg("role", |a| a.help(t(Msg::CliUserRole)))
+                        .mut_arg("password_file", |a| a.help(t(Msg::CliPasswordFile)))
+                })
+                .mut_subcommand("sign-out-all", |c| {
+                    name(workspace(c.about(t(Msg::CliUserSignOutAll))))
+                })
+                .mut_subcommand("password", |c| {
+                    name(workspace(c.about(t(Msg::CliUserPassword))))
+                        .mut_arg("password_file", |a| a.help(t(Msg::CliPasswordFile)))
+                })
+                .mut_subcommand("role", |c| {
+                    name(workspace(c.about(t(Msg::CliUserRoleChange))))
+                        .mut_arg("role", |a| a.help(t(Msg::CliUserRole)))
+                })
+                .mut_subcommand("unlock", |c| {
+                    name(workspace(c.about(t(Msg::CliUserUnlock))))
+                })
+        })
+        .mut_subcommand("backup", |c| {
+            workspace(c.about(t(Msg::CliBackup))).mut_arg("out", |a| a.help(t(Msg::CliBackupOut)))
+        })
+        .mut_subcommand("restore", |c| {
+            c.about(t(Msg::CliRestore))
+                .mut_arg("file", |a| a.help(t(Msg::CliRestoreFile)))
+                .mut_arg("workspace", |a| a.help(t(Msg::CliRestoreWorkspace)))
         })
         .mut_subcommand("export", |c| {
             let out = |c: clap::Command| c.mut_arg("out", |a| a.help(t(Msg::CliOut)));
@@ -351,6 +442,9 @@ pub fn localized_command(lang: Lang) -> clap::Command {
                         .mut_arg("line_endings", |a| a.help(t(Msg::CliLineEndings)))
                 })
                 .mut_subcommand("qdc", |c| out(workspace(c.about(t(Msg::CliExportQdc)))))
+                .mut_subcommand("xlsform", |c| {
+                    crate::commands::xlsform::localize_export(c, lang)
+                })
         })
         .mut_subcommand("import", |c| {
             let common = |c: clap::Command| {
@@ -364,11 +458,15 @@ pub fn localized_command(lang: Lang) -> clap::Command {
                         .mut_arg("allow_partial", |a| a.help(t(Msg::CliAllowPartial)))
                 })
                 .mut_subcommand("qdc", |c| common(c.about(t(Msg::CliImportQdc))))
+                .mut_subcommand("xlsform", |c| {
+                    crate::commands::xlsform::localize_import(c, lang)
+                })
         })
         .mut_subcommand("analyze", |c| crate::commands::analyze::localize(c, lang))
         .mut_subcommand("quotes", |c| {
             crate::commands::report::localize_quotes(c, lang)
         })
+        .mut_subcommand("audit", |c| crate::commands::audit::localize(c, lang))
         .mut_subcommand("findings", |c| {
             crate::commands::followup::localize_findings(c, lang)
         })
@@ -380,7 +478,8 @@ pub fn localized_command(lang: Lang) -> clap::Command {
         })
         .mut_subcommand("actions", |c| {
             crate::commands::followup::localize_actions(c, lang)
-        });
+        })
+        .mut_subcommand("xlsform", |c| crate::commands::xlsform::localize(c, lang));
     if lang == Lang::Fr {
         command = command
             .help_template("{about-with-newline}\nUtilisation : {usage}\n\n{all-args}{after-help}")

@@ -557,3 +557,57 @@ fn public_methodology_hides_the_three_religious_leaders_for_good() {
         .unwrap_or_else(|e| panic!("{e}"));
     assert!(!refused.status.success());
 }
+
+#[test]
+fn audit_log_records_account_additions_and_verifies() {
+    let root = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let dir = root.path().join("w");
+    with_passphrase(sankore())
+        .args(["init", "--name", "Audit"])
+        .arg(&dir)
+        .assert()
+        .success();
+    support::add_user(&dir, "awa", "coder", "long enough password");
+    support::add_user(&dir, "moussa", "viewer", "long enough password");
+
+    let audit = |args: &[&str]| {
+        with_passphrase(sankore())
+            .arg("audit")
+            .args(args)
+            .arg("--workspace")
+            .arg(&dir)
+            .output()
+            .unwrap_or_else(|e| panic!("{e}"))
+    };
+    let shown = audit(&["show", "--format", "json"]);
+    let entries: Value = serde_json::from_slice(&shown.stdout).unwrap_or_else(|e| panic!("{e}"));
+    let targets: Vec<&str> = entries
+        .as_array()
+        .unwrap_or_else(|| panic!("not a list: {entries}"))
+        .iter()
+        .filter(|e| e["action"] == "user_added")
+        .filter_map(|e| e["target"].as_str())
+        .collect();
+    assert_eq!(targets, ["awa", "moussa"]);
+    assert_eq!(entries[1]["prev_hash"], entries[0]["hash"]);
+    let none = audit(&["show", "--action", "withdrawal", "--format", "json"]);
+    assert_eq!(String::from_utf8_lossy(&none.stdout).trim(), "[]");
+    let bad = audit(&["show", "--action", "delete_all"]);
+    assert_eq!(
+        bad.status.code(),
+        Some(2),
+        "unknown action is a usage error"
+    );
+
+    let verified = audit(&["verify", "--format", "json"]);
+    assert!(verified.status.success());
+    let verdict: Value = serde_json::from_slice(&verified.stdout).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(verdict["status"], "intact");
+    assert_eq!(verdict["entries"], entries.as_array().map_or(0, Vec::len));
+
+    // Cutting the log short (here: losing the head anchor) is detected.
+    std::fs::remove_file(dir.join("audit-head")).unwrap_or_else(|e| panic!("{e}"));
+    let broken = audit(&["verify"]);
+    assert_eq!(broken.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&broken.stdout).contains("BROKEN"));
+}

@@ -105,7 +105,13 @@ fn study_report_pdfs_publish_the_right_numbers_and_nothing_that_gives_back_small
         ),
     ] {
         assert_eq!(row_value(text, heard), "97");
-        for cercle in ["Tombouctou", "Goundam", "Gourma-Rharous", "Diré", "Niafunké"] {
+        for cercle in [
+            "Tombouctou",
+            "Goundam",
+            "Gourma-Rharous",
+            "Diré",
+            "Niafunké",
+        ] {
             assert!(text.contains(cercle), "{cercle} missing");
         }
         assert!(text.contains("188"), "focus-group participants");
@@ -113,12 +119,20 @@ fn study_report_pdfs_publish_the_right_numbers_and_nothing_that_gives_back_small
         // its complement are withheld, so the shown counts leave 9 for
         // two unknowns.
         let values: Vec<String> = groups.iter().map(|g| row_value(text, g)).collect();
-        let marker = if text == &text_fr { "masqué" } else { "withheld" };
+        let marker = if text == &text_fr {
+            "masqué"
+        } else {
+            "withheld"
+        };
         assert_eq!(values, ["35", marker, marker, "72", "72"], "{values:?}");
         // No line about religious leaders carries a number, and no number
         // anywhere is 3 next to a focus-group figure.
         for line in text.lines().filter(|l| l.contains(groups[1])) {
-            assert!(numbers(line).is_empty(), "a number next to {}: {line}", groups[1]);
+            assert!(
+                numbers(line).is_empty(),
+                "a number next to {}: {line}",
+                groups[1]
+            );
         }
         let all = numbers(text);
         assert!(!all.contains(&6) || !text.contains(&format!("{} 6", groups[2])));
@@ -140,7 +154,10 @@ fn study_report_pdfs_publish_the_right_numbers_and_nothing_that_gives_back_small
             .unwrap_or_default(),
     )
     .unwrap_or_default();
-    let suppressed = disclosure["suppressed"].as_array().cloned().unwrap_or_default();
+    let suppressed = disclosure["suppressed"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default();
     let reason = |path: &str| {
         suppressed
             .iter()
@@ -189,7 +206,10 @@ fn study_report_pdfs_publish_the_right_numbers_and_nothing_that_gives_back_small
     let k10 = root.path().join("k10.pdf");
     report(&dir, &k10, "pdf", "en", &["--k", "10"]);
     let text = pdftotext(&k10);
-    assert_eq!(row_value(&text, "religious (Christian) leaders"), "withheld");
+    assert_eq!(
+        row_value(&text, "religious (Christian) leaders"),
+        "withheld"
+    );
     with_passphrase(sankore())
         .args(["report", "study", "--k", "2", "--workspace"])
         .arg(&dir)
@@ -208,7 +228,8 @@ fn quotes_are_scanned_blocked_until_approved_and_the_html_report_is_self_contain
     // that does not, for the finding on youth jobs.
     let served = serve(&dir, &[]);
     let coord = Client::signed_in(&served.base, "coord", "coordinator password");
-    let findings: Value = serde_json::from_str(&coord.get("/api/v1/findings").body).unwrap_or_default();
+    let findings: Value =
+        serde_json::from_str(&coord.get("/api/v1/findings").body).unwrap_or_default();
     let finding = findings["findings"]
         .as_array()
         .and_then(|a| a.iter().find(|f| f["key"] == "f-youth-jobs"))
@@ -216,15 +237,32 @@ fn quotes_are_scanned_blocked_until_approved_and_the_html_report_is_self_contain
         .unwrap_or_else(|| panic!("no finding f-youth-jobs"));
     let codes: Vec<String> = finding["codes"]
         .as_array()
-        .map(|a| a.iter().filter_map(|c| c.as_str().map(str::to_owned)).collect())
+        .map(|a| {
+            a.iter()
+                .filter_map(|c| c.as_str().map(str::to_owned))
+                .collect()
+        })
         .unwrap_or_default();
-    let documents: Value = serde_json::from_str(&coord.get("/api/v1/documents").body).unwrap_or_default();
-    let communes = ["Alafia", "Ber", "Bourem-Inaly", "Lafia", "Salam", "Gossi", "Tonka", "Léré", "Soumpi", "Banikane"];
+    let documents: Value =
+        serde_json::from_str(&coord.get("/api/v1/documents").body).unwrap_or_default();
+    let communes = [
+        "Alafia",
+        "Ber",
+        "Bourem-Inaly",
+        "Lafia",
+        "Salam",
+        "Gossi",
+        "Tonka",
+        "Léré",
+        "Soumpi",
+        "Banikane",
+    ];
     let (mut placed, mut clean) = (None, None);
     for d in documents.as_array().into_iter().flatten() {
         let code = d["code"].as_str().unwrap_or_default();
-        let doc: Value = serde_json::from_str(&coord.get(&format!("/api/v1/documents/{code}")).body)
-            .unwrap_or_default();
+        let doc: Value =
+            serde_json::from_str(&coord.get(&format!("/api/v1/documents/{code}")).body)
+                .unwrap_or_default();
         for c in doc["codings"].as_array().into_iter().flatten() {
             if !codes.iter().any(|k| c["code"] == k.as_str()) {
                 continue;
@@ -261,7 +299,15 @@ fn quotes_are_scanned_blocked_until_approved_and_the_html_report_is_self_contain
 
     for (id, _) in [&placed, &clean] {
         with_passphrase(sankore())
-            .args(["quotes", "pick", "--finding", "f-youth-jobs", "--coding", id, "--workspace"])
+            .args([
+                "quotes",
+                "pick",
+                "--finding",
+                "f-youth-jobs",
+                "--coding",
+                id,
+                "--workspace",
+            ])
             .arg(&dir)
             .assert()
             .success();
@@ -274,7 +320,10 @@ fn quotes_are_scanned_blocked_until_approved_and_the_html_report_is_self_contain
         squeeze(page).contains(&squeeze(&sankore_escape(&start)))
     };
     assert!(shown(&page, &clean.1), "the clean quote is published");
-    assert!(!shown(&page, &placed.1), "the quote naming a commune is blocked");
+    assert!(
+        !shown(&page, &placed.1),
+        "the quote naming a commune is blocked"
+    );
     let listed = with_passphrase(sankore())
         .args(["quotes", "list", "--workspace"])
         .arg(&dir)
@@ -287,7 +336,11 @@ fn quotes_are_scanned_blocked_until_approved_and_the_html_report_is_self_contain
         .cloned()
         .unwrap_or_default();
     assert_eq!(entry["decision"], "blocked");
-    assert!(entry["flags"].as_array().is_some_and(|f| f.iter().any(|k| k == "place")));
+    assert!(
+        entry["flags"]
+            .as_array()
+            .is_some_and(|f| f.iter().any(|k| k == "place"))
+    );
     assert!(
         !String::from_utf8_lossy(&serde_json::to_vec(&listed).unwrap_or_default())
             .contains(&placed.1),
@@ -295,14 +348,34 @@ fn quotes_are_scanned_blocked_until_approved_and_the_html_report_is_self_contain
     );
     // Approval needs a reason; with one it is recorded and published.
     with_passphrase(sankore())
-        .args(["quotes", "approve", "--finding", "f-youth-jobs", "--coding", &placed.0])
+        .args([
+            "quotes",
+            "approve",
+            "--finding",
+            "f-youth-jobs",
+            "--coding",
+            &placed.0,
+        ])
         .args(["--reason", " ", "--by", "COORD", "--workspace"])
         .arg(&dir)
         .assert()
         .failure();
     with_passphrase(sankore())
-        .args(["quotes", "approve", "--finding", "f-youth-jobs", "--coding", &placed.0])
-        .args(["--reason", "the commune is public knowledge here", "--by", "COORD", "--workspace"])
+        .args([
+            "quotes",
+            "approve",
+            "--finding",
+            "f-youth-jobs",
+            "--coding",
+            &placed.0,
+        ])
+        .args([
+            "--reason",
+            "the commune is public knowledge here",
+            "--by",
+            "COORD",
+            "--workspace",
+        ])
         .arg(&dir)
         .assert()
         .success();
@@ -310,7 +383,10 @@ fn quotes_are_scanned_blocked_until_approved_and_the_html_report_is_self_contain
     report(&dir, &coordinator, "html", "en", &["--coordinator-copy"]);
     let page = std::fs::read_to_string(&coordinator).unwrap_or_default();
     assert!(shown(&page, &placed.1), "approved quotes are published");
-    assert!(page.contains("the commune is public knowledge here"), "the annex says why");
+    assert!(
+        page.contains("the commune is public knowledge here"),
+        "the annex says why"
+    );
     let disclosure = std::fs::read_to_string(root.path().join("coordinator.html.disclosure.json"))
         .unwrap_or_default();
     assert!(disclosure.contains("\"approved\"") && disclosure.contains("COORD"));
@@ -327,7 +403,8 @@ fn quotes_are_scanned_blocked_until_approved_and_the_html_report_is_self_contain
     let participants: Vec<String> = {
         let served = serve(&dir, &[]);
         let coord = Client::signed_in(&served.base, "coord", "coordinator password");
-        let list: Value = serde_json::from_str(&coord.get("/api/v1/participants").body).unwrap_or_default();
+        let list: Value =
+            serde_json::from_str(&coord.get("/api/v1/participants").body).unwrap_or_default();
         list.as_array()
             .into_iter()
             .flatten()
@@ -339,7 +416,10 @@ fn quotes_are_scanned_blocked_until_approved_and_the_html_report_is_self_contain
     report(&dir, &pdf, "pdf", "fr", &[]);
     let text = pdftotext(&pdf);
     for code in &participants {
-        assert!(!page.contains(code.as_str()) && !text.contains(code.as_str()), "{code}");
+        assert!(
+            !page.contains(code.as_str()) && !text.contains(code.as_str()),
+            "{code}"
+        );
     }
     // Same bytes for the same input.
     let again = root.path().join("again.html");

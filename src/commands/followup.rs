@@ -10,12 +10,13 @@ use anyhow::{Context, Result};
 use clap::{Subcommand, ValueEnum};
 use sankore_analysis::evidence::{self, FindingOverview};
 use sankore_domain::{
-    ActionStatus, Agreement, ForumOutcome, Lang, Localized, OutcomeKind, PlaceCode, SessionKind,
+    ActionStatus, Agreement, AuditAction, AuditEvent, ForumOutcome, Lang, Localized, OutcomeKind,
+    PlaceCode, SessionKind,
 };
 use sankore_i18n::{Msg, outcome_msg};
 use sankore_reports::followup::{actions_json, recommendations_json};
 use sankore_reports::forum_pack::{PackInput, Stylesheet, forum_pack};
-use sankore_store::{FollowupStore, Store};
+use sankore_store::{AuditStore, FollowupStore, Store};
 
 use crate::cli::WorkspaceArg;
 
@@ -452,7 +453,7 @@ fn pack(
     file: Option<&Path>,
     lang: Lang,
 ) -> Result<ExitCode> {
-    let store = super::open(workspace, file, lang)?;
+    let mut store = super::open(workspace, file, lang)?;
     let study = store.study()?.context("the workspace holds no study yet")?;
     let code = PlaceCode::new(place.trim())?;
     let gazetteer = store.gazetteer()?;
@@ -482,6 +483,12 @@ fn pack(
         Stylesheet::Inline,
     );
     std::fs::write(out, html).with_context(|| format!("cannot write {}", out.display()))?;
+    store.record_audit(&AuditEvent::new(
+        super::user::CLI_ACTOR,
+        AuditAction::Report,
+        "forum pack",
+        format!("place {code}, {} findings", findings.len()),
+    ))?;
     super::print(&format!(
         "{}: {} {} -> {}\n",
         Msg::PackWritten.text(lang),

@@ -6,23 +6,26 @@ use anyhow::{Context, Result, bail};
 use chrono::{Days, NaiveDate};
 use indicatif::{ProgressBar, ProgressStyle};
 use sankore_domain::gazetteer::timbuktu_2017;
-use sankore_domain::{Lang, Study, TeamMember};
+use sankore_domain::{AuditAction, AuditEvent, Lang, Study, TeamMember};
 use sankore_i18n::Msg;
 use sankore_store::sqlite::SqliteStore;
-use sankore_store::{Store, Workspace};
+use sankore_store::{AuditStore, Store, Workspace};
 use std::io::Write;
 use std::net::SocketAddr;
 use std::path::Path;
 use std::process::ExitCode;
 
-use crate::cli::{CheckFormat, Cli, Command, Report, ReportFormat, UserAction};
+use crate::cli::{CheckFormat, Cli, Command, Report, ReportFormat};
 use crate::passphrase::{self, Purpose};
 
 pub(crate) mod analyze;
+pub(crate) mod audit;
+mod backup;
 pub(crate) mod followup;
-mod refi;
+pub(crate) mod refi;
 pub(crate) mod report;
 mod user;
+pub(crate) mod xlsform;
 
 /// Runs a parsed command line.
 pub fn run(cli: Cli) -> Result<ExitCode> {
@@ -63,7 +66,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
                     k,
                 },
         } => {
-            let store = open(&workspace.workspace, file, lang)?;
+            let mut store = open(&workspace.workspace, file, lang)?;
             let methodology = sankore_analysis::methodology::from_store(&store)?
                 .context("the workspace holds no study yet")?;
             let format = match format {
@@ -77,6 +80,16 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
                 sankore_reports::methodology::render(&methodology, format, lang)?
             };
             print(&text)?;
+            store.record_audit(&AuditEvent::new(
+                user::CLI_ACTOR,
+                AuditAction::Report,
+                "methodology",
+                if public {
+                    format!("{format:?}, public, k = {k}")
+                } else {
+                    format!("{format:?}, internal")
+                },
+            ))?;
             Ok(ExitCode::SUCCESS)
         }
         Command::Report {
@@ -108,29 +121,27 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Command::Export { export } => refi::export(export, file, lang),
         Command::Import { import } => refi::import(import, file, lang),
         Command::Analyze { analyze } => analyze::run(analyze, file, lang),
+        Command::Audit { audit } => audit::run(audit, file, lang),
         Command::Findings { findings } => followup::run_findings(findings, file, lang),
         Command::Forum { forum } => followup::run_forum(forum, file, lang),
         Command::Recommendations { recommendations } => {
             followup::run_recommendations(recommendations, file, lang)
         }
         Command::Actions { actions } => followup::run_actions(actions, file, lang),
-        Command::User {
-            action:
-                UserAction::Add {
-                    workspace,
-                    name,
-                    role,
-                    password_file,
-                },
+        Command::Xlsform { xlsform } => xlsform::run(xlsform, file, lang),
+        Command::User { action } => {
+            user::run(action, file, lang)?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Backup { workspace, out } => {
+            backup::backup(&workspace.workspace, &out, file, lang)?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Restore {
+            file: bundle,
+            workspace,
         } => {
-            user::add(
-                &workspace.workspace,
-                &name,
-                role,
-                &password_file,
-                file,
-                lang,
-            )?;
+            backup::restore(&bundle, &workspace, file, lang)?;
             Ok(ExitCode::SUCCESS)
         }
     }
@@ -206,6 +217,14 @@ fn demo(dir: &Path, file: Option<&Path>, lang: Lang) -> Result<SqliteStore> {
     })?;
     bar.finish_and_clear();
     let accounts = user::demo_accounts(&mut store)?;
+    for (name, role, _) in &accounts {
+        store.record_audit(&AuditEvent::new(
+            user::CLI_ACTOR,
+            AuditAction::UserAdded,
+            name,
+            role.as_str(),
+        ))?;
+    }
     eprintln!("{}: {}", Msg::WorkspaceCreated.text(lang), dir.display());
     eprintln!("{}", Msg::DemoSynthetic.text(lang));
     eprintln!("{}", Msg::DemoAccounts.text(lang));

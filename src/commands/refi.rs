@@ -6,33 +6,48 @@
 use anyhow::{Context, Result, bail};
 use indicatif::{ProgressBar, ProgressStyle};
 use sankore_domain::gazetteer::timbuktu_2017;
+use sankore_domain::{AuditAction, AuditEvent};
 use sankore_domain::{Lang, StudyRecords};
 use sankore_formats::refi::{
     self, ImportOptions, ImportReport, Imported, Limits, LineEndings, RefiError,
 };
 use sankore_i18n::Msg;
-use sankore_store::{Store, Workspace};
+use sankore_store::sqlite::SqliteStore;
+use sankore_store::{AuditStore, Store, Workspace};
 use serde_json::json;
 use std::path::Path;
 use std::process::ExitCode;
 
+use super::user::CLI_ACTOR;
 use crate::cli::{Export, Import, LineEndingsArg, SummaryFormat};
 
 /// Runs `sankore export ...`.
 pub fn export(export: Export, file: Option<&Path>, lang: Lang) -> Result<ExitCode> {
     match export {
+        Export::Xlsform(args) => return super::xlsform::export(args, file, lang),
         Export::Qdpx {
             workspace,
             out,
             line_endings,
         } => {
-            let records = load(&workspace.workspace, file, lang)?;
+            let (mut store, records) = load(&workspace.workspace, file, lang)?;
             let endings = match line_endings {
                 LineEndingsArg::Crlf => LineEndings::Crlf,
                 LineEndingsArg::Lf => LineEndings::Lf,
             };
             let bytes = refi::export_project(&records, endings)?;
             write_atomically(&out, &bytes)?;
+            store.record_audit(&AuditEvent::new(
+                CLI_ACTOR,
+                AuditAction::Export,
+                "qdpx",
+                format!(
+                    "{} documents, {} codings, {} cases",
+                    records.documents.len(),
+                    records.codings.len(),
+                    records.participants.len()
+                ),
+            ))?;
             super::print(&format!(
                 "{}: {} documents, {} codings, {} codes, {} users, {} memos, {} cases -> {}\n",
                 Msg::Exported.text(lang),
@@ -46,10 +61,16 @@ pub fn export(export: Export, file: Option<&Path>, lang: Lang) -> Result<ExitCod
             ))?;
         }
         Export::Qdc { workspace, out } => {
-            let records = load(&workspace.workspace, file, lang)?;
+            let (mut store, records) = load(&workspace.workspace, file, lang)?;
             let names = records.study.languages.first().copied().unwrap_or(Lang::Fr);
             let text = refi::export_codebook(&records.codebook, names)?;
             write_atomically(&out, text.as_bytes())?;
+            store.record_audit(&AuditEvent::new(
+                CLI_ACTOR,
+                AuditAction::Export,
+                "qdc",
+                format!("{} codes", records.codebook.codes().len()),
+            ))?;
             super::print(&format!(
                 "{}: {} codes -> {}\n",
                 Msg::Exported.text(lang),
@@ -61,11 +82,12 @@ pub fn export(export: Export, file: Option<&Path>, lang: Lang) -> Result<ExitCod
     Ok(ExitCode::SUCCESS)
 }
 
-fn load(dir: &Path, file: Option<&Path>, lang: Lang) -> Result<StudyRecords> {
+fn load(dir: &Path, file: Option<&Path>, lang: Lang) -> Result<(SqliteStore, StudyRecords)> {
     let store = super::open(dir, file, lang)?;
-    store
+    let records = store
         .load_study()?
-        .context("the workspace holds no study yet")
+        .context("the workspace holds no study yet")?;
+    Ok((store, records))
 }
 
 /// Users the export writes: team members plus any other coder or author.
@@ -82,7 +104,7 @@ fn users(records: &StudyRecords) -> usize {
 }
 
 /// Writes next to the target, then renames: a reader never sees half a file.
-fn write_atomically(path: &Path, bytes: &[u8]) -> Result<()> {
+pub(crate) fn write_atomically(path: &Path, bytes: &[u8]) -> Result<()> {
     let mut partial = path.as_os_str().to_owned();
     partial.push(".partial");
     let partial = std::path::PathBuf::from(partial);
@@ -106,6 +128,7 @@ pub fn import(import: Import, file: Option<&Path>, lang: Lang) -> Result<ExitCod
             workspace,
             format,
         } => (file, workspace.workspace, false, format, true),
+        Import::Xlsform(args) => return super::xlsform::import(args, file, lang),
     };
     if Workspace::open(&dir).is_ok() {
         bail!(

@@ -5,10 +5,11 @@
 use anyhow::{Context, Result, bail};
 use chrono::NaiveDate;
 use clap::{Subcommand, ValueEnum};
+use sankore_domain::audit::{AuditAction, AuditEvent};
 use sankore_i18n::{Lang, Msg};
 use sankore_reports::study::{self, Options};
 use sankore_store::sqlite::SqliteStore;
-use sankore_store::{DisclosureStore, QuoteReview, QuoteStore, Store};
+use sankore_store::{AuditStore, DisclosureStore, QuoteReview, QuoteStore, Store};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
@@ -94,6 +95,27 @@ pub fn run_study(args: StudyArgs, file: Option<&Path>, lang: Lang) -> Result<Exi
         areas.as_ref(),
     )?;
     let bytes = render(&built, args.format, date)?;
+    let mut store = store;
+    store.record_audit(&AuditEvent::new(
+        super::user::CLI_ACTOR,
+        AuditAction::Report,
+        "report study",
+        format!(
+            "{} {}{}: {} counts withheld, {} quotes overridden",
+            match args.format {
+                StudyFormat::Pdf => "pdf",
+                StudyFormat::Html => "html",
+            },
+            lang.code(),
+            if args.coordinator_copy {
+                " coordinator copy"
+            } else {
+                ""
+            },
+            built.disclosure.suppressed.len(),
+            built.disclosure.overrides().count()
+        ),
+    ))?;
     std::fs::write(&args.out, &bytes)
         .with_context(|| format!("cannot write {}", args.out.display()))?;
     let mut annex = args.out.clone().into_os_string();
@@ -227,7 +249,10 @@ pub fn run_quotes(command: Quotes, file: Option<&Path>, lang: Lang) -> Result<Ex
         } => {
             let mut store = super::open(&workspace.workspace, file, lang)?;
             store.quote_coding(&finding, &coding)?;
-            super::print(&format!("{}: {finding} {coding}\n", Msg::QuotePicked.text(lang)))?;
+            super::print(&format!(
+                "{}: {finding} {coding}\n",
+                Msg::QuotePicked.text(lang)
+            ))?;
         }
         Quotes::Approve {
             workspace,
@@ -235,7 +260,16 @@ pub fn run_quotes(command: Quotes, file: Option<&Path>, lang: Lang) -> Result<Ex
             coding,
             reason,
             by,
-        } => decide(&workspace.workspace, finding, coding, None, reason, by, file, lang)?,
+        } => decide(
+            &workspace.workspace,
+            finding,
+            coding,
+            None,
+            reason,
+            by,
+            file,
+            lang,
+        )?,
         Quotes::Edit {
             workspace,
             finding,

@@ -1,7 +1,6 @@
 //! Text helpers shared by the word and auto-coding analyses: tokens with
 //! their scalar offsets, accent folding with an offset map, stop words.
 
-
 /// A word of a text: maximal run of alphanumeric characters, lowercased,
 /// with its scalar offsets `[start, end)` in the text.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -23,6 +23,7 @@ mod codebook;
 mod focus;
 mod followup;
 mod forums;
+mod guide;
 mod interviews;
 mod phrases;
 mod rng;
@@ -36,6 +37,7 @@ mod tests;
 use sankore_domain::{Coding, Document, Participant, Session, StudyRecords};
 
 pub use codebook::{CODEBOOK_LABEL, INSECURITY, PUSH_FACTORS, default_codebook};
+pub use guide::interview_guide;
 pub use study::STUDY_NAME;
 
 /// Records produced by one generator, merged into the study.

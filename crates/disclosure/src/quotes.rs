@@ -138,10 +138,7 @@ pub struct Flag {
 /// solid or in pairs separated by spaces, dots or dashes (so that
 /// `2017-2018` is not a number).
 static PHONE: LazyLock<Option<Regex>> = LazyLock::new(|| {
-    Regex::new(
-        r"(?:(?:\+|\b00)\s?223[\s.\-]?|\b)[25-9]\d(?:\d{6}|(?:[\s.\-]\d\d){3})\b",
-    )
-    .ok()
+    Regex::new(r"(?:(?:\+|\b00)\s?223[\s.\-]?|\b)[25-9]\d(?:\d{6}|(?:[\s.\-]\d\d){3})\b").ok()
 });
 
 static EMAIL: LazyLock<Option<Regex>> = LazyLock::new(|| {

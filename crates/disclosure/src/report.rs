@@ -4,9 +4,9 @@
 
 use serde::Serialize;
 
+use crate::Suppressed;
 use crate::quotes::FlagKind;
 use crate::rules::QuasiIdentifier;
-use crate::Suppressed;
 
 /// A warning that does not hide anything by itself but needs a look.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -66,8 +66,8 @@ pub struct DisclosureReport {
 impl DisclosureReport {
     /// Quotes a person overrode (approved or edited).
     pub fn overrides(&self) -> impl Iterator<Item = &QuoteEntry> {
-        self.quotes.iter().filter(|q| {
-            matches!(q.decision, QuoteDecision::Approved | QuoteDecision::Edited)
-        })
+        self.quotes
+            .iter()
+            .filter(|q| matches!(q.decision, QuoteDecision::Approved | QuoteDecision::Edited))
     }
 }

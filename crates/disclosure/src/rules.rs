@@ -126,10 +126,10 @@ mod tests {
 
     #[test]
     fn quasi_identifiers_round_trip() {
-        for q in QuasiIdentifier::defaults()
-            .into_iter()
-            .chain([QuasiIdentifier::Religion, QuasiIdentifier::Other("clan".into())])
-        {
+        for q in QuasiIdentifier::defaults().into_iter().chain([
+            QuasiIdentifier::Religion,
+            QuasiIdentifier::Other("clan".into()),
+        ]) {
             assert_eq!(QuasiIdentifier::parse(q.as_str()), Some(q));
         }
         assert_eq!(QuasiIdentifier::parse("  "), None);

@@ -9,12 +9,14 @@
 //! NFC-normalised text (see [`text`]).
 
 pub mod access;
+pub mod audit;
 pub mod codebook;
 pub mod coding;
 pub mod document;
 pub mod error;
 pub mod followup;
 pub mod gazetteer;
+pub mod instrument;
 pub mod lang;
 pub mod participant;
 pub mod records;
@@ -23,6 +25,7 @@ pub mod study;
 pub mod text;
 
 pub use access::{Permission, Role};
+pub use audit::{AuditAction, AuditEvent};
 pub use codebook::{Code, CodeKey, Codebook, Color};
 pub use coding::{Coding, CodingOrigin, Memo, MemoTarget};
 pub use document::{Document, DocumentKind, Turn};

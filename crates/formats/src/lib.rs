@@ -3,3 +3,4 @@
 
 pub mod refi;
 pub mod transcript;
+pub mod xlsform;

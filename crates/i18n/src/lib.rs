@@ -202,7 +202,8 @@ catalogue! {
     SignOut => "Sign out", "Se déconnecter";
     UserName => "User name", "Nom d'utilisateur";
     Password => "Password", "Mot de passe";
-    SignInFailed => "Name or password incorrect.", "Nom ou mot de passe incorrect.";
+    SignInFailed => "Name or password incorrect, or account locked after too many failures (a coordinator can unlock it).",
+        "Nom ou mot de passe incorrect, ou compte verrouillé après trop d'échecs (un coordinateur peut le déverrouiller).";
     Documents => "Transcripts and notes", "Transcriptions et notes";
     Document => "Document", "Document";
     Codings => "Codings", "Codages";
@@ -336,6 +337,25 @@ catalogue! {
         "Documents comptés : codés par l'un des codeurs, ou par tous";
     CliAnalyzeKwic => "Keyword in context: every occurrence of this word",
         "Mot-clé en contexte : chaque occurrence de ce mot";
+    // The audit log (`sankore audit`).
+    CliAudit => "The tamper-evident audit log: verify it, list its entries",
+        "Le journal d'audit infalsifiable : le vérifier, lister ses entrées";
+    CliAuditVerify => "Check that no entry was altered, removed or reordered (exit 1 if one was)",
+        "Vérifier qu'aucune entrée n'a été modifiée, supprimée ou déplacée (code 1 sinon)";
+    CliAuditShow => "List entries, oldest first", "Lister les entrées, des plus anciennes aux plus récentes";
+    CliAuditActor => "Only this actor's entries", "Seulement les entrées de cet acteur";
+    CliAuditAction => "Only this action (sign_in, export, withdrawal, ...)",
+        "Seulement cette action (sign_in, export, withdrawal, ...)";
+    CliAuditSince => "Only entries recorded on or after this date (YYYY-MM-DD) or instant",
+        "Seulement les entrées enregistrées à partir de cette date (AAAA-MM-JJ) ou de cet instant";
+    CliAuditUntil => "Only entries recorded before this date (YYYY-MM-DD) or instant",
+        "Seulement les entrées enregistrées avant cette date (AAAA-MM-JJ) ou cet instant";
+    CliAuditLimit => "Only the most recent N entries", "Seulement les N entrées les plus récentes";
+    AuditIntact => "Audit log intact", "Journal d'audit intact";
+    AuditBroken => "Audit log BROKEN", "Journal d'audit ROMPU";
+    AuditEntries => "entries", "entrées";
+    AuditEntry => "entry", "entrée";
+    AuditHead => "head", "tête";
     AnalysisUnattributed => "Not attributed", "Non attribué";
     AnalysisMatrixLegend => "Each cell: distinct participants (coded segments).",
         "Chaque cellule : participants distincts (segments codés).";
@@ -472,6 +492,74 @@ catalogue! {
     CliQuoteTextFile => "File holding the edited wording", "Fichier contenant la citation reformulée";
     QuotePicked => "Quote picked", "Citation choisie";
     QuoteReviewed => "Quote decision recorded", "Décision sur la citation consignée";
+    // Account security: sessions, passwords, roles, backups (issue 9).
+    AccountTitle => "My account", "Mon compte";
+    ChangePassword => "Change my password", "Changer mon mot de passe";
+    CurrentPassword => "Current password", "Mot de passe actuel";
+    NewPassword => "New password (10 characters or more)", "Nouveau mot de passe (10 caractères ou plus)";
+    ConfirmPassword => "New password again", "Nouveau mot de passe, encore";
+    PasswordChangeHelp => "Changing the password signs you out everywhere, this browser included.",
+        "Changer le mot de passe vous déconnecte partout, ce navigateur compris.";
+    PasswordWrong => "The current password is incorrect.", "Le mot de passe actuel est incorrect.";
+    PasswordMismatch => "The two new passwords differ.", "Les deux nouveaux mots de passe diffèrent.";
+    PasswordTooShort => "The new password needs 10 characters or more.", "Le nouveau mot de passe doit compter 10 caractères ou plus.";
+    SignOutEverywhere => "Sign out everywhere", "Se déconnecter partout";
+    SignOutEverywhereHelp => "Ends every session of this account, on every device (for a lost or shared device).",
+        "Met fin à toutes les sessions de ce compte, sur tous les appareils (appareil perdu ou partagé).";
+    CliUserSignOutAll => "End every workbench session of an account", "Mettre fin à toutes les sessions d'un compte dans l'atelier";
+    CliUserPassword => "Set an account's password (ends its sessions)", "Définir le mot de passe d'un compte (met fin à ses sessions)";
+    CliUserRoleChange => "Change an account's role", "Changer le rôle d'un compte";
+    CliUserUnlock => "Unlock an account locked after failed sign-ins", "Déverrouiller un compte verrouillé après des échecs de connexion";
+    SessionsEnded => "Sessions ended", "Sessions terminées";
+    PasswordChanged => "Password changed; the account's sessions ended", "Mot de passe changé ; les sessions du compte sont terminées";
+    RoleChanged => "Role changed", "Rôle changé";
+    AccountUnlocked => "Account unlocked", "Compte déverrouillé";
+    AccountWasNotLocked => "The account was not locked", "Le compte n'était pas verrouillé";
+    CliBackup => "Write an encrypted, authenticated backup of a workspace (works while the server runs)",
+        "Écrire une sauvegarde chiffrée et authentifiée d'un espace de travail (fonctionne pendant que le serveur tourne)";
+    CliBackupOut => "Backup file to write", "Fichier de sauvegarde à écrire";
+    CliRestore => "Restore a backup into a new workspace (checked before anything is written)",
+        "Restaurer une sauvegarde dans un nouvel espace de travail (vérifiée avant toute écriture)";
+    CliRestoreFile => "Backup file to restore", "Fichier de sauvegarde à restaurer";
+    CliRestoreWorkspace => "New workspace directory (must be empty or absent)", "Nouveau répertoire d'espace de travail (vide ou absent)";
+    BackupWritten => "Backup written", "Sauvegarde écrite";
+    BackupRestored => "Backup restored", "Sauvegarde restaurée";
+    // XLSForm instruments (`xlsform check`, `import xlsform`, `export xlsform`).
+    CliXlsform => "XLSForm instruments (questionnaires, interview guides)",
+        "Instruments XLSForm (questionnaires, guides d'entretien)";
+    CliXlsformCheck => "Check an XLSForm (.xlsx, .xls, .csv, .md) as pyxform does, without a workspace; exit 1 if refused",
+        "Vérifier un XLSForm (.xlsx, .xls, .csv, .md) comme pyxform, sans espace de travail ; code de sortie 1 s'il est refusé";
+    CliXlsformFile => "XLSForm file (.xlsx, .xls, .csv or .md)", "Fichier XLSForm (.xlsx, .xls, .csv ou .md)";
+    CliImportXlsform => "An XLSForm instrument into the study of an existing workspace (replaces the instrument with the same form_id)",
+        "Un instrument XLSForm dans l'étude d'un espace de travail existant (remplace l'instrument de même form_id)";
+    CliResearchQuestionColumn => "Survey column linking questions to research questions (numbers such as 1, 3)",
+        "Colonne de la feuille survey liant les questions aux questions de recherche (numéros tels que 1, 3)";
+    CliExportXlsform => "An instrument as an XLSForm workbook (.xlsx) for KoBoToolbox, ODK Central or pyxform",
+        "Un instrument en classeur XLSForm (.xlsx) pour KoBoToolbox, ODK Central ou pyxform";
+    CliInstrument => "Key of the instrument (its form_id)", "Clé de l'instrument (son form_id)";
+    CliXlsformList => "List the workspace's instruments (key, version, title, questions linked to research questions)",
+        "Lister les instruments de l'espace de travail (clé, version, titre, questions liées aux questions de recherche)";
+    CliXlsformLink => "Link a question of an instrument to research questions (replaces its links)",
+        "Lier une question d'un instrument à des questions de recherche (remplace ses liens)";
+    CliXlsformQuestion => "Name of the question", "Nom de la question";
+    CliXlsformResearchQuestions => "Research question numbers, such as 1,3 (none removes the links)",
+        "Numéros des questions de recherche, tels que 1,3 (aucun retire les liens)";
+    XlsformForm => "form", "formulaire";
+    XlsformAccepted => "accepted", "accepté";
+    XlsformRefused => "refused", "refusé";
+    XlsformQuestion => "question", "question";
+    XlsformQuestions => "questions", "questions";
+    XlsformGroup => "group", "groupe";
+    XlsformGroups => "groups", "groupes";
+    XlsformRepeat => "repeat", "répétition";
+    XlsformRepeats => "repeats", "répétitions";
+    XlsformChoiceList => "choice list", "liste de choix";
+    XlsformChoiceLists => "choice lists", "listes de choix";
+    XlsformLanguages => "languages", "langues";
+    XlsformLinked => "linked to research questions", "liées aux questions de recherche";
+    InstrumentNew => "new", "nouveau";
+    InstrumentReplaced => "replaced", "remplacé";
+    InstrumentUnchanged => "unchanged", "inchangé";
 }
 
 #[cfg(test)]

@@ -380,7 +380,12 @@ pub fn place_map(places: &[MapPlace], areas: Option<&serde_json::Value>, hidden:
     let (width, height) = (560.0_f64, 360.0_f64);
     let polygons: Vec<Vec<(f64, f64)>> = areas
         .and_then(|a| a["features"].as_array())
-        .map(|features| features.iter().flat_map(|f| rings(&f["geometry"])).collect())
+        .map(|features| {
+            features
+                .iter()
+                .flat_map(|f| rings(&f["geometry"]))
+                .collect()
+        })
         .unwrap_or_default();
     let (x0, y0, x1, y1) = extent(
         places
@@ -408,7 +413,12 @@ pub fn place_map(places: &[MapPlace], areas: Option<&serde_json::Value>, hidden:
             points.join(" ")
         ));
     }
-    let max = places.iter().filter_map(|p| p.value).max().unwrap_or(1).max(1);
+    let max = places
+        .iter()
+        .filter_map(|p| p.value)
+        .max()
+        .unwrap_or(1)
+        .max(1);
     for p in places {
         let (x, y) = (px(p.lon), py(p.lat));
         let (r, fill, label) = match p.value {

@@ -23,9 +23,7 @@ use sankore_domain::{
     ActionStatus, Gender, PlaceLevel, SessionKind, StudyRecords, gazetteer::PlaceCode,
 };
 use sankore_i18n::{Lang, Msg, agreement_msg, outcome_msg};
-use sankore_store::{
-    DisclosureStore, FollowupStore, QuoteReview, QuoteStore, Store, StoredCoding,
-};
+use sankore_store::{DisclosureStore, FollowupStore, QuoteReview, QuoteStore, Store, StoredCoding};
 use sha2::{Digest, Sha256};
 
 use crate::charts::{self, GroupRow, MapPlace, PALETTE};
@@ -56,9 +54,15 @@ pub enum Block {
         numeric: Vec<bool>,
     },
     /// An SVG figure with its caption.
-    Figure { svg: String, caption: String },
+    Figure {
+        svg: String,
+        caption: String,
+    },
     /// A quote and its pseudonymous attribution.
-    Quote { text: String, attribution: String },
+    Quote {
+        text: String,
+        attribution: String,
+    },
     List(Vec<String>),
     PageBreak,
 }
@@ -216,9 +220,7 @@ pub fn build(input: &StudyInput<'_>, options: &Options<'_>) -> Result<Built, Rep
             SessionKind::Interview | SessionKind::FocusGroup => u64::from(s.headcount()),
             _ => continue,
         };
-        *heard_by_cercle
-            .entry(cercle_name(r, &s.place))
-            .or_default() += n;
+        *heard_by_cercle.entry(cercle_name(r, &s.place)).or_default() += n;
     }
     let heard = counts.add(
         "heard.participants".into(),
@@ -240,7 +242,12 @@ pub fn build(input: &StudyInput<'_>, options: &Options<'_>) -> Result<Built, Rep
             counts.add(format!("heard.by_cercle.{}", c.code.as_str()), n)
         })
         .collect();
-    if by_cercle.iter().map(|i| counts.cells[*i].count).sum::<u64>() == counts.cells[heard].count {
+    if by_cercle
+        .iter()
+        .map(|i| counts.cells[*i].count)
+        .sum::<u64>()
+        == counts.cells[heard].count
+    {
         counts.equations.push(Equation {
             total: heard,
             parts: by_cercle,
@@ -254,10 +261,18 @@ pub fn build(input: &StudyInput<'_>, options: &Options<'_>) -> Result<Built, Rep
         .collect();
     let forum_cells: Vec<usize> = forums
         .iter()
-        .map(|s| counts.add(format!("forums.{}.participants", s.code), u64::from(s.headcount())))
+        .map(|s| {
+            counts.add(
+                format!("forums.{}.participants", s.code),
+                u64::from(s.headcount()),
+            )
+        })
         .collect();
     if let Some(total) = counts.at("validation_forums.participants")
-        && forum_cells.iter().map(|i| counts.cells[*i].count).sum::<u64>()
+        && forum_cells
+            .iter()
+            .map(|i| counts.cells[*i].count)
+            .sum::<u64>()
             == counts.cells[total].count
     {
         counts.equations.push(Equation {
@@ -341,19 +356,18 @@ pub fn build(input: &StudyInput<'_>, options: &Options<'_>) -> Result<Built, Rep
     let mut quote_entries = Vec::new();
     let mut quotes_by_finding: BTreeMap<&str, Vec<(String, String)>> = BTreeMap::new();
     for (finding, stored) in input.quotes {
-        let Some(document) = r.documents.iter().find(|d| d.code == stored.coding.document) else {
+        let Some(document) = r
+            .documents
+            .iter()
+            .find(|d| d.code == stored.coding.document)
+        else {
             continue;
         };
         let text = document.body.slice(stored.coding.span).trim().to_owned();
         let flags = scan(&text, input.names, &places);
-        let review = input
-            .reviews
-            .iter()
-            .find(|rv| {
-                rv.finding == *finding
-                    && rv.coding == stored.id
-                    && rv.text_sha256 == text_sha256(&text)
-            });
+        let review = input.reviews.iter().find(|rv| {
+            rv.finding == *finding && rv.coding == stored.id && rv.text_sha256 == text_sha256(&text)
+        });
         let (decision, shown, checked_flags) = match (flags.is_empty(), review) {
             (_, Some(rv)) if rv.edited_text.is_some() => {
                 let edited = rv.edited_text.clone().unwrap_or_default();
@@ -577,7 +591,12 @@ pub fn build(input: &StudyInput<'_>, options: &Options<'_>) -> Result<Built, Rep
             .collect();
         blocks.push(Block::Heading(
             1,
-            format!("{} {} — {}", t(Msg::ReportQuestion), q.number, q.text.get(lang)),
+            format!(
+                "{} {} — {}",
+                t(Msg::ReportQuestion),
+                q.number,
+                q.text.get(lang)
+            ),
         ));
         if mine.is_empty() {
             blocks.push(Block::Note(t(Msg::ReportNoFindings)));
@@ -663,7 +682,11 @@ pub fn build(input: &StudyInput<'_>, options: &Options<'_>) -> Result<Built, Rep
                         .iter()
                         .filter(|o| o.forum == s.code)
                         .map(|o| {
-                            format!("{} ({})", t(outcome_msg(o.kind)), t(agreement_msg(o.agreement)))
+                            format!(
+                                "{} ({})",
+                                t(outcome_msg(o.kind)),
+                                t(agreement_msg(o.agreement))
+                            )
                         })
                         .collect::<Vec<_>>()
                         .join("; ")
@@ -690,7 +713,10 @@ pub fn build(input: &StudyInput<'_>, options: &Options<'_>) -> Result<Built, Rep
         }
     }
     for (i, rec) in r.recommendations.iter().enumerate() {
-        blocks.push(Block::Heading(2, format!("R{} — {}", i + 1, rec.text.get(lang))));
+        blocks.push(Block::Heading(
+            2,
+            format!("R{} — {}", i + 1, rec.text.get(lang)),
+        ));
         let roles: Vec<String> = rec
             .roles
             .iter()
@@ -798,12 +824,32 @@ fn status_msg(status: ActionStatus) -> Msg {
 /// A date written out (`12 mai 2017`, `12 May 2017`).
 fn long_date(date: NaiveDate, lang: Lang) -> String {
     const FR: [&str; 12] = [
-        "janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre",
-        "octobre", "novembre", "décembre",
+        "janvier",
+        "février",
+        "mars",
+        "avril",
+        "mai",
+        "juin",
+        "juillet",
+        "août",
+        "septembre",
+        "octobre",
+        "novembre",
+        "décembre",
     ];
     const EN: [&str; 12] = [
-        "January", "February", "March", "April", "May", "June", "July", "August", "September",
-        "October", "November", "December",
+        "January",
+        "February",
+        "March",
+        "April",
+        "May",
+        "June",
+        "July",
+        "August",
+        "September",
+        "October",
+        "November",
+        "December",
     ];
     let month = date.month0() as usize;
     let name = match lang {
@@ -861,7 +907,9 @@ fn attribution(
                 .map(|s| s.composition.iter().map(|c| c.group.as_str()).collect())
                 .unwrap_or_default();
             (
-                (groups.len() == 1).then(|| groups.iter().next().map(|g| (*g).to_owned())).flatten(),
+                (groups.len() == 1)
+                    .then(|| groups.iter().next().map(|g| (*g).to_owned()))
+                    .flatten(),
                 None,
             )
         }
@@ -877,7 +925,9 @@ fn attribution(
         let matches = |group: &str, gender: Gender, place: &PlaceCode| {
             a.group.as_deref().is_none_or(|g| g == group)
                 && a.gender.as_deref().is_none_or(|g| g == gender.as_str())
-                && a.cercle.as_deref().is_none_or(|c| c == cercle_name(r, place))
+                && a.cercle
+                    .as_deref()
+                    .is_none_or(|c| c == cercle_name(r, place))
         };
         let registered = r
             .participants
@@ -1054,7 +1104,11 @@ pub fn html(built: &Built) -> String {
                 for l in lines {
                     let _ = writeln!(out, "<p>{}</p>", escape_html(l));
                 }
-                let _ = writeln!(out, "<p class=\"notice\">{}</p></section>", escape_html(notice));
+                let _ = writeln!(
+                    out,
+                    "<p class=\"notice\">{}</p></section>",
+                    escape_html(notice)
+                );
             }
             Block::Heading(level, text) => {
                 let _ = writeln!(out, "<h{level}>{}</h{level}>", escape_html(text));

@@ -70,6 +70,9 @@ pub enum StoreError {
     /// The database engine failed.
     #[error("database error: {0}")]
     Sqlite(#[from] rusqlite::Error),
+    /// A backup file could not be written, or is refused on restore.
+    #[error("{path}: {reason}")]
+    Backup { path: PathBuf, reason: String },
 }
 
 /// Shorthand for storage results.

@@ -8,6 +8,7 @@
 //!
 //! Nothing here logs or returns participant text in error messages.
 
+pub mod backup;
 pub mod error;
 pub mod key;
 pub mod sqlite;
@@ -18,9 +19,9 @@ pub use key::Passphrase;
 pub use workspace::Workspace;
 
 use sankore_domain::{
-    Action, ActionStatus, CodeKey, Codebook, Coding, Document, DocumentKind, Finding, ForumOutcome,
-    Gazetteer, Memo, Participant, Quota, Recommendation, ResearchQuestion, Role, Session,
-    StakeholderGroup, Study, StudyRecords,
+    Action, ActionStatus, AuditAction, AuditEvent, CodeKey, Codebook, Coding, Document,
+    DocumentKind, Finding, ForumOutcome, Gazetteer, Memo, Participant, Quota, Recommendation,
+    ResearchQuestion, Role, Session, StakeholderGroup, Study, StudyRecords,
 };
 use serde::Serialize;
 
@@ -32,15 +33,28 @@ pub struct Account {
     pub role: Role,
 }
 
+/// What signing in needs to know of an account.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Credentials {
+    pub account: Account,
+    /// PHC string (Argon2id).
+    pub password_hash: String,
+    /// Locked after too many consecutive failed sign-ins; only an unlock
+    /// (`sankore user unlock`) opens it again.
+    pub locked: bool,
+}
+
 /// Accounts and server-side web sessions.
 pub trait AccountStore {
     /// Adds a user; refused when the name is taken (case-insensitively).
     fn add_user(&mut self, name: &str, role: Role, password_hash: &str) -> Result<Account>;
-    /// The account and its password hash, for signing in.
-    fn user_credentials(&self, name: &str) -> Result<Option<(Account, String)>>;
+    /// The account, its password hash and whether it is locked, for signing in.
+    fn user_credentials(&self, name: &str) -> Result<Option<Credentials>>;
     /// Every account, by name.
     fn users(&self) -> Result<Vec<Account>>;
-    /// Records a signed-in session under the hash of its token.
+    /// Records a signed-in session under the hash of its token, clears the
+    /// account's count of consecutive failed sign-ins and records the
+    /// sign-in in the audit log, in one transaction.
     fn create_web_session(
         &mut self,
         token_hash: &str,
@@ -54,8 +68,80 @@ pub trait AccountStore {
         token_hash: &str,
         max_idle: chrono::Duration,
     ) -> Result<Option<(Account, String)>>;
-    /// Ends a session.
+    /// Ends a session (a sign-out, audited).
     fn delete_web_session(&mut self, token_hash: &str) -> Result<()>;
+    /// Counts a failed sign-in of an existing account (audited, with
+    /// `reason`); the account locks when `lock_after` consecutive failures
+    /// are reached, which ends its sessions. Returns whether this failure
+    /// locked it.
+    fn sign_in_failed(&mut self, user_id: i64, lock_after: u32, reason: &str) -> Result<bool>;
+    /// Ends every session of the named account; returns the account and
+    /// how many sessions ended. `actor` is who asked, for the audit log.
+    fn end_user_sessions(&mut self, name: &str, actor: &str) -> Result<(Account, usize)>;
+    /// Replaces the named account's password hash and ends all its
+    /// sessions, audited, in one transaction.
+    fn set_password(&mut self, name: &str, password_hash: &str, actor: &str) -> Result<Account>;
+    /// Changes the named account's role (audited); returns the account as
+    /// it is now and its former role.
+    fn set_role(&mut self, name: &str, role: Role, actor: &str) -> Result<(Account, Role)>;
+    /// Unlocks the named account and clears its count of failed sign-ins
+    /// (audited); returns whether it was locked.
+    fn unlock_user(&mut self, name: &str, actor: &str) -> Result<(Account, bool)>;
+}
+
+/// An entry of the audit log, as stored.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct AuditEntry {
+    /// Position in the log, from 1, without gaps.
+    pub seq: i64,
+    /// When it was recorded (UTC, RFC 3339 with microseconds).
+    pub at: String,
+    #[serde(flatten)]
+    pub event: AuditEvent,
+    /// Hash of the previous entry (64 zeros for the first).
+    pub prev_hash: String,
+    /// SHA-256 over this entry's fields and `prev_hash`, hex.
+    pub hash: String,
+}
+
+/// Which audit entries to list; every field narrows the list.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct AuditFilter {
+    pub actor: Option<String>,
+    pub action: Option<AuditAction>,
+    /// Entries recorded at or after this instant (RFC 3339 or a date).
+    pub since: Option<String>,
+    /// Entries recorded before this instant (RFC 3339 or a date).
+    pub until: Option<String>,
+    /// The most recent `limit` entries only.
+    pub limit: Option<usize>,
+}
+
+/// What verifying the audit log found.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "status", rename_all = "snake_case")]
+pub enum AuditVerification {
+    /// Every entry is where and what it was when recorded.
+    Intact {
+        entries: i64,
+        /// Hash of the last entry: write it down to detect a later
+        /// rewrite of the whole log by someone holding the passphrase.
+        head: String,
+    },
+    /// The first entry (by position) at which the chain breaks, and why.
+    Broken { seq: i64, reason: String },
+}
+
+/// The append-only, hash-chained audit log.
+pub trait AuditStore {
+    /// Appends an event in its own transaction.
+    fn record_audit(&mut self, event: &AuditEvent) -> Result<AuditEntry>;
+    /// Entries matching the filter, oldest first.
+    fn audit_entries(&self, filter: &AuditFilter) -> Result<Vec<AuditEntry>>;
+    /// Recomputes the chain and checks it against the head anchored outside
+    /// the database, so an altered, removed, reordered or truncated entry is
+    /// found.
+    fn verify_audit(&self) -> Result<AuditVerification>;
 }
 
 /// A document in a listing, without its text.
@@ -373,13 +459,65 @@ pub trait DisclosureStore {
     /// The study's settings (the defaults until some are saved).
     fn disclosure_settings(&self) -> Result<sankore_disclosure::rules::Settings>;
     /// Saves the study's settings.
-    fn set_disclosure_settings(&mut self, settings: &sankore_disclosure::rules::Settings)
-    -> Result<()>;
+    fn set_disclosure_settings(
+        &mut self,
+        settings: &sankore_disclosure::rules::Settings,
+    ) -> Result<()>;
     /// Every decision on a quote, by finding then coding.
     fn quote_reviews(&self) -> Result<Vec<QuoteReview>>;
     /// Records (or replaces) the decision on one quote; the reason must not
     /// be blank. Returns the review as stored.
     fn review_quote(&mut self, review: &QuoteReview) -> Result<QuoteReview>;
+}
+
+/// A stored instrument in a listing.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct InstrumentSummary {
+    pub key: String,
+    pub title: String,
+    pub version: Option<String>,
+    /// When it was last saved (RFC 3339, UTC).
+    pub saved_at: String,
+    /// How many of its questions are linked to research questions.
+    pub linked_questions: usize,
+}
+
+/// What saving an instrument did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SavedInstrument {
+    /// No instrument had its key.
+    New,
+    /// An instrument with its key was replaced.
+    Replaced,
+    /// The same instrument was stored already.
+    Unchanged,
+}
+
+/// Data-collection instruments (XLSForm questionnaires, interview guides)
+/// of the study, keyed by form id, with their questions' links to research
+/// questions.
+pub trait InstrumentStore {
+    /// Saves an instrument (replacing one with the same key) and records
+    /// `event` in the audit log, in one transaction; refused when a question
+    /// links to a research question the study does not have.
+    fn save_instrument(
+        &mut self,
+        instrument: &sankore_domain::instrument::Instrument,
+        event: &sankore_domain::AuditEvent,
+    ) -> Result<SavedInstrument>;
+    /// Every instrument, by key.
+    fn instruments(&self) -> Result<Vec<InstrumentSummary>>;
+    /// One instrument by key.
+    fn instrument(&self, key: &str) -> Result<Option<sankore_domain::instrument::Instrument>>;
+    /// Links a question (by name) of an instrument to research questions,
+    /// replacing its links.
+    fn link_research_questions(
+        &mut self,
+        key: &str,
+        question: &str,
+        research_questions: &[u8],
+    ) -> Result<()>;
 }
 
 /// Reports how far a long write has got: `(done, total)` steps.

@@ -83,7 +83,17 @@ impl Workspace {
         }
         let text = fs::read_to_string(&path)
             .map_err(|e| not_a_workspace(format!("cannot read {DESCRIPTOR}: {e}")))?;
-        let descriptor: Descriptor = serde_json::from_str(&text)
+        Self::from_descriptor(dir, &text)
+    }
+
+    /// A workspace at `dir` described by `text` (a descriptor's content),
+    /// checked; nothing is read from or written to `dir`.
+    pub(crate) fn from_descriptor(dir: &Path, text: &str) -> Result<Workspace> {
+        let not_a_workspace = |reason: String| StoreError::NotAWorkspace {
+            path: dir.to_path_buf(),
+            reason,
+        };
+        let descriptor: Descriptor = serde_json::from_str(text)
             .map_err(|e| not_a_workspace(format!("{DESCRIPTOR} is damaged: {e}")))?;
         if descriptor.format != FORMAT {
             return Err(not_a_workspace(format!(
@@ -131,7 +141,9 @@ impl Workspace {
         self.dir.join(&self.descriptor.database)
     }
 
-    fn key(&self, passphrase: &Passphrase) -> Result<zeroize::Zeroizing<[u8; 32]>> {
+    /// The database key: Argon2id of the passphrase with this workspace's
+    /// parameters.
+    pub(crate) fn key(&self, passphrase: &Passphrase) -> Result<zeroize::Zeroizing<[u8; 32]>> {
         self.descriptor.kdf.derive(passphrase)
     }
 

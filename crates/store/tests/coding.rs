@@ -145,15 +145,16 @@ fn accounts_and_sessions() {
         store.add_user("Awa Touré", Role::Viewer, &hash).is_err(),
         "names with spaces refused"
     );
-    let (account, stored_hash) = store
+    let credentials = store
         .user_credentials("awa")
         .ok()
         .flatten()
         .unwrap_or_else(|| panic!("user"));
-    assert_eq!(account, awa);
+    assert_eq!(credentials.account, awa);
+    assert!(!credentials.locked);
     assert!(verify_password(
         &Passphrase::new("pw of awa".into()),
-        &stored_hash
+        &credentials.password_hash
     ));
 
     store

@@ -9,9 +9,9 @@ use axum::extract::{FromRequestParts, State};
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, HeaderValue, header};
 use axum::response::{IntoResponse, Redirect, Response};
-use sankore_domain::Permission;
+use sankore_domain::{AuditAction, AuditEvent, Permission};
 use sankore_store::key::{hash_password, verify_password};
-use sankore_store::{Account, AccountStore, Passphrase};
+use sankore_store::{Account, AccountStore, AuditStore, Passphrase};
 use sha2::{Digest, Sha256};
 use std::collections::HashMap;
 use std::net::IpAddr;
@@ -27,6 +27,9 @@ pub const SESSION_COOKIE: &str = "sankore_session";
 pub const IDLE_TIMEOUT_HOURS: i64 = 8;
 /// Failed sign-ins allowed per name and per address within [`WINDOW`].
 const MAX_FAILURES: u32 = 5;
+/// Consecutive failed sign-ins (across restarts and rate-limit windows)
+/// that lock an account until `sankore user unlock`.
+pub const LOCK_AFTER_FAILURES: u32 = 10;
 const WINDOW: Duration = Duration::from_secs(15 * 60);
 
 /// 32 random bytes, hex.
@@ -264,12 +267,42 @@ pub async fn login(
     let account = state
         .with_store(move |store| {
             let found = store.user_credentials(&name)?;
+            // Unknown names and locked accounts still pay for one Argon2
+            // verification, so the answer's timing tells nothing.
             let hash = found
                 .as_ref()
-                .map(|(_, h)| h.as_str())
+                .map(|c| c.password_hash.as_str())
                 .unwrap_or(dummy_hash());
             let ok = verify_password(&password, hash);
-            Ok(found.filter(|_| ok).map(|(account, _)| account))
+            match found {
+                Some(c) if ok && !c.locked => Ok(Some(c.account)),
+                Some(c) if c.locked => {
+                    store.record_audit(&AuditEvent::new(
+                        &c.account.name,
+                        AuditAction::SignInRefused,
+                        &c.account.name,
+                        "account locked",
+                    ))?;
+                    Ok(None)
+                }
+                Some(c) => {
+                    if store.sign_in_failed(c.account.id, LOCK_AFTER_FAILURES, "wrong password")? {
+                        tracing::warn!(user = c.account.id, "account locked after failed sign-ins");
+                    }
+                    Ok(None)
+                }
+                None => {
+                    // The name typed is not kept: it may be a mistyped
+                    // password or a person's name.
+                    store.record_audit(&AuditEvent::new(
+                        "anonymous",
+                        AuditAction::SignInRefused,
+                        "",
+                        "unknown name",
+                    ))?;
+                    Ok(None)
+                }
+            }
         })
         .await?;
     let Some(account) = account else {
@@ -311,11 +344,104 @@ pub async fn logout(
     state
         .with_store(move |store| store.delete_web_session(&hash))
         .await?;
+    signed_out()
+}
+
+/// A redirect to `/login` that clears the session cookie.
+fn signed_out() -> Result<Response, PageError> {
     let mut response = Redirect::to("/login").into_response();
     response
         .headers_mut()
         .insert(header::SET_COOKIE, session_cookie("", Some(0))?);
     Ok(response)
+}
+
+/// `POST /logout/all`: ends every session of the signed-in account, on
+/// every device, and clears this browser's cookie.
+pub async fn logout_everywhere(
+    State(state): State<AppState>,
+    PageUser(user): PageUser,
+    headers: HeaderMap,
+    axum::Form(form): axum::Form<CsrfForm>,
+) -> Result<Response, PageError> {
+    check_origin(&headers)?;
+    user.check_csrf(form.csrf.as_deref())?;
+    let name = user.account.name.clone();
+    let (_, ended) = state
+        .with_store(move |store| store.end_user_sessions(&name, &name))
+        .await?;
+    tracing::info!(
+        user = user.account.id,
+        sessions = ended,
+        "signed out everywhere"
+    );
+    signed_out()
+}
+
+/// The password-change form's fields.
+#[derive(Debug, serde::Deserialize)]
+pub struct PasswordForm {
+    pub csrf: Option<String>,
+    pub current: String,
+    pub new: String,
+    pub confirm: String,
+}
+
+/// `POST /account/password`: checks the current password (a wrong one
+/// counts towards the account lock), sets the new one and ends every
+/// session of the account, this one included.
+pub async fn change_password(
+    State(state): State<AppState>,
+    PageUser(user): PageUser,
+    headers: HeaderMap,
+    axum::Form(form): axum::Form<PasswordForm>,
+) -> Result<Response, PageError> {
+    check_origin(&headers)?;
+    user.check_csrf(form.csrf.as_deref())?;
+    let new = Passphrase::new(form.new);
+    let problem = if new != Passphrase::new(form.confirm) {
+        Some(sankore_i18n::Msg::PasswordMismatch)
+    } else if new.check_strength().is_err() {
+        Some(sankore_i18n::Msg::PasswordTooShort)
+    } else {
+        None
+    };
+    if let Some(problem) = problem {
+        return Ok(
+            crate::pages::account_page(&state, &headers, &user, Some(problem)).into_response(),
+        );
+    }
+    let current = Passphrase::new(form.current);
+    let name = user.account.name.clone();
+    let changed = state
+        .with_store(move |store| {
+            let Some(credentials) = store.user_credentials(&name)? else {
+                return Ok(false);
+            };
+            if !verify_password(&current, &credentials.password_hash) {
+                store.sign_in_failed(
+                    credentials.account.id,
+                    LOCK_AFTER_FAILURES,
+                    "wrong current password on password change",
+                )?;
+                return Ok(false);
+            }
+            let hash = hash_password(&new)?;
+            store.set_password(&name, &hash, &name)?;
+            Ok(true)
+        })
+        .await?;
+    if !changed {
+        return Ok(crate::pages::account_page(
+            &state,
+            &headers,
+            &user,
+            Some(sankore_i18n::Msg::PasswordWrong),
+        )
+        .into_response());
+    }
+    tracing::info!(user = user.account.id, "password changed");
+    signed_out()
 }
 
 #[cfg(test)]

@@ -13,14 +13,14 @@ use axum::{Json, Router};
 use sankore_analysis::AnalysisError;
 use sankore_analysis::evidence::{self, FindingOverview};
 use sankore_domain::{
-    Action, Agreement, ForumOutcome, Localized, OutcomeKind, Permission, Recommendation, Session,
-    SessionKind,
+    Action, Agreement, AuditAction, AuditEvent, ForumOutcome, Localized, OutcomeKind, Permission,
+    Recommendation, Session, SessionKind,
 };
 use sankore_i18n::{Msg, agreement_msg, outcome_msg};
 use sankore_reports::followup::{actions_json, recommendations_json};
 use sankore_reports::forum_pack::{PACK_CSS, PackInput, Stylesheet, forum_pack};
 use sankore_store::sqlite::SqliteStore;
-use sankore_store::{FollowupStore, Store, StoreError};
+use sankore_store::{AuditStore, FollowupStore, Store, StoreError};
 use serde::Deserialize;
 
 use crate::AppState;
@@ -636,6 +636,15 @@ pub async fn pack(
         .into_iter()
         .filter(|f| f.applies_to(session.place.as_str()))
         .collect();
+    let event = AuditEvent::new(
+        &user.account.name,
+        AuditAction::Report,
+        "forum pack",
+        format!("place {}, {} findings", session.place, findings.len()),
+    );
+    state
+        .with_store(move |store| store.record_audit(&event))
+        .await?;
     let html = forum_pack(
         &PackInput {
             study: &study.name,

@@ -15,6 +15,7 @@ mod codebook;
 mod error;
 mod forums;
 mod framework;
+mod limits;
 mod pages;
 mod quotes;
 mod records;
@@ -33,7 +34,8 @@ use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
 use thiserror::Error;
 
-pub use auth::{IDLE_TIMEOUT_HOURS, SESSION_COOKIE};
+pub use auth::{IDLE_TIMEOUT_HOURS, LOCK_AFTER_FAILURES, SESSION_COOKIE};
+pub use limits::MAX_BODY_BYTES;
 
 /// What the handlers share.
 #[derive(Clone)]
@@ -86,6 +88,9 @@ pub fn router(store: SqliteStore, default_lang: Lang) -> Router {
         .route("/", get(pages::dashboard))
         .route("/login", get(pages::login).post(auth::login))
         .route("/logout", post(auth::logout))
+        .route("/logout/all", post(auth::logout_everywhere))
+        .route("/account", get(pages::account))
+        .route("/account/password", post(auth::change_password))
         .route("/documents", get(pages::documents))
         .route("/documents/{code}", get(pages::document))
         .route("/codings/{id}", get(pages::coding))
@@ -132,6 +137,8 @@ pub fn router(store: SqliteStore, default_lang: Lang) -> Router {
                 .merge(framework::api_routes()),
         )
         .fallback(pages::not_found)
+        .layer(limits::body_limit())
+        .layer(axum::middleware::from_fn(limits::refuse_large_bodies))
         .layer(axum::middleware::from_fn(security::headers))
         .with_state(state)
 }

@@ -15,9 +15,9 @@ use serde::Deserialize;
 
 use crate::AppState;
 use crate::auth::{CurrentUser, PageUser};
-use sankore_reports::charts::{self, BarRow};
 use crate::error::{AppError, PageError};
 use crate::transcript::{self, LineView};
+use sankore_reports::charts::{self, BarRow};
 
 /// Name of the cookie remembering the chosen language.
 const LANG_COOKIE: &str = "sankore_lang";
@@ -129,6 +129,50 @@ pub fn login_page(state: &AppState, headers: &HeaderMap, failed: bool) -> Respon
         Ok(html) => (status, Html(html)).into_response(),
         Err(_) => PageError(AppError::Internal).into_response(),
     }
+}
+
+#[derive(Template)]
+#[template(path = "account.html")]
+struct AccountPage {
+    chrome: Chrome,
+    problem: Option<Msg>,
+}
+
+/// The account page (password change, sign-out everywhere), with a problem
+/// to show after a refused change.
+pub fn account_page(
+    state: &AppState,
+    headers: &HeaderMap,
+    user: &CurrentUser,
+    problem: Option<Msg>,
+) -> Response {
+    let page = AccountPage {
+        chrome: Chrome::new(state, headers, &LangQuery::default(), Some(user)),
+        problem,
+    };
+    let status = if problem.is_some() {
+        StatusCode::BAD_REQUEST
+    } else {
+        StatusCode::OK
+    };
+    match page.render() {
+        Ok(html) => (status, Html(html)).into_response(),
+        Err(_) => PageError(AppError::Internal).into_response(),
+    }
+}
+
+/// `GET /account`: every signed-in role.
+pub async fn account(
+    State(state): State<AppState>,
+    PageUser(user): PageUser,
+    headers: HeaderMap,
+    Query(query): Query<LangQuery>,
+) -> Result<Response, PageError> {
+    let page = AccountPage {
+        chrome: Chrome::new(&state, &headers, &query, Some(&user)),
+        problem: None,
+    };
+    render(&page, &query)
 }
 
 /// `GET /login`.

@@ -86,6 +86,11 @@ impl<'a> Archive<'a> {
             .collect()
     }
 
+    /// Every file entry's name, as written in the archive.
+    pub fn names(&self) -> Vec<String> {
+        self.index.values().map(|(_, name)| name.clone()).collect()
+    }
+
     /// The name of the entry at `path` (case-insensitive, `/` or `\`).
     pub fn find(&self, path: &str) -> Option<String> {
         let key = path.replace('\\', "/").to_lowercase();

@@ -13,7 +13,7 @@
 //! bombs, enormous attributes or elements, selections past the end of their
 //! text) before anything is built.
 
-mod archive;
+pub(crate) mod archive;
 mod error;
 mod export;
 mod import;

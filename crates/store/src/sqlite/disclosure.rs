@@ -3,8 +3,9 @@
 use rusqlite::{OptionalExtension, params};
 use sankore_disclosure::rules::{QuasiIdentifier, Settings};
 use sankore_domain::DomainError;
+use sankore_domain::audit::{AuditAction, AuditEvent};
 
-use super::{SqliteStore, now};
+use super::{SqliteStore, audit, now};
 use crate::error::{Result, StoreError};
 use crate::{DisclosureStore, QuoteReview};
 
@@ -94,7 +95,11 @@ impl DisclosureStore for SqliteStore {
         if review.reason.trim().is_empty() {
             return Err(DomainError::Empty { field: "reason" }.into());
         }
-        if review.edited_text.as_deref().is_some_and(|t| t.trim().is_empty()) {
+        if review
+            .edited_text
+            .as_deref()
+            .is_some_and(|t| t.trim().is_empty())
+        {
             return Err(DomainError::Empty {
                 field: "edited quote",
             }
@@ -126,7 +131,19 @@ impl DisclosureStore for SqliteStore {
                 stored.decided_at
             ],
         )?;
+        // The reason is typed by staff; the target names the quote by
+        // finding and coding, never its text.
+        audit::append(
+            &tx,
+            &AuditEvent::new(
+                &stored.actor,
+                AuditAction::DisclosureOverride,
+                format!("quote {}/{}", stored.finding, stored.coding),
+                format!("{decision}: {}", stored.reason.trim()),
+            ),
+        )?;
         tx.commit()?;
+        self.anchor_audit_head()?;
         Ok(stored)
     }
 }

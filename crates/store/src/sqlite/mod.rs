@@ -7,12 +7,15 @@
 
 mod accounts;
 mod assignments;
+pub mod audit;
+mod backup;
 mod check;
 mod codebook;
 mod coding;
 mod disclosure;
 mod forums;
 mod framework;
+mod instruments;
 mod quotes;
 mod read;
 mod records;
@@ -65,9 +68,24 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         include_str!("../../migrations/sqlite/0007_framework_summaries.sql"),
     ),
     (
+        8,
+        "audit log",
+        include_str!("../../migrations/sqlite/0008_audit_log.sql"),
+    ),
+    (
+        10,
+        "instruments",
+        include_str!("../../migrations/sqlite/0010_instruments.sql"),
+    ),
+    (
         12,
         "disclosure settings and quote reviews",
         include_str!("../../migrations/sqlite/0012_disclosure.sql"),
+    ),
+    (
+        13,
+        "account lock after failed sign-ins",
+        include_str!("../../migrations/sqlite/0013_account_security.sql"),
     ),
 ];
 
@@ -244,6 +262,15 @@ impl SqliteStore {
 
     fn require_study(&self) -> Result<i64> {
         self.study_id()?.ok_or(StoreError::NoStudy)
+    }
+}
+
+impl Drop for SqliteStore {
+    fn drop(&mut self) {
+        // Entries appended inside other writes' transactions are anchored
+        // here at the latest; failing to anchor loses no data, and
+        // `audit verify` reports a head that is not anchored.
+        let _ = self.anchor_audit_head();
     }
 }
 

@@ -155,10 +155,15 @@ fn insert_codebook(
     Ok(ids)
 }
 
+/// The row id of a referenced record. An unknown key is the caller's
+/// mistake (a session naming a facilitator who is not on the team), not
+/// damaged data: a domain error naming the field (found by fuzzing the API).
 fn lookup(ids: &HashMap<String, i64>, what: &'static str, key: &str) -> Result<i64> {
-    ids.get(key).copied().ok_or_else(|| StoreError::Stored {
-        what,
-        detail: format!("unknown key {key}"),
+    ids.get(key).copied().ok_or_else(|| {
+        StoreError::Domain(sankore_domain::DomainError::Invalid {
+            field: what,
+            reason: format!("unknown key {key}"),
+        })
     })
 }
 
