@@ -46,9 +46,9 @@ fn evidence<'a>(corpus: &'a Corpus, finding: &Finding) -> impl Iterator<Item = u
     let c = &corpus.codings;
     (0..c.len()).filter(move |i| {
         wanted.get(c.code[*i] as usize).copied().unwrap_or(false)
-            && !corpus
+            && corpus
                 .session_of(c.document[*i])
-                .is_some_and(|s| s.kind == SessionKind::ValidationForum)
+                .is_none_or(|s| s.kind != SessionKind::ValidationForum)
     })
 }
 

@@ -435,7 +435,6 @@ catalogue! {
     ReportPushFactors => "Push factors by cercle", "Facteurs de poussée par cercle";
     ReportPushCaption => "Distinct people whose words support each finding, by cercle (hatched: withheld).",
         "Personnes distinctes dont les propos étayent chaque constat, par cercle (hachuré : masqué).";
-    ReportQuestion => "Research question", "Question de recherche";
     ReportNoFindings => "No finding answers this question yet.", "Aucun constat ne répond encore à cette question.";
     ReportValidated => "validated by at least one forum", "validé par au moins un forum";
     ReportNotValidated => "not yet validated", "pas encore validé";
@@ -446,7 +445,6 @@ catalogue! {
     ReportForumIntro => "Each cercle's validation forum reviewed the findings: validated, amended, rejected, or added.",
         "Le forum de validation de chaque cercle a examiné les constats : validés, amendés, rejetés ou ajoutés.";
     ReportOutcomeDetail => "Outcomes by finding", "Résultats par constat";
-    ReportFinding => "Finding", "Constat";
     ReportPlanned => "planned", "prévue";
     ReportUnderWay => "under way", "en cours";
     ReportDone => "done", "réalisée";

@@ -196,57 +196,6 @@ pub fn line_chart(lines: &[Line], x_label: &str) -> String {
     svg
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn charts_escape_labels_and_scale() {
-        let svg = progress_bars(
-            &[BarRow {
-                label: "<Diré>".into(),
-                values: vec![(3, 6), (6, 6)],
-            }],
-            &[("women", "#c0392b"), ("men", "#2471a3")],
-        );
-        assert!(svg.contains("&lt;Diré&gt;") && !svg.contains("<Diré>"));
-        assert!(svg.contains("3/6") && svg.contains("6/6"));
-        let columns = stacked_columns(
-            &["17-04".into(), "24-04".into()],
-            &[vec![2, 1], vec![0, 0]],
-            &[("a", "#000"), ("b", "#111")],
-        );
-        assert_eq!(
-            columns.matches("<rect").count(),
-            2 + 2,
-            "legend + two non-empty parts"
-        );
-        assert!(columns.contains(">3</text>"));
-    }
-
-    #[test]
-    fn line_chart_draws_one_polyline_per_line() {
-        let svg = line_chart(
-            &[
-                Line {
-                    name: "<all>".into(),
-                    colour: PALETTE[0],
-                    values: vec![3, 5, 6],
-                },
-                Line {
-                    name: "women".into(),
-                    colour: PALETTE[1],
-                    values: vec![2],
-                },
-            ],
-            "interviews",
-        );
-        assert_eq!(svg.matches("<polyline").count(), 2);
-        assert!(svg.contains("&lt;all&gt;") && !svg.contains("<all>"));
-        assert!(svg.contains(">6</text>") && svg.contains("34.0,133.0"));
-    }
-}
-
 /// One group of horizontal bars: a label and one value per series, `None`
 /// for a value withheld by disclosure control (drawn as a hatched stub with
 /// `hidden` as its label, never at its size).
@@ -439,4 +388,88 @@ pub fn place_map(places: &[MapPlace], areas: Option<&serde_json::Value>, hidden:
     }
     svg.push_str("</svg>");
     svg
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn charts_escape_labels_and_scale() {
+        let svg = progress_bars(
+            &[BarRow {
+                label: "<Diré>".into(),
+                values: vec![(3, 6), (6, 6)],
+            }],
+            &[("women", "#c0392b"), ("men", "#2471a3")],
+        );
+        assert!(svg.contains("&lt;Diré&gt;") && !svg.contains("<Diré>"));
+        assert!(svg.contains("3/6") && svg.contains("6/6"));
+        let columns = stacked_columns(
+            &["17-04".into(), "24-04".into()],
+            &[vec![2, 1], vec![0, 0]],
+            &[("a", "#000"), ("b", "#111")],
+        );
+        assert_eq!(
+            columns.matches("<rect").count(),
+            2 + 2,
+            "legend + two non-empty parts"
+        );
+        assert!(columns.contains(">3</text>"));
+    }
+
+    #[test]
+    fn line_chart_draws_one_polyline_per_line() {
+        let svg = line_chart(
+            &[
+                Line {
+                    name: "<all>".into(),
+                    colour: PALETTE[0],
+                    values: vec![3, 5, 6],
+                },
+                Line {
+                    name: "women".into(),
+                    colour: PALETTE[1],
+                    values: vec![2],
+                },
+            ],
+            "interviews",
+        );
+        assert_eq!(svg.matches("<polyline").count(), 2);
+        assert!(svg.contains("&lt;all&gt;") && !svg.contains("<all>"));
+        assert!(svg.contains(">6</text>") && svg.contains("34.0,133.0"));
+    }
+
+    #[test]
+    fn withheld_values_are_drawn_as_markers_not_at_their_size() {
+        let svg = super::grouped_bars(
+            &[super::GroupRow {
+                label: "Jobs".into(),
+                values: vec![Some(12), None],
+            }],
+            &[("A", "#000"), ("B", "#111")],
+            "withheld",
+        );
+        assert!(svg.contains(">12<") && svg.contains(">withheld<"));
+        let map = super::place_map(
+            &[
+                super::MapPlace {
+                    name: "Diré".into(),
+                    lat: 16.27,
+                    lon: -3.4,
+                    value: Some(54),
+                },
+                super::MapPlace {
+                    name: "Goundam".into(),
+                    lat: 16.42,
+                    lon: -3.67,
+                    value: None,
+                },
+            ],
+            None,
+            "withheld",
+        );
+        assert!(map.contains(">54<") && map.contains(">withheld<"));
+        assert_eq!(map.matches("<circle").count(), 2);
+    }
 }

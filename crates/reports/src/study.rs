@@ -593,7 +593,7 @@ pub fn build(input: &StudyInput<'_>, options: &Options<'_>) -> Result<Built, Rep
             1,
             format!(
                 "{} {} — {}",
-                t(Msg::ReportQuestion),
+                t(Msg::ResearchQuestion),
                 q.number,
                 q.text.get(lang)
             ),
@@ -670,7 +670,7 @@ pub fn build(input: &StudyInput<'_>, options: &Options<'_>) -> Result<Built, Rep
     });
     if input.findings.iter().any(|f| !f.outcomes.is_empty()) {
         blocks.push(Block::Heading(2, t(Msg::ReportOutcomeDetail)));
-        let mut header = vec![t(Msg::ReportFinding)];
+        let mut header = vec![t(Msg::Finding)];
         header.extend(forums.iter().map(|s| cercle_name(r, &s.place)));
         let rows = input
             .findings
@@ -1030,7 +1030,7 @@ fn disclosure_annex(blocks: &mut Vec<Block>, d: &DisclosureReport, lang: Lang) {
     blocks.push(Block::Heading(2, t(Msg::ReportQuotesReviewed)));
     blocks.push(Block::Table {
         header: vec![
-            t(Msg::ReportFinding),
+            t(Msg::Finding),
             t(Msg::Codings),
             t(Msg::ReportFlags),
             t(Msg::ReportDecision),
