@@ -36,7 +36,7 @@ for target in $(cargo fuzz list); do
   log="$scratch/$target.log"
   if ! cargo fuzz run -s none --target-dir "$target_dir" "$target" \
     "$scratch/$target" "corpus/$target" -- \
-    -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 -max_len=65536 \
+    -max_total_time="$seconds" -seed="${SANKORE_FUZZ_SEED:-1}" -timeout=10 -rss_limit_mb=4096 -max_len=65536 \
     -print_final_stats=1 >"$log" 2>&1; then
     tail -n 60 "$log" >&2
     echo "fuzz target $target failed; the input is in fuzz/artifacts/$target/" >&2

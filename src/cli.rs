@@ -108,6 +108,18 @@ pub enum Command {
         #[command(subcommand)]
         import: Import,
     },
+    /// The identity vault.
+    Vault {
+        #[command(subcommand)]
+        vault: crate::commands::vault::Vault,
+    },
+    /// Participants: field registration and consent withdrawal.
+    Participant {
+        #[command(subcommand)]
+        participant: crate::commands::vault::ParticipantCommand,
+    },
+    /// The study's settings.
+    Settings(crate::commands::vault::SettingsArgs),
     /// The tamper-evident audit log.
     Audit {
         #[command(subcommand)]
@@ -204,6 +216,14 @@ pub enum Export {
     },
     /// An instrument as an XLSForm workbook (.xlsx).
     Xlsform(crate::commands::xlsform::ExportXlsform),
+    /// Responses to a form, with values and labels.
+    Responses(crate::commands::export::ResponsesArgs),
+    /// The participant register.
+    Participants(crate::commands::export::TableArgs),
+    /// Every coding with its exact text.
+    Codings(crate::commands::export::TableArgs),
+    /// Codes × an attribute, as a table.
+    Matrix(crate::commands::export::MatrixArgs),
 }
 
 /// What `import` reads; one variant per source format.
@@ -234,6 +254,10 @@ pub enum Import {
     },
     /// An XLSForm instrument into an existing workspace's study.
     Xlsform(crate::commands::xlsform::ImportXlsform),
+    /// Submissions exported from KoBoToolbox.
+    Kobo(crate::commands::fielddata::KoboArgs),
+    /// Submissions from ODK Central.
+    Odk(crate::commands::fielddata::OdkArgs),
 }
 
 #[derive(Debug, Subcommand)]
@@ -445,6 +469,12 @@ pub fn localized_command(lang: Lang) -> clap::Command {
                 .mut_subcommand("xlsform", |c| {
                     crate::commands::xlsform::localize_export(c, lang)
                 })
+                .mut_subcommand("responses", |c| crate::commands::export::localize(c, lang))
+                .mut_subcommand("participants", |c| {
+                    crate::commands::export::localize(c, lang)
+                })
+                .mut_subcommand("codings", |c| crate::commands::export::localize(c, lang))
+                .mut_subcommand("matrix", |c| crate::commands::export::localize(c, lang))
         })
         .mut_subcommand("import", |c| {
             let common = |c: clap::Command| {
@@ -461,12 +491,21 @@ pub fn localized_command(lang: Lang) -> clap::Command {
                 .mut_subcommand("xlsform", |c| {
                     crate::commands::xlsform::localize_import(c, lang)
                 })
+                .mut_subcommand("kobo", |c| crate::commands::fielddata::localize(c, lang))
+                .mut_subcommand("odk", |c| crate::commands::fielddata::localize(c, lang))
         })
         .mut_subcommand("analyze", |c| crate::commands::analyze::localize(c, lang))
         .mut_subcommand("quotes", |c| {
             crate::commands::report::localize_quotes(c, lang)
         })
         .mut_subcommand("audit", |c| crate::commands::audit::localize(c, lang))
+        .mut_subcommand("vault", |c| crate::commands::vault::localize_vault(c, lang))
+        .mut_subcommand("participant", |c| {
+            crate::commands::vault::localize_participant(c, lang)
+        })
+        .mut_subcommand("settings", |c| {
+            crate::commands::vault::localize_settings(c, lang)
+        })
         .mut_subcommand("findings", |c| {
             crate::commands::followup::localize_findings(c, lang)
         })

@@ -62,7 +62,7 @@ pub enum ByArg {
 }
 
 impl ByArg {
-    fn attribute(self) -> Attribute {
+    pub(crate) fn attribute(self) -> Attribute {
         match self {
             ByArg::Place => Attribute::Place,
             ByArg::Cercle => Attribute::Cercle,

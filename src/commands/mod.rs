@@ -21,10 +21,13 @@ use crate::passphrase::{self, Purpose};
 pub(crate) mod analyze;
 pub(crate) mod audit;
 mod backup;
+pub(crate) mod export;
+pub(crate) mod fielddata;
 pub(crate) mod followup;
 pub(crate) mod refi;
 pub(crate) mod report;
 mod user;
+pub(crate) mod vault;
 pub(crate) mod xlsform;
 
 /// Runs a parsed command line.
@@ -122,6 +125,9 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Command::Import { import } => refi::import(import, file, lang),
         Command::Analyze { analyze } => analyze::run(analyze, file, lang),
         Command::Audit { audit } => audit::run(audit, file, lang),
+        Command::Vault { vault } => vault::run_vault(vault, file, lang),
+        Command::Participant { participant } => vault::run_participant(participant, file, lang),
+        Command::Settings(args) => vault::run_settings(args, file, lang),
         Command::Findings { findings } => followup::run_findings(findings, file, lang),
         Command::Forum { forum } => followup::run_forum(forum, file, lang),
         Command::Recommendations { recommendations } => {
@@ -225,8 +231,10 @@ fn demo(dir: &Path, file: Option<&Path>, lang: Lang) -> Result<SqliteStore> {
             role.as_str(),
         ))?;
     }
+    vault::demo_vault(&mut store, &records, &accounts)?;
     eprintln!("{}: {}", Msg::WorkspaceCreated.text(lang), dir.display());
     eprintln!("{}", Msg::DemoSynthetic.text(lang));
+    eprintln!("{}", Msg::DemoVault.text(lang));
     eprintln!("{}", Msg::DemoAccounts.text(lang));
     for (name, role, password) in accounts {
         eprintln!("  {name:<14} {:<12} {password}", role.as_str());

@@ -78,6 +78,7 @@ pub fn export(export: Export, file: Option<&Path>, lang: Lang) -> Result<ExitCod
                 out.display()
             ))?;
         }
+        tables => return super::export::run(tables, file, lang),
     }
     Ok(ExitCode::SUCCESS)
 }
@@ -129,6 +130,7 @@ pub fn import(import: Import, file: Option<&Path>, lang: Lang) -> Result<ExitCod
             format,
         } => (file, workspace.workspace, false, format, true),
         Import::Xlsform(args) => return super::xlsform::import(args, file, lang),
+        field => return super::fielddata::run(field, file, lang),
     };
     if Workspace::open(&dir).is_ok() {
         bail!(

@@ -9,7 +9,7 @@ use sankore_domain::audit::{AuditAction, AuditEvent};
 use sankore_i18n::{Lang, Msg};
 use sankore_reports::study::{self, Options};
 use sankore_store::sqlite::SqliteStore;
-use sankore_store::{AuditStore, DisclosureStore, QuoteReview, QuoteStore, Store};
+use sankore_store::{AuditStore, DisclosureStore, QuoteReview, QuoteStore};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
@@ -33,9 +33,8 @@ pub struct StudyArgs {
     pub geojson: Option<PathBuf>,
 }
 
-/// Builds the report of the study in `store`. Until the identity vault's
-/// index is wired in, the names no quote may hold are the participants'
-/// codes.
+/// Builds the report of the study in `store`; no quote may hold a name
+/// from the identity vault or a participant's code.
 pub fn build(
     store: &SqliteStore,
     lang: Lang,
@@ -44,7 +43,7 @@ pub fn build(
     coordinator_copy: bool,
     areas: Option<&serde_json::Value>,
 ) -> Result<study::Built> {
-    let names = study::participant_codes(&store.participants()?);
+    let names = study::names(store)?;
     Ok(study::from_store(
         store,
         &names,

@@ -5,7 +5,7 @@ use sankore_domain::Role;
 use sankore_domain::{AuditAction, AuditEvent};
 use sankore_i18n::{Lang, Msg};
 use sankore_store::key::hash_password;
-use sankore_store::{AccountStore, AuditStore, Passphrase};
+use sankore_store::{AccountStore, AuditStore, Passphrase, VaultStore};
 use std::path::Path;
 
 use crate::cli::UserAction;
@@ -48,6 +48,10 @@ pub fn run(action: UserAction, passphrase_file: Option<&Path>, lang: Lang) -> Re
             let mut store = super::open(&workspace.workspace, passphrase_file, lang)?;
             let account = store.set_password(&name, &hash_password(&password)?, CLI_ACTOR)?;
             eprintln!("{}: {}", Msg::PasswordChanged.text(lang), account.name);
+            // Without the old password the vault key cannot be re-wrapped.
+            if store.holds_vault_copy(&account)? {
+                eprintln!("{}", Msg::VaultCopyStale.text(lang));
+            }
             Ok(())
         }
         UserAction::Role {
@@ -114,6 +118,11 @@ pub fn add(
         account.name,
         account.role
     );
+    // The first coordinator holds the identity vault from the start.
+    if role == Role::Coordinator && !store.vault_exists()? {
+        store.init_vault(&account, &password)?;
+        eprintln!("{}: {}", Msg::VaultCreated.text(lang), account.name);
+    }
     Ok(())
 }
 

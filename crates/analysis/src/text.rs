@@ -51,7 +51,7 @@ pub(crate) struct Folded {
     pub origin: Vec<usize>,
 }
 
-pub(crate) use sankore_disclosure::fold::{fold, fold_char};
+pub(crate) use sankore_domain::text::{fold, fold_char};
 
 /// Folds a text, keeping the way back to its offsets.
 pub(crate) fn fold_with_offsets(text: &str) -> Folded {

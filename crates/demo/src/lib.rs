@@ -103,6 +103,52 @@ pub(crate) fn generate() -> Generated {
     }
 }
 
+/// Invented first-name words of the demo's synthetic identities: made-up
+/// words, not names anyone carries, so tests can look for them anywhere.
+const SYNTHETIC_FIRST: [&str; 10] = [
+    "Zorbamou",
+    "Kelitane",
+    "Vashouma",
+    "Dribalé",
+    "Quenkadi",
+    "Moltrizé",
+    "Pendouri",
+    "Xaldimé",
+    "Fourbako",
+    "Jelvani",
+];
+/// Invented family-name words of the synthetic identities.
+const SYNTHETIC_LAST: [&str; 10] = [
+    "Synthétikou",
+    "Imaginara",
+    "Fictivéné",
+    "Inventoré",
+    "Pseudoumba",
+    "Factissé",
+    "Simulaka",
+    "Chimérou",
+    "Fabulonké",
+    "Nonréelli",
+];
+
+/// A SYNTHETIC identity for the demo's participants: an invented name
+/// (two made-up words), a phone number of zeros and a place marked
+/// fictitious, one per participant (by `participant`'s index in
+/// [`reference_study`]'s list). Deterministic.
+pub fn synthetic_identity(participant: usize) -> sankore_vault::Identity {
+    let first = SYNTHETIC_FIRST[participant % SYNTHETIC_FIRST.len()];
+    let last = SYNTHETIC_LAST[(participant / SYNTHETIC_FIRST.len()) % SYNTHETIC_LAST.len()];
+    sankore_vault::Identity {
+        name: format!("{first} {last}"),
+        phone: Some(format!(
+            "+223 00 00 {:02} {:02}",
+            participant / 100,
+            participant % 100
+        )),
+        location: Some(format!("Lieu fictif n° {participant} (SYNTHETIC)")),
+    }
+}
+
 /// The synthetic reference study, every record of it.
 ///
 /// Deterministic: two calls return equal values. The result passes

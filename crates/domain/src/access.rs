@@ -42,6 +42,15 @@ pub enum Permission {
     /// Record validation-forum outcomes and read every finding, validated
     /// or not.
     RecordForumOutcomes,
+    /// Register participants from the field, their identity going straight
+    /// into the vault (sealed: registering does not open it).
+    RegisterParticipants,
+    /// Open the identity vault: read and change names, phones, locations.
+    OpenVault,
+    /// Withdraw a participant (their identity, interviews and words).
+    WithdrawParticipants,
+    /// Change the study's settings (retention date, coders' access).
+    ManageStudy,
 }
 
 impl Role {
@@ -50,14 +59,17 @@ impl Role {
         use Permission::*;
         match self {
             Role::Coordinator => true,
-            Role::Researcher => !matches!(permission, ManageUsers),
+            Role::Researcher => !matches!(
+                permission,
+                ManageUsers | OpenVault | WithdrawParticipants | ManageStudy
+            ),
             Role::Coder => matches!(
                 permission,
                 ReadAggregates | ReadTranscripts | ReadParticipants | Code | EditCodebook
             ),
             Role::Facilitator => matches!(
                 permission,
-                ReadAggregates | ReadTranscripts | RecordForumOutcomes
+                ReadAggregates | ReadTranscripts | RecordForumOutcomes | RegisterParticipants
             ),
             Role::Viewer => matches!(permission, ReadAggregates),
         }
@@ -123,6 +135,28 @@ mod tests {
         }
         assert!(Role::Coder.allows(Permission::Code));
         assert!(!Role::Facilitator.allows(Permission::Code));
+    }
+
+    #[test]
+    fn only_coordinators_open_the_vault_withdraw_and_set_the_study() {
+        for p in [
+            Permission::OpenVault,
+            Permission::WithdrawParticipants,
+            Permission::ManageStudy,
+        ] {
+            for role in Role::ALL {
+                assert_eq!(role.allows(p), *role == Role::Coordinator, "{role} {p:?}");
+            }
+        }
+        let field: Vec<Role> = Role::ALL
+            .iter()
+            .copied()
+            .filter(|r| r.allows(Permission::RegisterParticipants))
+            .collect();
+        assert_eq!(
+            field,
+            vec![Role::Coordinator, Role::Researcher, Role::Facilitator]
+        );
     }
 
     #[test]

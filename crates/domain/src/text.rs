@@ -205,6 +205,32 @@ pub fn scalar_from_byte(text: &str, byte: usize) -> Option<usize> {
     Some(text[..byte].chars().count())
 }
 
+/// Folds one character for matching: lowercase, no diacritics, `œ` as
+/// `oe`, typographic apostrophes as `'`.
+pub fn fold_char(c: char, out: &mut String) {
+    match c {
+        'œ' | 'Œ' => out.push_str("oe"),
+        'æ' | 'Æ' => out.push_str("ae"),
+        '’' | 'ʼ' | '‘' => out.push('\''),
+        _ => {
+            for d in c.to_lowercase().nfd() {
+                if !('\u{300}'..='\u{36f}').contains(&d) {
+                    out.push(d);
+                }
+            }
+        }
+    }
+}
+
+/// Folds a whole string (see [`fold_char`]).
+pub fn fold(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        fold_char(c, &mut out);
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -4,6 +4,7 @@
 
 use sankore_formats::refi::{ImportOptions, Limits, import_codebook, import_project};
 use sankore_formats::transcript;
+use sankore_formats::xlsform::{self, FileKind, ReadOptions};
 use std::path::{Path, PathBuf};
 
 fn corpus(target: &str) -> Vec<(PathBuf, Vec<u8>)> {
@@ -74,5 +75,77 @@ fn promise_13_parsers_survive_the_fuzz_corpus() {
                 previous_end = turn.span.end();
             }
         }
+    }
+}
+
+#[test]
+fn promise_13_the_xlsform_reader_survives_its_fuzz_corpus() {
+    let forms = corpus("xlsform");
+    assert!(!forms.is_empty());
+    let mut accepted = 0;
+    for (path, bytes) in &forms {
+        let Some((&selector, file)) = bytes.split_first() else {
+            continue;
+        };
+        let kind = [
+            FileKind::Xlsx,
+            FileKind::Xls,
+            FileKind::Csv,
+            FileKind::Markdown,
+        ][usize::from(selector % 4)];
+        if let Ok(instrument) = xlsform::read(file, kind, &ReadOptions::new("corpus")) {
+            accepted += 1;
+            for question in instrument.questions() {
+                assert!(
+                    instrument.question_at(question.path).is_some(),
+                    "{}: {}",
+                    path.display(),
+                    question.path
+                );
+            }
+        }
+    }
+    assert!(accepted > 0, "the seeds include valid forms");
+}
+
+#[test]
+fn field_data_readers_survive_the_fuzz_corpus() {
+    use sankore_formats::archive::ArchiveLimits;
+    use sankore_formats::submissions::mapping::Mapping;
+    use sankore_formats::submissions::{kobo, odk};
+    let mut read = 0;
+    for (target, reader) in [
+        (
+            "kobo_csv",
+            (|b: &[u8]| kobo::read_csv("seed.csv", b).map(|s| s.keys.len()))
+                as fn(&[u8]) -> Result<usize, sankore_formats::submissions::SubmissionError>,
+        ),
+        ("kobo_xlsx", |b| {
+            kobo::read_xlsx("seed.xlsx", b).map(|s| s.keys.len())
+        }),
+        ("odk_zip", |b| {
+            odk::read_zip("seed.zip", b, &ArchiveLimits::default()).map(|s| s.keys.len())
+        }),
+    ] {
+        let seeds = corpus(target);
+        assert!(!seeds.is_empty(), "{target}");
+        for (path, bytes) in &seeds {
+            match reader(bytes) {
+                Ok(keys) => {
+                    assert!(keys > 0, "{}", path.display());
+                    read += 1;
+                }
+                Err(e) => assert!(
+                    e.to_string().starts_with("seed."),
+                    "{}: {e}",
+                    path.display()
+                ),
+            }
+        }
+    }
+    assert!(read >= 4, "the seeds include valid exports");
+    for (path, bytes) in corpus("mapping") {
+        let text = String::from_utf8_lossy(&bytes);
+        let _ = Mapping::parse(&path.display().to_string(), &text);
     }
 }

@@ -184,3 +184,45 @@ fn zip_bomb_xlsx_is_refused() -> Result<(), Box<dyn std::error::Error>> {
     );
     Ok(())
 }
+
+/// Found by the `xlsform` fuzz target: a 4 KB `.xls` whose sector chain
+/// loops made the spreadsheet library allocate until memory ran out. It is
+/// refused up front, whatever extension it claims.
+#[test]
+fn xls_whose_sector_chain_loops_is_refused_without_filling_memory() {
+    for kind in [FileKind::Xls, FileKind::Xlsx] {
+        let error = corpus_error("xls-sector-chain-loop", kind);
+        assert!(error.contains("loops"), "{kind:?}: {error}");
+    }
+}
+
+/// Found by the `xlsform` fuzz target: a sheet whose DIMENSIONS record
+/// claims trillions of cells made the spreadsheet library ask for 600 TB
+/// and abort the process.
+#[test]
+fn xls_claiming_trillions_of_cells_is_refused_without_aborting() {
+    let error = corpus_error("xls-dimensions-trillions-of-cells", FileKind::Xls);
+    assert!(error.contains("columns (more than"), "{error}");
+}
+
+/// Found by the `xlsform` fuzz target: one cell in column 60,000 made the
+/// spreadsheet library lay the sheet out in 24 GB.
+#[test]
+fn xls_cell_beyond_the_last_column_is_refused_without_filling_memory() {
+    let error = corpus_error("xls-cell-in-column-60000", FileKind::Xls);
+    assert!(error.contains("a sheet has 256 columns"), "{error}");
+}
+
+/// The error reading a file of the `xlsform` fuzz corpus (whose first byte
+/// is the fuzz target's kind selector) as `kind`.
+fn corpus_error(name: &str, kind: FileKind) -> String {
+    let path = format!(
+        "{}/../../fuzz/corpus/xlsform/{name}",
+        env!("CARGO_MANIFEST_DIR")
+    );
+    let bytes = std::fs::read(&path).unwrap_or_else(|e| panic!("{path}: {e}"));
+    xlsform::read(&bytes[1..], kind, &ReadOptions::new("f"))
+        .err()
+        .map(|e| e.to_string())
+        .unwrap_or_default()
+}

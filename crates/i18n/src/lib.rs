@@ -490,6 +490,85 @@ catalogue! {
     CliQuoteTextFile => "File holding the edited wording", "Fichier contenant la citation reformulée";
     QuotePicked => "Quote picked", "Citation choisie";
     QuoteReviewed => "Quote decision recorded", "Décision sur la citation consignée";
+    // The identity vault, withdrawal and study settings (`sankore vault`,
+    // `sankore participant`, `sankore settings`, `/vault`, `/settings`).
+    CliVault => "The identity vault: names, phones and exact locations, sealed apart",
+        "Le coffre des identités : noms, téléphones et lieux exacts, scellés à part";
+    CliVaultInit => "Create the identity vault, held by a coordinator",
+        "Créer le coffre des identités, détenu par un coordinateur";
+    CliVaultShow => "Show a participant's identity (coordinators; recorded in the audit log)",
+        "Afficher l'identité d'un participant (coordinateurs ; inscrit au journal d'audit)";
+    CliVaultGrant => "Give another coordinator their own copy of the vault key",
+        "Donner à un autre coordinateur sa propre copie de la clé du coffre";
+    CliVaultGrantee => "The coordinator receiving the key", "Le coordinateur qui reçoit la clé";
+    CliVaultGranteePassword => "File holding the receiving coordinator's password (first line)",
+        "Fichier contenant le mot de passe du coordinateur qui reçoit la clé (première ligne)";
+    CliVaultPurge => "Destroy every identity once the study's retention date has passed",
+        "Détruire toutes les identités une fois passée la date de conservation de l'étude";
+    CliParticipant => "Participants: register from the field, withdraw consent",
+        "Participants : enregistrer depuis le terrain, retirer le consentement";
+    CliParticipantAdd => "Register a participant; their identity goes straight into the vault",
+        "Enregistrer un participant ; son identité va directement dans le coffre";
+    CliParticipantWithdraw => "Withdraw a participant's consent: remove their identity, interviews and words",
+        "Retirer le consentement d'un participant : supprimer son identité, ses entretiens et ses paroles";
+    CliParticipantCode => "Pseudonymous participant code", "Code pseudonyme du participant";
+    CliParticipantGender => "female, male or unspecified", "female, male ou unspecified";
+    CliParticipantAge => "Age band (under-18, 18-24, 25-34, 35-49, 50-64, 65+, unknown)",
+        "Tranche d'âge (under-18, 18-24, 25-34, 35-49, 50-64, 65+, unknown)";
+    CliParticipantGroup => "Stakeholder group key", "Clé du groupe d'acteurs";
+    CliParticipantPlace => "Place code (commune or cercle)", "Code du lieu (commune ou cercle)";
+    CliParticipantConsent => "Consent status (given, pending, refused)", "État du consentement (given, pending, refused)";
+    CliIdentityName => "Full name (sealed in the vault)", "Nom complet (scellé dans le coffre)";
+    CliIdentityPhone => "Phone number (sealed in the vault)", "Numéro de téléphone (scellé dans le coffre)";
+    CliIdentityLocation => "Exact location (sealed in the vault)", "Lieu exact (scellé dans le coffre)";
+    CliWithdrawReason => "Why (no names: recorded in the audit log)", "Pourquoi (sans noms : inscrit au journal d'audit)";
+    CliSettings => "Show or change the study's settings (coordinators change them)",
+        "Afficher ou modifier les paramètres de l'étude (les coordinateurs les modifient)";
+    CliRetention => "Destroy identities after this day (YYYY-MM-DD), or none",
+        "Détruire les identités après ce jour (AAAA-MM-JJ), ou none";
+    CliAssignedOnly => "Coders read only the documents assigned to them (true or false)",
+        "Les codeurs ne lisent que les documents qui leur sont affectés (true ou false)";
+    CliActingUser => "The account acting (its password is checked)", "Le compte qui agit (son mot de passe est vérifié)";
+    NoAccountPassword => "no account password: use --password-file or SANKORE_PASSWORD",
+        "pas de mot de passe de compte : utilisez --password-file ou SANKORE_PASSWORD";
+    PromptAccountPassword => "Password of", "Mot de passe de";
+    WrongAccountPassword => "unknown account or wrong password", "compte inconnu ou mot de passe erroné";
+    VaultCreated => "Identity vault created, held by", "Coffre des identités créé, détenu par";
+    DemoVault => "The identity vault holds a SYNTHETIC identity (invented words, not real names) for each participant; the coordinator account holds its key.",
+        "Le coffre des identités contient une identité SYNTHÉTIQUE (mots inventés, pas de vrais noms) pour chaque participant ; le compte coordinateur en détient la clé.";
+    VaultGranted => "Vault key granted to", "Clé du coffre confiée à";
+    VaultCopyStale => "This coordinator's copy of the identity-vault key still opens only with the old password: use the old one, or have another coordinator grant it again (sankore vault grant).",
+        "La copie de la clé du coffre des identités de ce coordinateur ne s'ouvre encore qu'avec l'ancien mot de passe : utilisez l'ancien, ou faites-la confier de nouveau par un autre coordinateur (sankore vault grant).";
+    NoIdentity => "the vault holds no identity for", "le coffre ne contient aucune identité pour";
+    IdentitiesPurged => "Identities destroyed", "Identités détruites";
+    ParticipantRegistered => "Participant registered", "Participant enregistré";
+    ParticipantWithdrawn => "Participant withdrawn; withdrawal id", "Participant retiré ; identifiant du retrait";
+    IdentityPhone => "Phone", "Téléphone";
+    IdentityLocation => "Exact location", "Lieu exact";
+    RetentionLabel => "Identities destroyed after", "Identités détruites après";
+    AssignedOnlyLabel => "Coders see only their assigned documents", "Les codeurs ne voient que leurs documents affectés";
+    VaultTitle => "Identity vault", "Coffre des identités";
+    VaultHelp => "Names, phone numbers and exact locations are sealed apart from the research data. Only a coordinator can open them, for this session only; every opening and every identity read is recorded in the audit log.",
+        "Les noms, numéros de téléphone et lieux exacts sont scellés à part des données de recherche. Seul un coordinateur peut les ouvrir, pour cette session seulement ; chaque ouverture et chaque lecture d'identité est inscrite au journal d'audit.";
+    VaultOpenAction => "Open the vault", "Ouvrir le coffre";
+    VaultCloseAction => "Close the vault", "Fermer le coffre";
+    VaultIsOpen => "The vault is open for this session.", "Le coffre est ouvert pour cette session.";
+    VaultIsClosed => "The vault is closed.", "Le coffre est fermé.";
+    VaultWrongPassword => "Wrong password: the vault stays closed.", "Mot de passe erroné : le coffre reste fermé.";
+    YourPassword => "Your password", "Votre mot de passe";
+    IdentityTitle => "Identity (vault)", "Identité (coffre)";
+    IdentityRegisterHelp => "Identity (optional): sealed straight into the vault, never shown elsewhere.",
+        "Identité (facultative) : scellée directement dans le coffre, jamais affichée ailleurs.";
+    IdentitySave => "Seal into the vault", "Sceller dans le coffre";
+    IdentityNone => "The vault holds no identity for this participant.", "Le coffre ne contient aucune identité pour ce participant.";
+    WithdrawTitle => "Withdraw consent", "Retrait du consentement";
+    WithdrawHelp => "Removes this person's identity, their interviews and their words in every transcript (replaced by [retiré / withdrawn]), with every coding on them. This cannot be undone.",
+        "Supprime l'identité de cette personne, ses entretiens et ses paroles dans chaque transcription (remplacées par [retiré / withdrawn]), avec tous les codages qui les touchent. C'est irréversible.";
+    WithdrawAction => "Withdraw", "Retirer";
+    WithdrawReason => "Reason (no names)", "Motif (sans noms)";
+    WithdrawDone => "Participant withdrawn. Withdrawal id:", "Participant retiré. Identifiant du retrait :";
+    SettingsTitle => "Study settings", "Paramètres de l'étude";
+    SettingsSave => "Save the settings", "Enregistrer les paramètres";
     // Account security: sessions, passwords, roles, backups (issue 9).
     AccountTitle => "My account", "Mon compte";
     ChangePassword => "Change my password", "Changer mon mot de passe";
@@ -558,6 +637,56 @@ catalogue! {
     InstrumentNew => "new", "nouveau";
     InstrumentReplaced => "replaced", "remplacé";
     InstrumentUnchanged => "unchanged", "inchangé";
+    // Field data in (KoBoToolbox, ODK Central) and spreadsheets out.
+    Name => "Name", "Nom";
+    ExportStart => "Start (characters)", "Début (caractères)";
+    ExportEnd => "End (characters)", "Fin (caractères)";
+    ExportText => "Coded text", "Texte codé";
+    CliExportResponses => "Responses to a form, with values and labels", "Réponses à un formulaire, avec valeurs et libellés";
+    CliExportParticipants => "The participant register (pseudonymous codes and attributes)",
+        "Le registre des participants (codes pseudonymes et attributs)";
+    CliExportCodings => "Every coding with the exact text it covers", "Chaque codage avec le texte exact qu'il couvre";
+    CliExportMatrix => "Codes × an attribute, as a table", "Codes × un attribut, en tableau";
+    CliExportFileFormat => "File format", "Format du fichier";
+    CliExportLabels => "Write labels in this language (fr or en) instead of codes",
+        "Écrire les libellés dans cette langue (fr ou en) au lieu des codes";
+    CliExportOut => "File to write (CSV goes to standard output when omitted)",
+        "Fichier à écrire (le CSV va sur la sortie standard s'il est omis)";
+    CliExportHxl => "Add an HXL hashtag row under the header", "Ajouter une ligne de hashtags HXL sous l'en-tête";
+    CliExportSpss => "Also write SPSS syntax that reads the CSV and applies the labels",
+        "Écrire aussi une syntaxe SPSS qui lit le CSV et applique les libellés";
+    CliExportStata => "Also write a Stata do-file that reads the CSV and applies the labels",
+        "Écrire aussi un do-file Stata qui lit le CSV et applique les libellés";
+    CliExportForm => "The form (its form_id), when responses to several forms were imported",
+        "Le formulaire (son form_id), quand des réponses à plusieurs formulaires ont été importées";
+    CliExportSplit => "One 1/0 column per choice of select_multiple questions instead of one joined column",
+        "Une colonne 1/0 par choix des questions select_multiple au lieu d'une colonne jointe";
+    CliExportMeasure => "What each cell counts", "Ce que compte chaque cellule";
+    CliExportPublic => "For people outside the team: counts of people below the threshold left empty",
+        "Pour des personnes hors de l'équipe : effectifs sous le seuil laissés vides";
+    CliImportKobo => "Submissions exported from KoBoToolbox (CSV or XLSX) into the workspace",
+        "Soumissions exportées de KoBoToolbox (CSV ou XLSX) dans l'espace de travail";
+    CliImportOdk => "Submissions from ODK Central (submissions.csv.zip, or pulled from the server) into the workspace",
+        "Soumissions d'ODK Central (submissions.csv.zip, ou tirées du serveur) dans l'espace de travail";
+    CliImportForm => "The XLSForm (.xlsx, .xls, .csv), or the form_id of a form imported before",
+        "Le XLSForm (.xlsx, .xls, .csv), ou le form_id d'un formulaire déjà importé";
+    CliImportData => "The export file", "Le fichier d'export";
+    CliImportMapping => "Mapping file (TOML): which questions give participants, sessions and documents",
+        "Fichier de correspondance (TOML) : quelles questions donnent participants, séances et documents";
+    CliImportCentral => "ODK Central server to pull the submissions from, instead of --data",
+        "Serveur ODK Central d'où tirer les soumissions, au lieu de --data";
+    CliImportProject => "ODK Central project number", "Numéro de projet ODK Central";
+    CliImportTokenFile => "File holding the ODK Central token (else the ODK_CENTRAL_TOKEN variable)",
+        "Fichier contenant le jeton ODK Central (sinon la variable ODK_CENTRAL_TOKEN)";
+    ReadingSubmissions => "Reading submissions", "Lecture des soumissions";
+    WritingResponses => "Writing responses", "Écriture des réponses";
+    ResponsesImported => "Responses imported", "Réponses importées";
+    ResponsesNew => "new submissions", "nouvelles soumissions";
+    ResponsesUnchanged => "unchanged submissions", "soumissions inchangées";
+    ResponsesChanged => "changed since the first import (first version kept)", "modifiées depuis le premier import (première version conservée)";
+    ResponsesRefused => "submissions refused", "soumissions refusées";
+    ImportRefused => "import refused, nothing was written", "import refusé, rien n'a été écrit";
+    CellsHidden => "cells left empty (fewer people than the threshold)", "cellules laissées vides (moins de personnes que le seuil)";
 }
 
 #[cfg(test)]

@@ -2,6 +2,7 @@
 //! deterministically: the same input gives the same bytes.
 
 pub mod charts;
+pub mod exports;
 pub mod followup;
 pub mod forum_pack;
 pub mod methodology;

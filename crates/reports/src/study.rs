@@ -23,7 +23,10 @@ use sankore_domain::{
     ActionStatus, Gender, PlaceLevel, SessionKind, StudyRecords, gazetteer::PlaceCode,
 };
 use sankore_i18n::{Lang, Msg, agreement_msg, outcome_msg};
-use sankore_store::{DisclosureStore, FollowupStore, QuoteReview, QuoteStore, Store, StoredCoding};
+use sankore_store::{
+    DisclosureStore, FollowupStore, NameTokenIndex, QuoteReview, QuoteStore, Store, StoredCoding,
+    VaultStore,
+};
 use sha2::{Digest, Sha256};
 
 use crate::charts::{self, GroupRow, MapPlace, PALETTE};
@@ -186,10 +189,24 @@ pub fn from_store(
     )
 }
 
-/// The participants' pseudonymous codes as a name index: no published
-/// quote may hold one.
-pub fn participant_codes(records: &[sankore_domain::Participant]) -> MemoryNames {
-    MemoryNames::new(records.iter().map(|p| p.code.as_str()))
+/// The identity vault's keyed name-token index, as the scan's name index.
+pub struct VaultNames(pub NameTokenIndex);
+
+impl NameIndex for VaultNames {
+    fn is_name(&self, token: &str) -> bool {
+        self.0.is_name(token)
+    }
+}
+
+/// The names no published quote may hold: every name token in the identity
+/// vault (asked through its keyed index, without opening the vault) and
+/// every participant's pseudonymous code.
+pub fn names(store: &(impl Store + VaultStore)) -> Result<(VaultNames, MemoryNames), ReportError> {
+    let codes = store.participants()?;
+    Ok((
+        VaultNames(store.name_index()?),
+        MemoryNames::new(codes.iter().map(|p| p.code.as_str())),
+    ))
 }
 
 /// Applies disclosure control and lays the report out.

@@ -67,6 +67,22 @@ pub enum StoreError {
     /// Stored data could not be read back as a domain value.
     #[error("stored {what} is invalid: {detail}")]
     Stored { what: &'static str, detail: String },
+    /// The acting account's role does not allow this (checked in the
+    /// store, below the routes).
+    #[error("{role} may not {action}")]
+    Forbidden {
+        role: sankore_domain::Role,
+        action: &'static str,
+    },
+    /// The identity vault must be open (a coordinator unlocks it).
+    #[error("the identity vault is locked: a coordinator must open it first")]
+    VaultLocked,
+    /// The workspace has no identity vault yet.
+    #[error("the workspace has no identity vault yet (sankore vault init)")]
+    NoVault,
+    /// Sealing, opening or unwrapping failed.
+    #[error(transparent)]
+    Vault(#[from] sankore_vault::VaultError),
     /// The database engine failed.
     #[error("database error: {0}")]
     Sqlite(#[from] rusqlite::Error),

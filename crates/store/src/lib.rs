@@ -520,6 +520,63 @@ pub trait InstrumentStore {
     ) -> Result<()>;
 }
 
+/// A batch of responses to one form, ready to store.
+#[derive(Debug, Clone, Copy)]
+pub struct ResponseImport<'a> {
+    /// The form they answer (stored with them, replacing an older copy).
+    pub form: &'a sankore_domain::instrument::Instrument,
+    /// Where they come from (`kobo-csv`, `kobo-xlsx`, `odk-zip`).
+    pub origin: &'a str,
+    pub responses: &'a [sankore_domain::Response],
+    /// Records each response gives through a mapping: empty, or one per
+    /// response.
+    pub records: &'a [sankore_domain::LinkedRecords],
+    /// Who imports (for the audit log).
+    pub actor: &'a str,
+}
+
+/// What an import of responses did.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct ResponseImportOutcome {
+    /// Submissions stored now.
+    pub new: usize,
+    /// Submissions already stored with the same answers.
+    pub unchanged: usize,
+    /// Keys of submissions already stored whose answers differ now (the
+    /// stored answers are kept).
+    pub changed: Vec<String>,
+    /// Participants created (existing ones are linked, not changed).
+    pub participants: usize,
+    pub sessions: usize,
+    pub documents: usize,
+}
+
+/// A stored submission.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredResponse {
+    pub response: sankore_domain::Response,
+    pub origin: String,
+    /// The participant and session it gave, through a mapping.
+    pub participant: Option<String>,
+    pub session: Option<String>,
+}
+
+/// Responses to forms (KoBoToolbox, ODK Central), keyed by submission.
+pub trait ResponseStore {
+    /// Stores the new submissions of a batch, with the records they give
+    /// and an audit entry, in one transaction: submissions already stored
+    /// are counted unchanged or changed and left as they are.
+    fn import_responses(
+        &mut self,
+        import: &ResponseImport<'_>,
+        progress: Progress<'_>,
+    ) -> Result<ResponseImportOutcome>;
+    /// The forms responses were imported for, by form id.
+    fn response_forms(&self) -> Result<Vec<sankore_domain::instrument::Instrument>>;
+    /// The stored submissions of a form, in import order.
+    fn responses(&self, form: &str) -> Result<Vec<StoredResponse>>;
+}
+
 /// Reports how far a long write has got: `(done, total)` steps.
 pub type Progress<'a> = &'a mut dyn FnMut(u64, u64);
 
@@ -601,5 +658,214 @@ pub trait Store {
             actions: self.actions()?,
             forum_outcomes: self.forum_outcomes()?,
         }))
+    }
+}
+
+pub use sankore_vault::{Identity, NameTokenIndex, VaultError, VaultSecret};
+
+/// Settings of the study that a coordinator controls.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct StudySettings {
+    /// After this day, every identity in the vault is destroyed.
+    pub identity_retention_until: Option<chrono::NaiveDate>,
+    /// Coders read only the documents assigned to them.
+    pub coders_see_assigned_only: bool,
+}
+
+/// What a consent withdrawal removed: counts only, never text.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct Withdrawal {
+    /// Random identifier of this withdrawal, recorded in the audit log in
+    /// place of the participant's code.
+    pub id: String,
+    /// Whether the vault held an identity for the participant.
+    pub identity_removed: bool,
+    /// Interview sessions removed with their documents.
+    pub sessions_removed: usize,
+    pub documents_removed: usize,
+    /// Documents where the participant's turns were redacted.
+    pub documents_redacted: usize,
+    pub turns_redacted: usize,
+    /// Codings on removed or redacted text (their quotes go with them).
+    pub codings_removed: usize,
+    pub suggestions_removed: usize,
+    /// Framework summaries of the participant as a case.
+    pub summaries_removed: usize,
+}
+
+/// The text that replaces a withdrawn participant's words (and the speaker
+/// label of their turns).
+pub const WITHDRAWN_MARKER: &str = "[retiré / withdrawn]";
+
+/// The identity vault, consent withdrawal, retention and study settings.
+///
+/// Every call names the acting account and checks its role here, below
+/// the routes. Opening the vault, reading or writing an identity, a
+/// withdrawal and a retention purge each leave an audit entry in the same
+/// transaction.
+pub trait VaultStore {
+    /// Whether the workspace has an identity vault.
+    fn vault_exists(&self) -> Result<bool>;
+    /// Creates the vault, held at first by the coordinator `by` (their
+    /// account password, checked, wraps the vault key). Refused when a
+    /// vault exists.
+    fn init_vault(&mut self, by: &Account, password: &Passphrase) -> Result<()>;
+    /// Unwraps the vault key with a coordinator's password (audited, also
+    /// when refused).
+    fn open_vault(&mut self, by: &Account, password: &Passphrase) -> Result<VaultSecret>;
+    /// Gives the coordinator `to` their own copy of the vault key, wrapped
+    /// under their password (checked against their account).
+    fn grant_vault(
+        &mut self,
+        by: &Account,
+        vault: &VaultSecret,
+        to: &str,
+        their_password: &Passphrase,
+    ) -> Result<()>;
+    /// Whether `account` holds a copy of the vault key.
+    fn holds_vault_copy(&self, account: &Account) -> Result<bool>;
+    /// Re-wraps `by`'s copy of the vault key under a new password (call on
+    /// a password change; a coordinator without a copy is left as is).
+    fn rewrap_vault(&mut self, by: &Account, old: &Passphrase, new: &Passphrase) -> Result<()>;
+    /// Registers a participant and, in the same transaction, seals their
+    /// identity to the vault (no unlocking needed).
+    fn register_participant(
+        &mut self,
+        by: &Account,
+        participant: &Participant,
+        identity: Option<&Identity>,
+    ) -> Result<()>;
+    /// Seals identities to the vault for participants that have none yet,
+    /// in one transaction (no unlocking needed; one audit entry each).
+    fn add_identities(&mut self, by: &Account, identities: &[(String, Identity)]) -> Result<()>;
+    /// Adds or replaces a participant's identity (the vault open).
+    fn set_identity(
+        &mut self,
+        by: &Account,
+        vault: &VaultSecret,
+        code: &str,
+        identity: &Identity,
+    ) -> Result<()>;
+    /// A participant's identity (the vault open; audited).
+    fn identity(
+        &mut self,
+        by: &Account,
+        vault: &VaultSecret,
+        code: &str,
+    ) -> Result<Option<Identity>>;
+    /// Whether the vault holds an identity for the participant.
+    fn has_identity(&self, code: &str) -> Result<bool>;
+    /// Whether `token` (one word) is a name token of someone in the vault,
+    /// answered from the keyed index without opening the vault.
+    fn is_name_token(&self, token: &str) -> Result<bool> {
+        Ok(self.name_index()?.is_name(token))
+    }
+    /// The keyed name-token index in memory, for scanning texts (quotes)
+    /// for names without opening the vault; empty without a vault.
+    fn name_index(&self) -> Result<NameTokenIndex>;
+    /// Withdraws a participant's consent in one transaction: their
+    /// identity, their interview sessions and documents, their turns in
+    /// other transcripts (redacted to [`WITHDRAWN_MARKER`], later offsets
+    /// re-based), every coding, suggestion and quote touching removed text,
+    /// their framework summaries, their search-index entries (redacted
+    /// documents re-indexed with `index_terms`), and the participant
+    /// record. The vault must be open when it holds their identity. The
+    /// audit entry holds a random withdrawal id, counts and the reason,
+    /// never the code; a reason containing a name from the vault is
+    /// refused.
+    fn withdraw_participant(
+        &mut self,
+        by: &Account,
+        vault: Option<&VaultSecret>,
+        code: &str,
+        reason: Option<&str>,
+        index_terms: &dyn Fn(&str) -> String,
+    ) -> Result<Withdrawal>;
+    /// The study's settings.
+    fn study_settings(&self) -> Result<StudySettings>;
+    /// Changes the study's settings (coordinators).
+    fn set_study_settings(&mut self, by: &Account, settings: &StudySettings) -> Result<()>;
+    /// Destroys every identity when `today` is past the retention date;
+    /// returns how many (audited when any).
+    fn purge_expired_identities(&mut self, today: chrono::NaiveDate) -> Result<usize>;
+}
+
+/// Which documents a user may read.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DocumentAccess {
+    All,
+    /// Only these document codes.
+    Only(std::collections::BTreeSet<String>),
+}
+
+impl DocumentAccess {
+    /// Whether the document `code` may be read.
+    pub fn allows(&self, code: &str) -> bool {
+        match self {
+            DocumentAccess::All => true,
+            DocumentAccess::Only(codes) => codes.contains(code),
+        }
+    }
+}
+
+/// Reading transcripts on behalf of an account: the role must allow it,
+/// and when the coordinator turned on "coders see only the documents
+/// assigned to them", a coder reads only those. Other documents are
+/// answered as not found.
+pub trait AccessStore: AssignmentStore + VaultStore {
+    /// The documents `user` may read.
+    fn document_access(&self, user: &Account) -> Result<DocumentAccess> {
+        require(
+            user,
+            sankore_domain::Permission::ReadTranscripts,
+            "read transcripts",
+        )?;
+        if user.role == Role::Coder && self.study_settings()?.coders_see_assigned_only {
+            Ok(DocumentAccess::Only(
+                self.assignments()?
+                    .into_iter()
+                    .filter(|a| a.coder.eq_ignore_ascii_case(&user.name))
+                    .map(|a| a.document)
+                    .collect(),
+            ))
+        } else {
+            Ok(DocumentAccess::All)
+        }
+    }
+
+    /// One document and its revision, if `user` may read it.
+    fn document_for(&self, user: &Account, code: &str) -> Result<Option<(Document, i64)>> {
+        if self.document_access(user)?.allows(code) {
+            self.document(code)
+        } else {
+            Ok(None)
+        }
+    }
+
+    /// The documents `user` may read, by code.
+    fn document_summaries_for(&self, user: &Account) -> Result<Vec<DocumentSummary>> {
+        let access = self.document_access(user)?;
+        let mut documents = self.document_summaries()?;
+        documents.retain(|d| access.allows(&d.code));
+        Ok(documents)
+    }
+}
+
+impl<T: AssignmentStore + VaultStore> AccessStore for T {}
+
+/// Refuses, as [`StoreError::Forbidden`], an account whose role does not
+/// allow `permission`.
+pub fn require(
+    user: &Account,
+    permission: sankore_domain::Permission,
+    action: &'static str,
+) -> Result<()> {
+    if user.role.allows(permission) {
+        Ok(())
+    } else {
+        Err(StoreError::Forbidden {
+            role: user.role,
+            action,
+        })
     }
 }

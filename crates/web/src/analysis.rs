@@ -28,7 +28,7 @@ use sankore_analysis::words::{
 use sankore_domain::{CodeKey, Lang, Permission, SessionKind};
 use sankore_i18n::Msg;
 use sankore_store::sqlite::SqliteStore;
-use sankore_store::{Account, AssignmentStore, CodingStore, Store};
+use sankore_store::{AccessStore, Account, AssignmentStore, Store};
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 
@@ -321,7 +321,7 @@ fn cell_segments(
         .filter(|r| view.shows(&r.document, &r.coder))
     {
         if !texts.contains_key(&r.document) {
-            let Some((document, _)) = store.document(&r.document)? else {
+            let Some((document, _)) = store.document_for(user, &r.document)? else {
                 continue;
             };
             texts.insert(
@@ -368,12 +368,19 @@ enum WordsAnswer {
     Occurrences(Vec<Concordance>),
 }
 
-fn words_answer(store: &SqliteStore, params: &Params, lang: Lang) -> Result<WordsAnswer, AppError> {
+fn words_answer(
+    store: &SqliteStore,
+    params: &Params,
+    lang: Lang,
+    user: &Account,
+) -> Result<WordsAnswer, AppError> {
     if store.study()?.is_none() {
         return Err(AppError::NotFound);
     }
     let selection = params.selection(store)?;
-    let documents = store.documents()?;
+    let access = store.document_access(user)?;
+    let mut documents = store.documents()?;
+    documents.retain(|d| access.allows(&d.code));
     let sessions = store.sessions()?;
     let codings = store.codings()?;
     Ok(match given(&params.keyword) {
@@ -487,7 +494,11 @@ async fn api_words(
 ) -> Result<Response, ApiError> {
     user.require(Permission::ReadTranscripts)?;
     let lang = state.default_lang;
-    let answer = compute(&state, move |store| words_answer(store, &params, lang)).await?;
+    let account = user.account.clone();
+    let answer = compute(&state, move |store| {
+        words_answer(store, &params, lang, &account)
+    })
+    .await?;
     Ok(match answer {
         WordsAnswer::Frequencies(f) => Json(f).into_response(),
         WordsAnswer::Occurrences(o) => {
@@ -865,7 +876,11 @@ async fn words_page(
     let chrome = Chrome::new(&state, &headers, &lang_query, Some(&user));
     let wanted = params.clone();
     let lang = state.default_lang;
-    let answer = compute(&state, move |store| words_answer(store, &wanted, lang)).await?;
+    let account = user.account.clone();
+    let answer = compute(&state, move |store| {
+        words_answer(store, &wanted, lang, &account)
+    })
+    .await?;
     render(
         &WordsPage {
             chrome,

@@ -12,7 +12,9 @@ use sankore_domain::text::{scalar_from_utf16, utf16_from_scalar};
 use sankore_domain::{
     Code, CodeKey, Coding, CodingOrigin, Document, Participant, Permission, Session,
 };
-use sankore_store::{AssignmentStore, CodingStore, RecordStore, Store, StoredCoding};
+use sankore_store::{
+    AccessStore, AssignmentStore, CodingStore, RecordStore, Store, StoredCoding, VaultStore,
+};
 use serde::{Deserialize, Serialize};
 
 use crate::AppState;
@@ -79,7 +81,10 @@ async fn documents(
     ApiUser(user): ApiUser,
 ) -> Result<Response, ApiError> {
     user.require(Permission::ReadTranscripts)?;
-    let list = state.with_store(|store| store.document_summaries()).await?;
+    let account = user.account.clone();
+    let list = state
+        .with_store(move |store| store.document_summaries_for(&account))
+        .await?;
     Ok(Json(list).into_response())
 }
 
@@ -115,7 +120,7 @@ async fn document(
     let (found, codings) = state
         .with_store(move |store| {
             Ok((
-                store.document(&code)?,
+                store.document_for(&account, &code)?,
                 store.document_codings_visible_to(&code, &account)?,
             ))
         })
@@ -188,15 +193,15 @@ async fn add_codings(
         .map(|k| CodeKey::new(k))
         .collect::<Result<Vec<_>, _>>()?;
     let coder = user.account.name.clone();
+    let account = user.account.clone();
     let created = state
         .with_store(move |store| {
-            let (document, _) =
-                store
-                    .document(&code)?
-                    .ok_or_else(|| sankore_store::StoreError::NotFound {
-                        what: "document",
-                        key: code.clone(),
-                    })?;
+            let (document, _) = store.document_for(&account, &code)?.ok_or_else(|| {
+                sankore_store::StoreError::NotFound {
+                    what: "document",
+                    key: code.clone(),
+                }
+            })?;
             let (start, end) = match scalar_span(document.body.as_str(), &body) {
                 Ok(span) => span,
                 Err(e) => return Ok(Err(e)),
@@ -281,15 +286,37 @@ async fn participants(
     Ok(Json(state.with_store(|store| store.participants()).await?).into_response())
 }
 
-/// `POST /api/v1/participants`: registers a participant (201).
+/// A participant to register, with the identity to seal, if any.
+#[derive(Debug, Deserialize)]
+struct NewParticipant {
+    #[serde(flatten)]
+    participant: Participant,
+    identity: Option<sankore_store::Identity>,
+}
+
+/// `POST /api/v1/participants`: registers a participant (201), sealing
+/// `identity` (`{"name", "phone", "location"}`) into the vault if given
+/// (field staff: coordinator, researcher, facilitator).
 async fn add_participant(
     State(state): State<AppState>,
     ApiUser(user): ApiUser,
-    Json(participant): Json<Participant>,
+    Json(body): Json<NewParticipant>,
 ) -> Result<Response, ApiError> {
-    user.require(Permission::EditRecords)?;
+    user.require(Permission::RegisterParticipants)?;
+    if body
+        .identity
+        .as_ref()
+        .is_some_and(|i| i.name.trim().is_empty())
+    {
+        return Err(
+            AppError::BadRequest(sankore_store::VaultError::MissingName.to_string()).into(),
+        );
+    }
+    let account = user.account.clone();
     state
-        .with_store(move |store| store.add_participant(&participant))
+        .with_store(move |store| {
+            store.register_participant(&account, &body.participant, body.identity.as_ref())
+        })
         .await?;
     Ok(StatusCode::CREATED.into_response())
 }
@@ -348,8 +375,9 @@ async fn search(
     Query(query): Query<SearchQuery>,
 ) -> Result<Response, ApiError> {
     user.require(Permission::ReadTranscripts)?;
+    let account = user.account.clone();
     let hits = state
-        .with_store(move |store| crate::search::hits(store, &query.q))
+        .with_store(move |store| crate::search::hits(store, &account, &query.q))
         .await?;
     Ok(Json(hits).into_response())
 }

@@ -84,6 +84,11 @@ impl CurrentUser {
         self.require(permission)
     }
 
+    /// The hash of this session's token (the key of its open vault).
+    pub fn session(&self) -> &str {
+        &self.token_hash
+    }
+
     /// Refuses unless `token` is this session's CSRF token.
     pub fn check_csrf(&self, token: Option<&str>) -> Result<(), AppError> {
         match token {
@@ -341,6 +346,7 @@ pub async fn logout(
     check_origin(&headers)?;
     user.check_csrf(form.csrf.as_deref())?;
     let hash = user.token_hash.clone();
+    state.vaults.close(&hash);
     state
         .with_store(move |store| store.delete_web_session(&hash))
         .await?;
@@ -375,6 +381,7 @@ pub async fn logout_everywhere(
         sessions = ended,
         "signed out everywhere"
     );
+    state.vaults.close_account(user.account.id);
     signed_out()
 }
 
@@ -426,6 +433,8 @@ pub async fn change_password(
                 )?;
                 return Ok(false);
             }
+            // A coordinator's copy of the vault key follows the password.
+            sankore_store::VaultStore::rewrap_vault(store, &credentials.account, &current, &new)?;
             let hash = hash_password(&new)?;
             store.set_password(&name, &hash, &name)?;
             Ok(true)
@@ -441,6 +450,7 @@ pub async fn change_password(
         .into_response());
     }
     tracing::info!(user = user.account.id, "password changed");
+    state.vaults.close_account(user.account.id);
     signed_out()
 }
 

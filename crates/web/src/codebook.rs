@@ -8,7 +8,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use sankore_domain::{Code, CodeKey, Codebook, Color, Localized, Permission};
 use sankore_i18n::Msg;
 use sankore_store::sqlite::SqliteStore;
-use sankore_store::{AssignmentStore, CodebookStore, CodingStore, Store, StoreError};
+use sankore_store::{AccessStore, AssignmentStore, CodebookStore, CodingStore, Store, StoreError};
 use serde::Deserialize;
 
 use crate::AppState;
@@ -218,10 +218,12 @@ pub async fn segments(
         .with_store(move |store| {
             let codebook = store.codebook()?;
             let view = store.blind_view(&account)?;
+            let access = store.document_access(&account)?;
             let codings = store
                 .code_codings(&lookup)?
                 .into_iter()
-                .filter(|c| view.shows(&c.coding.document, &c.coding.coder));
+                .filter(|c| view.shows(&c.coding.document, &c.coding.coder))
+                .filter(|c| access.allows(&c.coding.document));
             let mut rows = Vec::new();
             let mut current: Option<sankore_domain::Document> = None;
             for stored in codings {

@@ -59,6 +59,11 @@ impl From<StoreError> for AppError {
             StoreError::Stale { .. } => AppError::Conflict(error.to_string()),
             StoreError::Domain(e) => AppError::BadRequest(e.to_string()),
             StoreError::Exists { .. } => AppError::Conflict(error.to_string()),
+            StoreError::Forbidden { .. } => AppError::Forbidden,
+            StoreError::VaultLocked | StoreError::NoVault => AppError::Conflict(error.to_string()),
+            StoreError::Vault(sankore_store::VaultError::WrongPassword) => {
+                AppError::BadRequest(error.to_string())
+            }
             other => {
                 tracing::error!(error = %other, "store failure");
                 AppError::Internal

@@ -14,7 +14,9 @@ use sankore_analysis::framework::{Cases, Excerpt, Framework};
 use sankore_domain::{CodeKey, Permission};
 use sankore_i18n::{Lang, Msg};
 use sankore_store::sqlite::SqliteStore;
-use sankore_store::{Account, AssignmentStore, FrameworkStore, FrameworkSummary, Store};
+use sankore_store::{
+    AccessStore, Account, AssignmentStore, FrameworkStore, FrameworkSummary, Store,
+};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
@@ -101,9 +103,10 @@ fn compute(
     )
     .map_err(|e| AppError::BadRequest(e.to_string()))?;
     let view = store.blind_view(user)?;
+    let access = store.document_access(user)?;
     for row in &mut framework.rows {
         for cell in &mut row.cells {
-            cell.retain(|e| view.shows(&e.document, &e.coder));
+            cell.retain(|e| view.shows(&e.document, &e.coder) && access.allows(&e.document));
         }
     }
     framework

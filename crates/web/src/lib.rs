@@ -24,6 +24,7 @@ mod search;
 mod security;
 mod suggestions;
 mod transcript;
+mod vault;
 
 use axum::Router;
 use axum::routing::{get, post};
@@ -44,6 +45,8 @@ pub struct AppState {
     /// Language used when a request does not ask for one.
     default_lang: Lang,
     limiter: Arc<auth::LoginLimiter>,
+    /// Identity vaults opened by coordinators, per session.
+    vaults: Arc<vault::OpenVaults>,
 }
 
 impl AppState {
@@ -83,6 +86,7 @@ pub fn router(store: SqliteStore, default_lang: Lang) -> Router {
         store: Arc::new(Mutex::new(store)),
         default_lang,
         limiter: Arc::new(auth::LoginLimiter::default()),
+        vaults: Arc::new(vault::OpenVaults::default()),
     };
     Router::new()
         .route("/", get(pages::dashboard))
@@ -129,12 +133,15 @@ pub fn router(store: SqliteStore, default_lang: Lang) -> Router {
         .merge(quotes::page_routes())
         .merge(report::page_routes())
         .merge(framework::page_routes())
+        .merge(vault::page_routes())
+        .route("/participants/new", get(records::register_page))
         .nest(
             "/api/v1",
             api::routes()
                 .merge(forums::api_routes())
                 .merge(quotes::api_routes())
-                .merge(framework::api_routes()),
+                .merge(framework::api_routes())
+                .merge(vault::api_routes()),
         )
         .fallback(pages::not_found)
         .layer(limits::body_limit())
@@ -159,6 +166,18 @@ impl Server {
         let listener = tokio::net::TcpListener::bind(addr)
             .await
             .map_err(|source| ServeError::Bind { addr, source })?;
+        // Identities past the study's retention date are destroyed.
+        let purged = sankore_store::VaultStore::purge_expired_identities(
+            &mut store,
+            chrono::Local::now().date_naive(),
+        )
+        .map_err(ServeError::Store)?;
+        if purged > 0 {
+            tracing::info!(
+                identities = purged,
+                "retention date passed: identities destroyed"
+            );
+        }
         // Documents imported since the last run join the search index.
         if store.study().map_err(ServeError::Store)?.is_some() {
             let indexed = search::index_missing(&mut store).map_err(ServeError::Store)?;

@@ -9,7 +9,8 @@ use sankore_analysis::Methodology;
 use sankore_domain::{CodeKey, Codebook, Permission, PlaceCode};
 use sankore_i18n::{Lang, Msg};
 use sankore_store::{
-    Account, AssignmentStore, CodingStore, DocumentSummary, QuoteStore, Store, StoredCoding,
+    AccessStore, Account, AssignmentStore, CodingStore, DocumentSummary, QuoteStore, Store,
+    StoredCoding,
 };
 use serde::Deserialize;
 
@@ -357,7 +358,10 @@ pub async fn documents(
     Query(query): Query<LangQuery>,
 ) -> Result<Response, PageError> {
     user.require(Permission::ReadTranscripts)?;
-    let documents = state.with_store(|store| store.document_summaries()).await?;
+    let account = user.account.clone();
+    let documents = state
+        .with_store(move |store| store.document_summaries_for(&account))
+        .await?;
     let page = DocumentsPage {
         chrome: Chrome::new(&state, &headers, &query, Some(&user)),
         documents,
@@ -430,7 +434,7 @@ pub async fn document(
     let (found, all_codings, codebook) = state
         .with_store(move |store| {
             Ok((
-                store.document(&lookup)?,
+                store.document_for(&account, &lookup)?,
                 store.document_codings_visible_to(&lookup, &account)?,
                 store.codebook()?,
             ))
@@ -512,7 +516,9 @@ pub async fn coding(
                 .coding(&id)?
                 .filter(|s| view.shows(&s.coding.document, &s.coding.coder));
             let document = match &stored {
-                Some(s) => store.document(&s.coding.document)?.map(|(d, _)| d),
+                Some(s) => store
+                    .document_for(&account, &s.coding.document)?
+                    .map(|(d, _)| d),
                 None => None,
             };
             let quoted_in: Vec<String> = store

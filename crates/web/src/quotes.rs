@@ -10,7 +10,7 @@ use axum::routing::{get, post};
 use axum::{Json, Router};
 use sankore_domain::Permission;
 use sankore_store::sqlite::SqliteStore;
-use sankore_store::{BlindView, CodingStore, QuoteStore, StoreError};
+use sankore_store::{AccessStore, Account, AssignmentStore, CodingStore, QuoteStore, StoreError};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
@@ -27,14 +27,19 @@ pub struct Quote {
     pub text: String,
 }
 
-/// Quotes by finding key, as `view` lets the reader see them.
+/// Quotes by finding key, as `user` may see them (blind double-coding,
+/// and the documents they may read).
 pub fn by_finding(
     store: &SqliteStore,
-    view: &BlindView,
+    user: &Account,
 ) -> Result<BTreeMap<String, Vec<Quote>>, StoreError> {
+    let view = store.blind_view(user)?;
+    let access = store.document_access(user)?;
     let mut out: BTreeMap<String, Vec<Quote>> = BTreeMap::new();
     for (finding, stored) in store.finding_quotes()? {
-        if !view.shows(&stored.coding.document, &stored.coding.coder) {
+        if !view.shows(&stored.coding.document, &stored.coding.coder)
+            || !access.allows(&stored.coding.document)
+        {
             continue;
         }
         let Some((document, _)) = store.document(&stored.coding.document)? else {
@@ -120,10 +125,7 @@ async fn api_list(
     user.require(Permission::ReadTranscripts)?;
     let account = user.account.clone();
     let mut quotes = state
-        .with_store(move |store| {
-            let view = sankore_store::AssignmentStore::blind_view(store, &account)?;
-            by_finding(store, &view)
-        })
+        .with_store(move |store| by_finding(store, &account))
         .await?;
     Ok(Json(quotes.remove(&key).unwrap_or_default()).into_response())
 }

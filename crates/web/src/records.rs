@@ -12,7 +12,7 @@ use sankore_domain::{
     StakeholderGroup,
 };
 use sankore_i18n::Msg;
-use sankore_store::{CodingStore, DocumentSummary, RecordStore, Store};
+use sankore_store::{CodingStore, DocumentSummary, RecordStore, Store, VaultStore};
 use serde::Deserialize;
 
 use crate::AppState;
@@ -143,9 +143,27 @@ pub struct ParticipantForm {
     group: String,
     place: String,
     consent: String,
+    /// Identity fields of the registration form, sealed into the vault.
+    #[serde(default)]
+    identity_name: Option<String>,
+    #[serde(default)]
+    identity_phone: Option<String>,
+    #[serde(default)]
+    identity_location: Option<String>,
 }
 
 impl ParticipantForm {
+    /// The identity typed in the registration form, if any (a phone or a
+    /// place without a name is refused: the vault keys on the person).
+    fn identity(&self) -> Result<Option<sankore_store::Identity>, AppError> {
+        sankore_store::Identity::from_fields(
+            self.identity_name.as_deref(),
+            self.identity_phone.as_deref(),
+            self.identity_location.as_deref(),
+        )
+        .map_err(|e| AppError::BadRequest(e.to_string()))
+    }
+
     fn participant(&self) -> Result<Participant, AppError> {
         Ok(Participant {
             code: ParticipantCode::new(self.code.trim())?,
@@ -158,20 +176,82 @@ impl ParticipantForm {
     }
 }
 
-/// `POST /participants`: registers a participant.
+/// `POST /participants`: registers a participant from the field; the
+/// identity fields, when filled, go straight into the vault, sealed (the
+/// store checks the role again).
 pub async fn create_participant(
     State(state): State<AppState>,
     PageUser(user): PageUser,
     headers: HeaderMap,
     axum::Form(form): axum::Form<ParticipantForm>,
 ) -> Result<Response, PageError> {
-    user.authorize_post(&headers, form.csrf.as_deref(), Permission::EditRecords)?;
+    user.authorize_post(
+        &headers,
+        form.csrf.as_deref(),
+        Permission::RegisterParticipants,
+    )?;
     let participant = form.participant()?;
+    let identity = form.identity()?;
     let code = participant.code.to_string();
+    let account = user.account.clone();
     state
-        .with_store(move |store| store.add_participant(&participant))
+        .with_store(move |store| {
+            store.register_participant(&account, &participant, identity.as_ref())
+        })
         .await?;
-    Ok(Redirect::to(&format!("/participants/{code}")).into_response())
+    if user.account.role.allows(Permission::ReadParticipants) {
+        Ok(Redirect::to(&format!("/participants/{code}")).into_response())
+    } else {
+        Ok(Redirect::to(&format!("/participants/new?registered={code}")).into_response())
+    }
+}
+
+#[derive(Template)]
+#[template(path = "register.html")]
+struct RegisterPage {
+    chrome: Chrome,
+    registered: Option<String>,
+    groups: Vec<StakeholderGroup>,
+    places: Vec<PlaceOption>,
+    genders: &'static [Gender],
+    ages: &'static [AgeBand],
+    consents: &'static [ConsentStatus],
+}
+
+/// `?registered=` after a registration, and `?lang=`.
+#[derive(Debug, Deserialize)]
+pub struct RegisterQuery {
+    lang: Option<String>,
+    registered: Option<String>,
+}
+
+/// `GET /participants/new`: the registration form for field staff
+/// (coordinators, researchers, facilitators).
+pub async fn register_page(
+    State(state): State<AppState>,
+    PageUser(user): PageUser,
+    headers: HeaderMap,
+    Query(params): Query<RegisterQuery>,
+) -> Result<Response, PageError> {
+    user.require(Permission::RegisterParticipants)?;
+    let query = crate::pages::LangQuery::from(params.lang.clone());
+    let chrome = Chrome::new(&state, &headers, &query, Some(&user));
+    let (groups, gazetteer) = state
+        .with_store(|store| Ok((store.groups()?, store.gazetteer()?)))
+        .await?;
+    let registered = params
+        .registered
+        .filter(|c| ParticipantCode::new(c).is_ok());
+    let page = RegisterPage {
+        chrome,
+        registered,
+        places: place_options(&gazetteer),
+        groups,
+        genders: Gender::ALL,
+        ages: AgeBand::ALL,
+        consents: ConsentStatus::ALL,
+    };
+    render(&page, &query)
 }
 
 /// `POST /participants/{code}`: edits a participant's attributes.

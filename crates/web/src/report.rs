@@ -10,7 +10,6 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use sankore_domain::Permission;
 use sankore_reports::study::{self, Options};
-use sankore_store::Store;
 
 use crate::AppState;
 use crate::auth::PageUser;
@@ -35,7 +34,10 @@ async fn built(
     let date = chrono::Local::now().date_naive();
     let built = state
         .with_store(move |store| {
-            let names = study::participant_codes(&store.participants()?);
+            let names = match study::names(store) {
+                Ok(names) => names,
+                Err(e) => return Ok(Err(e)),
+            };
             Ok(study::from_store(
                 store,
                 &names,

@@ -9,7 +9,7 @@ use sankore_analysis::search::SearchTerms;
 use sankore_domain::Permission;
 use sankore_i18n::Msg;
 use sankore_store::sqlite::SqliteStore;
-use sankore_store::{CodingStore, SearchStore, StoreError};
+use sankore_store::{AccessStore, Account, CodingStore, SearchStore, StoreError};
 use serde::Deserialize;
 
 use crate::AppState;
@@ -63,13 +63,17 @@ struct SearchPage {
 }
 
 /// The documents matching `query`, best first, with highlighted passages.
-pub fn hits(store: &mut SqliteStore, query: &str) -> Result<Vec<Hit>, StoreError> {
+pub fn hits(store: &mut SqliteStore, user: &Account, query: &str) -> Result<Vec<Hit>, StoreError> {
     let terms = SearchTerms::default();
     let Some(expression) = terms.query(query) else {
         return Ok(Vec::new());
     };
+    let access = store.document_access(user)?;
     let mut hits = Vec::new();
     for code in store.search(&expression, MAX_RESULTS)? {
+        if !access.allows(&code) {
+            continue;
+        }
         let Some((document, _)) = store.document(&code)? else {
             continue;
         };
@@ -116,7 +120,10 @@ pub async fn page(
     let chrome = Chrome::new(&state, &headers, &lang_query, Some(&user));
     let query = params.q.unwrap_or_default();
     let wanted = query.clone();
-    let hits = state.with_store(move |store| hits(store, &wanted)).await?;
+    let account = user.account.clone();
+    let hits = state
+        .with_store(move |store| hits(store, &account, &wanted))
+        .await?;
     render(
         &SearchPage {
             chrome,

@@ -17,7 +17,9 @@ use sankore_analysis::autocode::{self, Dictionary, Entry, Extent, SpeakerRule};
 use sankore_domain::{CodeKey, Permission};
 use sankore_i18n::Msg;
 use sankore_store::sqlite::SqliteStore;
-use sankore_store::{CodingStore, NewSuggestion, PendingSuggestion, Store, SuggestionStore};
+use sankore_store::{
+    AccessStore, Account, CodingStore, NewSuggestion, PendingSuggestion, Store, SuggestionStore,
+};
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 
@@ -137,12 +139,17 @@ struct SuggestionOut {
 /// Pending suggestions (of one document, or all) with their text.
 fn pending_with_text(
     store: &SqliteStore,
+    user: &Account,
     document: Option<&str>,
 ) -> Result<Vec<SuggestionOut>, AppError> {
+    let access = store.document_access(user)?;
     let mut texts: HashMap<String, Vec<char>> = HashMap::new();
     let mut out = Vec::new();
     for pending in store.pending_suggestions(document)? {
         let code = &pending.suggestion.document;
+        if !access.allows(code) {
+            continue;
+        }
         if !texts.contains_key(code) {
             let Some((doc, _)) = store.document(code)? else {
                 continue;
@@ -204,8 +211,9 @@ async fn api_list(
 ) -> Result<Response, ApiError> {
     user.require(Permission::ReadTranscripts)?;
     let document = query.document();
+    let account = user.account.clone();
     let list = state
-        .with_store(move |store| Ok(pending_with_text(store, document.as_deref())))
+        .with_store(move |store| Ok(pending_with_text(store, &account, document.as_deref())))
         .await??;
     Ok(Json(list).into_response())
 }
@@ -278,8 +286,9 @@ async fn page(
     let chrome = Chrome::new(&state, &headers, &lang_query, Some(&user));
     let document = query.document();
     let wanted = document.clone();
+    let account = user.account.clone();
     let mut suggestions = state
-        .with_store(move |store| Ok(pending_with_text(store, wanted.as_deref())))
+        .with_store(move |store| Ok(pending_with_text(store, &account, wanted.as_deref())))
         .await??;
     let total = suggestions.len();
     suggestions.truncate(PAGE_SIZE);

@@ -142,3 +142,21 @@ pub enum RefiError {
 
 /// Shorthand for REFI-QDA results.
 pub type Result<T> = std::result::Result<T, RefiError>;
+
+impl From<crate::archive::ArchiveError> for RefiError {
+    fn from(error: crate::archive::ArchiveError) -> Self {
+        use crate::archive::ArchiveError as A;
+        match error {
+            A::Zip { reason } => RefiError::Zip { reason },
+            A::UnsafeEntry { entry } => RefiError::UnsafeEntry { entry },
+            A::EncryptedEntry { entry } => RefiError::EncryptedEntry { entry },
+            A::TooManyEntries { count, limit } => RefiError::TooManyEntries { count, limit },
+            A::TooLarge { entry, limit } => RefiError::TooLarge { entry, limit },
+            A::CompressionRatio { entry, limit } => RefiError::CompressionRatio { entry, limit },
+            A::Write { reason } => RefiError::Write { reason },
+            sheet @ A::SheetTooLarge { .. } => RefiError::Zip {
+                reason: sheet.to_string(),
+            },
+        }
+    }
+}

@@ -18,7 +18,7 @@ use sankore_domain::{Code, CodeKey, Codebook, Lang, MemoTarget, StudyRecords};
 
 use super::error::{RefiError, Result};
 use super::xml::{attr_escape, text_escape};
-use super::{CODEBOOK_NAMESPACE, PROJECT_ENTRY, PROJECT_NAMESPACE, archive, guid};
+use super::{CODEBOOK_NAMESPACE, PROJECT_ENTRY, PROJECT_NAMESPACE, guid};
 
 /// Line breaks of the exported source texts. Positions follow the
 /// standard either way: Unicode characters, each of CR and LF counting one.
@@ -433,7 +433,7 @@ pub fn export_project(records: &StudyRecords, endings: LineEndings) -> Result<Ve
 
     let mut entries = vec![(PROJECT_ENTRY.to_owned(), out.into_bytes())];
     entries.extend(files);
-    archive::write(&entries)
+    Ok(crate::archive::write(&entries)?)
 }
 
 #[cfg(test)]

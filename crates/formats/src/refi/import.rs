@@ -18,11 +18,11 @@ use sankore_domain::{
 use unicode_normalization::UnicodeNormalization;
 use unicode_normalization::char::is_combining_mark;
 
-use super::archive::Archive;
 use super::error::{RefiError, Result};
 use super::positions::{self, Detection, RawSelection, RawSource};
 use super::xml::{self, Element};
 use super::{CODEBOOK_NAMESPACE, Limits, PROJECT_NAMESPACE, normalise_guid};
+use crate::archive::Archive;
 
 /// What the caller decides for an import.
 #[derive(Debug, Clone)]
@@ -434,7 +434,7 @@ fn line_breaks_to_lf(text: &str) -> String {
 /// Reads a `.qdpx` project into a new study.
 pub fn import_project(bytes: &[u8], options: &ImportOptions) -> Result<Imported> {
     let limits = &options.limits;
-    let mut archive = Archive::open(bytes, limits)?;
+    let mut archive = Archive::open(bytes, &limits.archive())?;
     let projects = archive.top_level_with_suffix(".qde");
     let entry = match projects.as_slice() {
         [] => return Err(RefiError::NoProject),

@@ -13,7 +13,6 @@
 //! bombs, enormous attributes or elements, selections past the end of their
 //! text) before anything is built.
 
-pub(crate) mod archive;
 mod error;
 mod export;
 mod import;
@@ -93,6 +92,19 @@ impl Default for Limits {
             max_text_bytes: 4 << 20,
             max_depth: 128,
             max_elements: 5_000_000,
+        }
+    }
+}
+
+impl Limits {
+    /// The limits that apply to the zip archive itself.
+    pub fn archive(&self) -> crate::archive::ArchiveLimits {
+        crate::archive::ArchiveLimits {
+            max_entries: self.max_entries,
+            max_entry_bytes: self.max_entry_bytes,
+            max_total_bytes: self.max_total_bytes,
+            max_ratio: self.max_ratio,
+            ratio_floor_bytes: self.ratio_floor_bytes,
         }
     }
 }

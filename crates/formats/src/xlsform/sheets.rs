@@ -88,23 +88,22 @@ fn clean_header(h: &str) -> String {
 }
 
 /// An XLSX is a zip: every entry is checked (names, sizes, expansion) and
-/// read once under the REFI-QDA reader's limits before the spreadsheet
+/// read once under the shared archive limits before the spreadsheet
 /// reader sees it, so a zip bomb is refused instead of filling memory.
 fn check_archive(bytes: &[u8]) -> Result<(), XlsFormError> {
-    let refused = |e: crate::refi::RefiError| {
-        XlsFormError::file(format!("not a readable XLSX workbook: {e}"))
-    };
-    let limits = crate::refi::Limits::default();
-    let mut archive = crate::refi::archive::Archive::open(bytes, &limits).map_err(refused)?;
-    for name in archive.names() {
-        archive.read(&name).map_err(refused)?;
-    }
-    Ok(())
+    crate::archive::check_workbook(bytes, &crate::archive::ArchiveLimits::default())
+        .map_err(|e| XlsFormError::file(format!("not a readable XLSX workbook: {e}")))
 }
 
 fn read_spreadsheet(bytes: &[u8], kind: FileKind) -> Result<Workbook, XlsFormError> {
-    if kind == FileKind::Xlsx {
+    // The spreadsheet library picks its parser from the content, not the
+    // name: guard both containers whatever the file claims to be.
+    if bytes.starts_with(b"PK") {
         check_archive(bytes)?;
+    } else if bytes.starts_with(&crate::cfb::MAGIC) {
+        crate::cfb::check(bytes).map_err(|e| {
+            XlsFormError::file(format!("not a readable {} workbook: {e}", kind.name()))
+        })?;
     }
     // The spreadsheet library parses binary formats written by anyone: a
     // panic inside it on a damaged file is a refusal, not a crash.

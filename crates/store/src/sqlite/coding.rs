@@ -160,18 +160,20 @@ impl CodingStore for SqliteStore {
 
     fn document(&self, code: &str) -> Result<Option<(Document, i64)>> {
         let study = self.require_study()?;
-        let revision: Option<i64> = self
+        let found: Option<(i64, i64)> = self
             .conn
             .query_row(
-                "SELECT revision FROM documents WHERE study_id = ?1 AND code = ?2",
+                "SELECT revision, text_version FROM documents WHERE study_id = ?1 AND code = ?2",
                 params![study, code],
-                |r| r.get(0),
+                |r| Ok((r.get(0)?, r.get(1)?)),
             )
             .optional()?;
-        let Some(revision) = revision else {
+        let Some((revision, text_version)) = found else {
             return Ok(None);
         };
-        if let Some(document) = self.documents.borrow().get(code) {
+        if let Some((cached, document)) = self.documents.borrow().get(code)
+            && *cached == text_version
+        {
             return Ok(Some((document.clone(), revision)));
         }
         let document = self
@@ -186,7 +188,7 @@ impl CodingStore for SqliteStore {
         if cache.len() >= super::DOCUMENT_CACHE {
             cache.clear();
         }
-        cache.insert(code.to_owned(), document.clone());
+        cache.insert(code.to_owned(), (text_version, document.clone()));
         Ok(Some((document, revision)))
     }
 

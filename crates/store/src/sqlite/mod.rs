@@ -19,8 +19,11 @@ mod instruments;
 mod quotes;
 mod read;
 mod records;
+mod responses;
 mod search;
 mod suggestions;
+mod vault;
+mod withdraw;
 mod write;
 
 use rusqlite::{Connection, ErrorCode, OpenFlags};
@@ -73,9 +76,19 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         include_str!("../../migrations/sqlite/0008_audit_log.sql"),
     ),
     (
+        9,
+        "identity vault and study settings",
+        include_str!("../../migrations/sqlite/0009_identity_vault.sql"),
+    ),
+    (
         10,
         "instruments",
         include_str!("../../migrations/sqlite/0010_instruments.sql"),
+    ),
+    (
+        11,
+        "responses to forms",
+        include_str!("../../migrations/sqlite/0011_responses.sql"),
     ),
     (
         12,
@@ -93,10 +106,13 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
 pub struct SqliteStore {
     conn: Connection,
     path: PathBuf,
-    /// Documents recently read one at a time. A document's text and turns
-    /// never change once stored, so entries stay valid; any future write
-    /// that changes them (redaction) must clear this cache.
-    documents: std::cell::RefCell<std::collections::HashMap<String, sankore_domain::Document>>,
+    /// Documents recently read one at a time, with the text version they
+    /// were read at. A document's text and turns change only when a
+    /// withdrawal redacts them, which bumps `documents.text_version`: an
+    /// entry of an older version (redacted by this or another process) is
+    /// read again.
+    documents:
+        std::cell::RefCell<std::collections::HashMap<String, (i64, sankore_domain::Document)>>,
 }
 
 /// How many documents [`SqliteStore`] keeps in memory at most.

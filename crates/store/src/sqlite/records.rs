@@ -11,7 +11,10 @@ use crate::RecordStore;
 use crate::error::{Result, StoreError};
 
 /// Turns a uniqueness violation into [`StoreError::Exists`].
-fn exists_as<'a>(what: &'static str, key: &'a str) -> impl Fn(StoreError) -> StoreError + 'a {
+pub(super) fn exists_as<'a>(
+    what: &'static str,
+    key: &'a str,
+) -> impl Fn(StoreError) -> StoreError + 'a {
     move |error| match &error {
         StoreError::Sqlite(rusqlite::Error::SqliteFailure(e, _))
             if e.code == ErrorCode::ConstraintViolation =>
@@ -26,7 +29,7 @@ fn exists_as<'a>(what: &'static str, key: &'a str) -> impl Fn(StoreError) -> Sto
 }
 
 /// Refuses a place that is not in the study's gazetteer.
-fn check_place(tx: &Transaction<'_>, study_id: i64, place: &PlaceCode) -> Result<()> {
+pub(super) fn check_place(tx: &Transaction<'_>, study_id: i64, place: &PlaceCode) -> Result<()> {
     let found: Option<i64> = tx
         .query_row(
             "SELECT p.id FROM places p JOIN studies s ON s.gazetteer_version = p.gazetteer_version
@@ -43,7 +46,7 @@ fn check_place(tx: &Transaction<'_>, study_id: i64, place: &PlaceCode) -> Result
 
 /// Refuses a session whose place is not in the gazetteer or whose date is
 /// outside the study period.
-fn check_session(tx: &Transaction<'_>, study_id: i64, session: &Session) -> Result<()> {
+pub(super) fn check_session(tx: &Transaction<'_>, study_id: i64, session: &Session) -> Result<()> {
     check_place(tx, study_id, &session.place)?;
     let (start, end): (String, String) = tx.query_row(
         "SELECT start_date, end_date FROM studies WHERE id = ?1",

@@ -1,0 +1,452 @@
+//! The mapping file: which questions of a form give the participant's
+//! code, gender, age, group, place and consent, the session date, and
+//! which text answers become documents to code. Written in TOML (see
+//! `docs/interop.md`):
+//!
+//! ```toml
+//! participant = "resp/code"      # a question's name or path
+//! gender = "resp/gender"
+//! age = "resp/age"               # an integer age, or an age band
+//! group = "resp/group"
+//! place = "commune"
+//! session_date = "resp/day"      # default: the submission's date
+//! documents = ["story"]          # text questions, outside repeats
+//! language = "fr"                # of the documents (default fr)
+//!
+//! [values.gender]                # answer → Sankore value
+//! f = "female"
+//! m = "male"
+//!
+//! [defaults]                     # when the form does not ask
+//! group = "youth"
+//! ```
+//!
+//! [`plan`] turns linked responses into the participants, interview
+//! sessions and documents they give, checked against the study (groups,
+//! gazetteer, period), naming the row and question at fault.
+
+use std::collections::{BTreeMap, HashMap};
+
+use chrono::NaiveDate;
+use sankore_domain::instrument::{Instrument, QuestionType};
+use sankore_domain::{
+    AgeBand, ConsentStatus, Document, DocumentKind, Gender, LinkedRecords, Participant,
+    ParticipantCode, PlaceCode, Response, Session, SessionKind, TextBody, Turn,
+};
+use serde::Deserialize;
+use thiserror::Error;
+use uuid::Uuid;
+
+use super::{Location, Submissions};
+
+/// What a mapping file says.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Mapping {
+    /// Question giving the participant's pseudonymous code.
+    pub participant: Option<String>,
+    pub gender: Option<String>,
+    /// An integer age (put in its band), or an answer naming a band.
+    pub age: Option<String>,
+    pub group: Option<String>,
+    pub place: Option<String>,
+    pub consent: Option<String>,
+    /// Question giving the interview's date (else the submission's).
+    pub session_date: Option<String>,
+    /// Text questions whose answers become documents.
+    #[serde(default)]
+    pub documents: Vec<String>,
+    /// Language of those documents (ISO 639; default `fr`).
+    pub language: Option<String>,
+    /// Per attribute (`gender`, `age`, `group`, `place`, `consent`):
+    /// answer value → Sankore value.
+    #[serde(default)]
+    pub values: BTreeMap<String, BTreeMap<String, String>>,
+    /// Per attribute: the Sankore value when the form does not ask, or
+    /// the answer is empty.
+    #[serde(default)]
+    pub defaults: BTreeMap<String, String>,
+}
+
+/// Why a mapping was refused or could not be applied.
+#[derive(Debug, Error, PartialEq, Eq)]
+pub enum MappingError {
+    /// The file is not valid TOML for a mapping.
+    #[error("{file}: {reason}")]
+    Syntax { file: String, reason: String },
+    /// The mapping names a question the form lacks, or one that cannot
+    /// serve.
+    #[error("{file}: {key} = {question:?}: {reason}")]
+    Question {
+        file: String,
+        key: String,
+        question: String,
+        reason: String,
+    },
+    /// The mapping is incomplete.
+    #[error("{file}: {reason}")]
+    Incomplete { file: String, reason: String },
+    /// A submission's answer does not give a valid record.
+    #[error("{at}: {reason}")]
+    Answer { at: Location, reason: String },
+}
+
+type Result<T> = std::result::Result<T, MappingError>;
+
+/// Attributes `values` and `defaults` may name.
+const ATTRIBUTES: [&str; 5] = ["gender", "age", "group", "place", "consent"];
+
+impl Mapping {
+    /// Parses a mapping file.
+    pub fn parse(file: &str, text: &str) -> Result<Mapping> {
+        let mapping: Mapping = basic_toml::from_str(text).map_err(|e| MappingError::Syntax {
+            file: file.to_owned(),
+            reason: e.to_string(),
+        })?;
+        for key in mapping.values.keys().chain(mapping.defaults.keys()) {
+            if !ATTRIBUTES.contains(&key.as_str()) {
+                return Err(MappingError::Syntax {
+                    file: file.to_owned(),
+                    reason: format!(
+                        "unknown attribute {key:?} in [values] or [defaults]: use {}",
+                        ATTRIBUTES.join(", ")
+                    ),
+                });
+            }
+        }
+        Ok(mapping)
+    }
+}
+
+/// What the study accepts, for checking mapped values.
+#[derive(Debug, Clone)]
+pub struct StudyContext {
+    /// Stakeholder group keys.
+    pub groups: Vec<String>,
+    /// Place codes of the gazetteer.
+    pub places: Vec<PlaceCode>,
+    /// First and last day of the study.
+    pub period: (NaiveDate, NaiveDate),
+}
+
+/// A checked mapping: question paths resolved.
+#[derive(Debug, Clone)]
+pub struct Resolved<'m> {
+    mapping: &'m Mapping,
+    file: String,
+    form_id: String,
+    paths: HashMap<&'static str, String>,
+    documents: Vec<(String, String, String)>,
+}
+
+/// Resolves the mapping's questions in the form: each must exist, lie
+/// outside repeats, and documents must be text questions.
+pub fn resolve<'m>(file: &str, mapping: &'m Mapping, form: &Instrument) -> Result<Resolved<'m>> {
+    let find = |key: &str, question: &str| {
+        let path = if question.starts_with('/') {
+            question.to_owned()
+        } else {
+            format!("/{question}")
+        };
+        let found = form.question_at(&path).or_else(|| form.question(question));
+        let error = |reason: &str| MappingError::Question {
+            file: file.to_owned(),
+            key: key.to_owned(),
+            question: question.to_owned(),
+            reason: reason.to_owned(),
+        };
+        match found {
+            None => Err(error("no such question in the form")),
+            Some(q) if q.repeat.is_some() => Err(error(
+                "the question is inside a repeat: only questions asked once per submission can be mapped",
+            )),
+            Some(q) => Ok(q),
+        }
+    };
+    let mut paths = HashMap::new();
+    let fields: [(&'static str, &Option<String>); 7] = [
+        ("participant", &mapping.participant),
+        ("gender", &mapping.gender),
+        ("age", &mapping.age),
+        ("group", &mapping.group),
+        ("place", &mapping.place),
+        ("consent", &mapping.consent),
+        ("session_date", &mapping.session_date),
+    ];
+    for (key, question) in fields {
+        if let Some(question) = question {
+            paths.insert(key, find(key, question)?.path.to_owned());
+        }
+    }
+    let mut documents = Vec::new();
+    for question in &mapping.documents {
+        let q = find("documents", question)?;
+        if !matches!(q.question.kind, QuestionType::Text) {
+            return Err(MappingError::Question {
+                file: file.to_owned(),
+                key: "documents".to_owned(),
+                question: question.clone(),
+                reason: "only text questions become documents".to_owned(),
+            });
+        }
+        let language = form.languages().first().map(String::as_str);
+        let label = q
+            .question
+            .label
+            .get(language)
+            .filter(|l| !l.trim().is_empty())
+            .unwrap_or(&q.question.name)
+            .trim()
+            .to_owned();
+        documents.push((q.path.to_owned(), q.question.name.to_uppercase(), label));
+    }
+    if paths.contains_key("participant") {
+        for needed in ["group", "place"] {
+            if !paths.contains_key(needed) && !mapping.defaults.contains_key(needed) {
+                return Err(MappingError::Incomplete {
+                    file: file.to_owned(),
+                    reason: format!(
+                        "a participant needs a {needed}: map a question to it, or give [defaults] {needed}"
+                    ),
+                });
+            }
+        }
+    } else if !paths.is_empty() {
+        return Err(MappingError::Incomplete {
+            file: file.to_owned(),
+            reason: "participant attributes are mapped but no participant code: add participant = \"QUESTION\"".to_owned(),
+        });
+    }
+    if let Some(language) = &mapping.language
+        && !((2..=3).contains(&language.len()) && language.chars().all(|c| c.is_ascii_lowercase()))
+    {
+        return Err(MappingError::Syntax {
+            file: file.to_owned(),
+            reason: format!("language {language:?} is not an ISO 639 code such as fr"),
+        });
+    }
+    Ok(Resolved {
+        mapping,
+        file: file.to_owned(),
+        form_id: form.key().to_owned(),
+        paths,
+        documents,
+    })
+}
+
+/// Namespace of the session codes derived from submission keys.
+const SESSION_NAMESPACE: Uuid = Uuid::from_u128(0x2b7e_51a0_c3d4_4e6f_9a81_0f1e_2d3c_4b5a);
+
+/// The session code of a submission: stable, so that a re-import finds it.
+pub fn session_code(form_id: &str, key: &str) -> String {
+    let seed = format!("{form_id}\u{1f}{key}");
+    let id = Uuid::new_v5(&SESSION_NAMESPACE, seed.as_bytes())
+        .simple()
+        .to_string();
+    format!("RESP-{}", id[..12].to_uppercase())
+}
+
+/// The age band of an age in years.
+fn age_band(age: i64) -> AgeBand {
+    match age {
+        ..18 => AgeBand::Under18,
+        18..=24 => AgeBand::From18To24,
+        25..=34 => AgeBand::From25To34,
+        35..=49 => AgeBand::From35To49,
+        50..=64 => AgeBand::From50To64,
+        _ => AgeBand::Over64,
+    }
+}
+
+impl Resolved<'_> {
+    /// Whether the mapping creates anything.
+    pub fn is_empty(&self) -> bool {
+        self.paths.is_empty() && self.documents.is_empty()
+    }
+
+    /// The records a submission gives. `row` is the submission's index in
+    /// `submissions` (for error positions).
+    pub fn apply(
+        &self,
+        submissions: &Submissions,
+        row: usize,
+        response: &Response,
+        study: &StudyContext,
+    ) -> Result<LinkedRecords> {
+        if self.is_empty() {
+            return Ok(LinkedRecords::default());
+        }
+        let answers: serde_json::Map<String, serde_json::Value> =
+            serde_json::from_str(response.answers.as_json()).unwrap_or_default();
+        let at = |key: &str| Location {
+            column: self
+                .paths
+                .get(key)
+                .cloned()
+                .or_else(|| Some(format!("[defaults] {key}"))),
+            ..submissions.main().location(row, None)
+        };
+        let fail = |key: &str, reason: String| MappingError::Answer {
+            at: at(key),
+            reason,
+        };
+        // The Sankore value of an attribute: mapped answer, else default.
+        let raw = |key: &str| -> Option<String> {
+            let answer = self
+                .paths
+                .get(key)
+                .and_then(|p| answers.get(p))
+                .and_then(|v| v.as_str())
+                .map(str::trim)
+                .filter(|v| !v.is_empty());
+            match answer {
+                Some(a) => Some(
+                    self.mapping
+                        .values
+                        .get(key)
+                        .and_then(|m| m.get(a))
+                        .cloned()
+                        .unwrap_or_else(|| a.to_owned()),
+                ),
+                None => self.mapping.defaults.get(key).cloned(),
+            }
+        };
+        let mut linked = LinkedRecords::default();
+        if self.paths.contains_key("participant") {
+            let code = raw("participant")
+                .ok_or_else(|| fail("participant", "no participant code".to_owned()))?;
+            let code = ParticipantCode::new(&code.to_uppercase())
+                .map_err(|e| fail("participant", format!("not a pseudonymous code: {e}")))?;
+            let gender = match raw("gender") {
+                Some(g) => Gender::parse(&g)
+                    .map_err(|e| fail("gender", format!("{e} (add [values.gender])")))?,
+                None => Gender::Unspecified,
+            };
+            let age_band = match raw("age") {
+                Some(a) => match a.parse::<i64>() {
+                    Ok(years) => age_band(years),
+                    Err(_) => AgeBand::parse(&a).map_err(|e| fail("age", e.to_string()))?,
+                },
+                None => AgeBand::Unknown,
+            };
+            let group = raw("group").ok_or_else(|| fail("group", "no group".to_owned()))?;
+            if !study.groups.contains(&group) {
+                return Err(fail(
+                    "group",
+                    format!(
+                        "{group:?} is not a stakeholder group of the study (add [values.group])"
+                    ),
+                ));
+            }
+            let place = raw("place").ok_or_else(|| fail("place", "no place".to_owned()))?;
+            let place = PlaceCode::new(&place)
+                .ok()
+                .filter(|p| study.places.contains(p))
+                .ok_or_else(|| {
+                    fail(
+                        "place",
+                        "not a place code of the study's gazetteer (add [values.place])".to_owned(),
+                    )
+                })?;
+            let consent = match raw("consent") {
+                Some(c) => ConsentStatus::parse(&c).map_err(|e| fail("consent", e.to_string()))?,
+                None => ConsentStatus::Pending,
+            };
+            let date = match raw("session_date") {
+                Some(d) => NaiveDate::parse_from_str(d.get(..10).unwrap_or(&d), "%Y-%m-%d")
+                    .map_err(|_| fail("session_date", "not a date".to_owned()))?,
+                None => response
+                    .submitted_at
+                    .as_deref()
+                    .and_then(|s| s.get(..10))
+                    .and_then(|s| NaiveDate::parse_from_str(s, "%Y-%m-%d").ok())
+                    .ok_or_else(|| {
+                        fail(
+                            "session_date",
+                            "no session date (map session_date)".to_owned(),
+                        )
+                    })?,
+            };
+            if date < study.period.0 || date > study.period.1 {
+                return Err(fail(
+                    "session_date",
+                    format!(
+                        "{date} is outside the study period {} – {}",
+                        study.period.0, study.period.1
+                    ),
+                ));
+            }
+            let session = Session::new(Session {
+                code: session_code(&self.form_id, &response.key),
+                kind: SessionKind::Interview,
+                place: place.clone(),
+                date,
+                facilitators: Vec::new(),
+                participants: vec![code.clone()],
+                composition: Vec::new(),
+                declared_total: None,
+            })
+            .map_err(|e| fail("participant", e.to_string()))?;
+            linked.participant = Some(Participant {
+                code,
+                gender,
+                age_band,
+                group,
+                place,
+                consent,
+            });
+            linked.session = Some(session);
+        }
+        let language = self
+            .mapping
+            .language
+            .clone()
+            .unwrap_or_else(|| "fr".to_owned());
+        for (path, name, label) in &self.documents {
+            let Some(text) = answers.get(path).and_then(|v| v.as_str()) else {
+                continue;
+            };
+            if text.trim().is_empty() {
+                continue;
+            }
+            let body = TextBody::new(text);
+            let session = linked.session.as_ref().map(|s| s.code.clone());
+            let base = session
+                .clone()
+                .unwrap_or_else(|| session_code(&self.form_id, &response.key));
+            let turns = match &linked.participant {
+                Some(p) => vec![Turn {
+                    speaker: p.code.to_string(),
+                    participant: Some(p.code.clone()),
+                    span: body
+                        .span(0, body.char_len())
+                        .map_err(|e| fail("documents", e.to_string()))?,
+                }],
+                None => Vec::new(),
+            };
+            let document = Document::new(Document {
+                code: format!("{base}-{name}"),
+                session,
+                title: label.clone(),
+                kind: DocumentKind::Transcript,
+                language: language.clone(),
+                body,
+                turns,
+            })
+            .map_err(|e| MappingError::Answer {
+                at: Location {
+                    column: Some(path.clone()),
+                    ..submissions.main().location(row, None)
+                },
+                reason: e.to_string(),
+            })?;
+            linked.documents.push(document);
+        }
+        Ok(linked)
+    }
+
+    /// The mapping file's name.
+    pub fn file(&self) -> &str {
+        &self.file
+    }
+}

@@ -1,0 +1,815 @@
+//! Submissions read against their form: every column matched to a
+//! question (by XML name with the tool's group separator, by bare name, or
+//! by label), every answer checked against the question's type and choice
+//! list, repeat rows attached to their submission.
+//!
+//! Columns a header can name (see `docs/interop.md`):
+//! - a question, by its path with the export's separator (`grp/age`,
+//!   `grp-age`), its path inside its repeat, its bare name, or its label
+//!   in any language (alone or after its groups' labels joined by `/`);
+//! - one choice of a `select_multiple`: the question's header, `/`, then
+//!   the choice's name or label (cells `1`/`0`, `True`/`False`);
+//! - the "specify other" answer of an `or_other` select: header `_other`;
+//! - ODK Central's parts of a geopoint (`-Latitude`, `-Longitude`,
+//!   `-Altitude`, `-Accuracy`), which repeat the geopoint and are skipped;
+//! - the tools' own columns (`_id`, `_uuid`, `KEY`, ...), skipped.
+//!
+//! Anything else is refused as an unknown column.
+
+use std::collections::{HashMap, HashSet};
+
+use sankore_domain::instrument::{Instrument, Item, LocalizedText, QuestionType};
+use sankore_domain::{AnswersBuilder, RepeatRow, Response};
+
+use super::{Location, Result, RowRef, SubmissionError, Submissions, Table};
+
+/// How an answer is checked and normalised.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    Integer,
+    Decimal,
+    Date,
+    SelectOne,
+    SelectMultiple,
+    Other,
+}
+
+/// One answer slot of a table, in form order.
+struct Field<'f> {
+    path: String,
+    kind: Kind,
+    /// Choice names and labels of a select.
+    choices: Option<Choices<'f>>,
+    or_other: bool,
+    /// The column holding the whole answer.
+    column: Option<usize>,
+    /// One column per choice (select_multiple split by choice).
+    choice_columns: Vec<(usize, &'f str)>,
+}
+
+struct Choices<'f> {
+    list: &'f str,
+    names: HashSet<&'f str>,
+    by_label: HashMap<&'f str, &'f str>,
+}
+
+/// What a header may name.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Target {
+    /// A field, by index.
+    Field(usize),
+    /// One choice column of a select_multiple field.
+    Choice(usize, String),
+    /// A column repeating another (geopoint parts).
+    Skip,
+    /// Several things at the same rank.
+    Ambiguous,
+}
+
+/// Header candidates, with their rank (lower wins).
+#[derive(Default)]
+struct Candidates(HashMap<String, (u8, Target)>);
+
+impl Candidates {
+    fn add(&mut self, header: &str, rank: u8, target: Target) {
+        let header = header.trim();
+        if header.is_empty() {
+            return;
+        }
+        match self.0.get_mut(header) {
+            None => {
+                self.0.insert(header.to_owned(), (rank, target));
+            }
+            Some((r, t)) if *r > rank => {
+                *r = rank;
+                *t = target;
+            }
+            Some((r, t)) if *r == rank && *t != target => *t = Target::Ambiguous,
+            Some(_) => {}
+        }
+    }
+}
+
+/// The labels of the groups and repeats enclosing `path`, outermost first.
+fn ancestor_labels<'f>(form: &'f Instrument, path: &str) -> Vec<&'f LocalizedText> {
+    let mut labels = Vec::new();
+    let mut prefix = String::new();
+    let parts: Vec<&str> = path.trim_start_matches('/').split('/').collect();
+    for part in &parts[..parts.len().saturating_sub(1)] {
+        prefix.push('/');
+        prefix.push_str(part);
+        match form.item(&prefix) {
+            Some(Item::Group(g)) => labels.push(&g.label),
+            Some(Item::Repeat(r)) => labels.push(&r.label),
+            _ => {}
+        }
+    }
+    labels
+}
+
+/// The fields and header candidates of the questions in one repeat scope
+/// (`None`: outside every repeat).
+fn plan<'f>(
+    form: &'f Instrument,
+    scope: Option<&str>,
+    separator: char,
+) -> (Vec<Field<'f>>, Candidates) {
+    let mut fields = Vec::new();
+    let mut candidates = Candidates::default();
+    for q in form.questions() {
+        if q.repeat != scope {
+            continue;
+        }
+        let (kind, list, or_other) = match &q.question.kind {
+            QuestionType::Integer => (Kind::Integer, None, false),
+            QuestionType::Decimal | QuestionType::Range => (Kind::Decimal, None, false),
+            QuestionType::Date => (Kind::Date, None, false),
+            QuestionType::SelectOne { list, or_other } => {
+                (Kind::SelectOne, Some(list.as_str()), *or_other)
+            }
+            QuestionType::SelectMultiple { list, or_other } => {
+                (Kind::SelectMultiple, Some(list.as_str()), *or_other)
+            }
+            _ => (Kind::Other, None, false),
+        };
+        let choices = list.and_then(|l| form.choice_list(l)).map(|l| {
+            let mut names = HashSet::new();
+            let mut by_label = HashMap::new();
+            for c in &l.choices {
+                names.insert(c.name.as_str());
+                for (_, text) in c.label.iter() {
+                    by_label.entry(text.trim()).or_insert(c.name.as_str());
+                }
+            }
+            Choices {
+                list: l.name.as_str(),
+                names,
+                by_label,
+            }
+        });
+        let index = fields.len();
+        let relative = scope
+            .and_then(|s| q.path.strip_prefix(s))
+            .unwrap_or(q.path)
+            .trim_start_matches('/');
+        let full = q.path.trim_start_matches('/');
+        let xml: Vec<String> = [full, relative]
+            .iter()
+            .map(|p| p.replace('/', &separator.to_string()))
+            .collect();
+        let mut labels: Vec<String> = q
+            .question
+            .label
+            .iter()
+            .map(|(_, t)| t.trim().to_owned())
+            .collect();
+        let ancestors = ancestor_labels(form, q.path);
+        if !ancestors.is_empty() {
+            for (language, text) in q.question.label.iter() {
+                let mut joined: Vec<&str> = ancestors
+                    .iter()
+                    .filter_map(|l| l.get(language))
+                    .map(str::trim)
+                    .collect();
+                joined.push(text.trim());
+                labels.push(joined.join("/"));
+            }
+        }
+        let mut bases: Vec<(String, u8)> = xml.iter().map(|h| (h.clone(), 0)).collect();
+        bases.push((q.question.name.clone(), 1));
+        bases.extend(labels.into_iter().map(|l| (l, 2)));
+        for (base, rank) in &bases {
+            candidates.add(base, *rank, Target::Field(index));
+        }
+        if kind == Kind::SelectMultiple
+            && let Some(l) = list.and_then(|l| form.choice_list(l))
+        {
+            for (base, rank) in &bases {
+                for c in &l.choices {
+                    let target = Target::Choice(index, c.name.clone());
+                    candidates.add(&format!("{base}/{}", c.name), *rank, target.clone());
+                    for (_, label) in c.label.iter() {
+                        candidates.add(
+                            &format!("{base}/{}", label.trim()),
+                            *rank + 1,
+                            target.clone(),
+                        );
+                    }
+                }
+            }
+        }
+        if matches!(q.question.kind, QuestionType::Geopoint) {
+            for (base, rank) in &bases {
+                for part in ["Latitude", "Longitude", "Altitude", "Accuracy"] {
+                    candidates.add(&format!("{base}-{part}"), *rank, Target::Skip);
+                }
+            }
+        }
+        fields.push(Field {
+            path: q.path.to_owned(),
+            kind,
+            choices,
+            or_other,
+            column: None,
+            choice_columns: Vec::new(),
+        });
+        if or_other {
+            let other = fields.len();
+            for (base, rank) in &bases {
+                candidates.add(&format!("{base}_other"), *rank, Target::Field(other));
+            }
+            fields.push(Field {
+                path: format!("{}_other", q.path),
+                kind: Kind::Other,
+                choices: None,
+                or_other: false,
+                column: None,
+                choice_columns: Vec::new(),
+            });
+        }
+    }
+    (fields, candidates)
+}
+
+/// Assigns the table's columns to fields; refuses unknown and ambiguous
+/// columns and two columns for one answer.
+fn assign<'f>(
+    table: &Table,
+    submissions: &Submissions,
+    fields: &mut [Field<'f>],
+    candidates: &Candidates,
+) -> Result<()> {
+    let origin = submissions.origin;
+    for (c, header) in table.headers.iter().enumerate() {
+        if header.is_empty() {
+            if (0..table.rows.len()).all(|r| table.cell(r, c).trim().is_empty()) {
+                continue;
+            }
+            return Err(SubmissionError::UnknownColumn {
+                place: table.place.clone(),
+                column: format!("#{} (no header)", c + 1),
+            });
+        }
+        if origin.is_meta(header) {
+            continue;
+        }
+        match candidates.0.get(header.as_str()).map(|(_, t)| t) {
+            None => {
+                return Err(SubmissionError::UnknownColumn {
+                    place: table.place.clone(),
+                    column: header.clone(),
+                });
+            }
+            Some(Target::Ambiguous) => {
+                return Err(SubmissionError::AmbiguousColumn {
+                    place: table.place.clone(),
+                    column: header.clone(),
+                });
+            }
+            Some(Target::Skip) => {}
+            Some(Target::Field(f)) => {
+                let field = &mut fields[*f];
+                if let Some(first) = field.column {
+                    return Err(SubmissionError::DuplicateColumn {
+                        place: table.place.clone(),
+                        column: field.path.clone(),
+                        first: first + 1,
+                        second: c + 1,
+                    });
+                }
+                field.column = Some(c);
+            }
+            Some(Target::Choice(f, choice)) => {
+                let field = &mut fields[*f];
+                let name = field
+                    .choices
+                    .as_ref()
+                    .and_then(|ch| ch.names.get(choice.as_str()).copied())
+                    .unwrap_or_default();
+                field.choice_columns.push((c, name));
+            }
+        }
+    }
+    Ok(())
+}
+
+/// A cell of a per-choice column: selected or not.
+fn selected(cell: &str) -> Option<bool> {
+    match cell.trim() {
+        "1" | "True" | "true" | "TRUE" => Some(true),
+        "" | "0" | "False" | "false" | "FALSE" => Some(false),
+        _ => None,
+    }
+}
+
+/// Refusing a value: name it only when it looks like a choice name (an XML
+/// name), never free text.
+fn bad_value(at: Location, value: &str, what: String) -> SubmissionError {
+    let shown = if value.len() <= 64 && sankore_domain::instrument::check_name(value).is_ok() {
+        format!("{value:?} ")
+    } else {
+        String::new()
+    };
+    SubmissionError::Value {
+        at,
+        reason: format!("value {shown}{what}"),
+    }
+}
+
+/// Whether a text is a valid `YYYY-MM-DD` date (without a date parser's
+/// format machinery: this runs for every date answer).
+fn is_date(text: &str) -> bool {
+    let b = text.as_bytes();
+    let digits = |r: std::ops::Range<usize>| -> Option<u32> {
+        b.get(r)?.iter().try_fold(0u32, |n, d| {
+            d.is_ascii_digit().then(|| n * 10 + u32::from(d - b'0'))
+        })
+    };
+    b.len() == 10
+        && b[4] == b'-'
+        && b[7] == b'-'
+        && match (digits(0..4), digits(5..7), digits(8..10)) {
+            (Some(y), Some(m), Some(d)) => {
+                chrono::NaiveDate::from_ymd_opt(y as i32, m, d).is_some()
+            }
+            _ => false,
+        }
+}
+
+/// Checks and normalises one answer.
+fn value<'v>(
+    field: &Field<'_>,
+    raw: &'v str,
+    at: impl Fn() -> Location,
+) -> Result<std::borrow::Cow<'v, str>> {
+    use std::borrow::Cow;
+    let trimmed = raw.trim();
+    let not_in_list = |v: &str, choices: &Choices<'_>| {
+        bad_value(
+            at(),
+            v,
+            format!("is not a choice of list {:?}", choices.list),
+        )
+    };
+    match (field.kind, &field.choices) {
+        (Kind::Integer, _) => {
+            if trimmed.parse::<i64>().is_ok() {
+                return Ok(Cow::Borrowed(trimmed));
+            }
+            match trimmed.parse::<f64>() {
+                Ok(f) if f.fract() == 0.0 && f.abs() < 9e15 => Ok(Cow::Owned(format!("{f:.0}"))),
+                _ => Err(bad_value(at(), "", "is not an integer".to_owned())),
+            }
+        }
+        (Kind::Decimal, _) => match trimmed.parse::<f64>() {
+            Ok(f) if f.is_finite() => Ok(Cow::Borrowed(trimmed)),
+            _ => Err(bad_value(at(), "", "is not a number".to_owned())),
+        },
+        (Kind::Date, _) => {
+            let day = trimmed.get(..10).unwrap_or(trimmed);
+            if is_date(day) {
+                Ok(Cow::Borrowed(day))
+            } else {
+                Err(bad_value(at(), "", "is not a date (YYYY-MM-DD)".to_owned()))
+            }
+        }
+        (Kind::SelectOne, Some(choices)) => {
+            if choices.names.contains(trimmed) || (field.or_other && trimmed == "other") {
+                Ok(Cow::Borrowed(trimmed))
+            } else if let Some(name) = choices.by_label.get(trimmed) {
+                Ok(Cow::Owned((*name).to_owned()))
+            } else {
+                Err(not_in_list(trimmed, choices))
+            }
+        }
+        (Kind::SelectMultiple, Some(choices)) => {
+            if let Some(name) = choices.by_label.get(trimmed)
+                && !choices.names.contains(trimmed)
+            {
+                return Ok(Cow::Owned((*name).to_owned()));
+            }
+            let mut out = String::with_capacity(trimmed.len());
+            for token in trimmed.split_whitespace() {
+                if !(choices.names.contains(token) || (field.or_other && token == "other")) {
+                    return Err(not_in_list(token, choices));
+                }
+                if !out.is_empty() {
+                    out.push(' ');
+                }
+                out.push_str(token);
+            }
+            Ok(Cow::Owned(out))
+        }
+        _ => Ok(Cow::Borrowed(raw)),
+    }
+}
+
+/// The answers of one row of a table.
+fn answers(table: &Table, row: usize, fields: &[Field<'_>]) -> Result<sankore_domain::Answers> {
+    let record = &table.rows[row];
+    let mut builder = AnswersBuilder::with_capacity(record.as_slice().len() + fields.len() * 16);
+    for field in fields {
+        match field.column {
+            Some(c) => {
+                let raw = record.get(c).unwrap_or("");
+                if raw.trim().is_empty() {
+                    continue;
+                }
+                let v = value(field, raw, || table.location(row, Some(c)))?;
+                builder.push(&field.path, &v);
+            }
+            None if !field.choice_columns.is_empty() => {
+                let mut chosen = String::new();
+                for (c, name) in &field.choice_columns {
+                    match selected(record.get(*c).unwrap_or("")) {
+                        Some(true) => {
+                            if !chosen.is_empty() {
+                                chosen.push(' ');
+                            }
+                            chosen.push_str(name);
+                        }
+                        Some(false) => {}
+                        None => {
+                            return Err(SubmissionError::Value {
+                                at: table.location(row, Some(*c)),
+                                reason: "a choice column holds neither 1/0 nor True/False"
+                                    .to_owned(),
+                            });
+                        }
+                    }
+                }
+                if !chosen.is_empty() {
+                    builder.push(&field.path, &chosen);
+                }
+            }
+            None => {}
+        }
+    }
+    Ok(builder.finish())
+}
+
+/// The answers of every row of a table, checked on all cores (rows are
+/// independent); the first problem in row order is the one reported.
+fn answers_of_rows(table: &Table, fields: &[Field<'_>]) -> Result<Vec<sankore_domain::Answers>> {
+    let rows = table.rows.len();
+    let threads = std::thread::available_parallelism()
+        .map_or(1, std::num::NonZeroUsize::get)
+        .clamp(1, 8);
+    if threads == 1 || rows < 4096 {
+        return (0..rows).map(|row| answers(table, row, fields)).collect();
+    }
+    let chunk = rows.div_ceil(threads);
+    let parts: Vec<Result<Vec<sankore_domain::Answers>>> = std::thread::scope(|scope| {
+        let handles: Vec<_> = (0..rows)
+            .step_by(chunk)
+            .map(|start| {
+                let end = (start + chunk).min(rows);
+                scope.spawn(move || {
+                    (start..end)
+                        .map(|row| answers(table, row, fields))
+                        .collect()
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .map(|h| {
+                h.join().unwrap_or_else(|_| {
+                    Err(SubmissionError::Value {
+                        at: table.location(0, None),
+                        reason: "checking the answers failed".to_owned(),
+                    })
+                })
+            })
+            .collect()
+    });
+    let mut all = Vec::with_capacity(rows);
+    for part in parts {
+        all.extend(part?);
+    }
+    Ok(all)
+}
+
+/// The repeat of the form a repeat table holds: by name, or by the name
+/// cut to 31 characters (a spreadsheet's limit on sheet names).
+fn repeat_path<'f>(form: &'f Instrument, table: &Table) -> Result<&'f str> {
+    let name = table.repeat.as_deref().unwrap_or_default();
+    let mut found = None;
+    for q in form.questions() {
+        let Some(repeat) = q.repeat else { continue };
+        let last = repeat.rsplit('/').next().unwrap_or(repeat);
+        let cut: String = last.chars().take(31).collect();
+        if last == name || cut == name || repeat.trim_start_matches('/').replace('/', "-") == name {
+            found = Some(repeat);
+            break;
+        }
+    }
+    found.ok_or_else(|| SubmissionError::UnknownRepeat {
+        place: table.place.clone(),
+        repeat: name.to_owned(),
+    })
+}
+
+/// Reads every submission against the form: each column matched, each
+/// answer checked, repeat rows attached. The first problem refuses the
+/// whole export.
+pub fn link(submissions: &Submissions, form: &Instrument) -> Result<Vec<Response>> {
+    let separator = submissions.origin.separator();
+    let main = submissions.main();
+    let (mut fields, candidates) = plan(form, None, separator);
+    assign(main, submissions, &mut fields, &candidates)?;
+    let mut responses = Vec::with_capacity(main.rows.len());
+    for answers in answers_of_rows(main, &fields)? {
+        let row = responses.len();
+        responses.push(Response {
+            key: submissions.keys[row].clone(),
+            submitted_at: submissions.submitted_at(row).map(str::to_owned),
+            answers,
+            repeats: Vec::new(),
+        });
+    }
+    // Repeat tables, outer repeats before inner ones, so a parent row is
+    // always placed before its children.
+    let mut order: Vec<(usize, &str)> = Vec::new();
+    for (t, table) in submissions.tables.iter().enumerate().skip(1) {
+        order.push((t, repeat_path(form, table)?));
+    }
+    order.sort_by_key(|(t, path)| (path.matches('/').count(), *t));
+    let mut placed: HashMap<RowRef, usize> = HashMap::new();
+    for (t, path) in order {
+        let table = &submissions.tables[t];
+        let (mut fields, candidates) = plan(form, Some(path), separator);
+        assign(table, submissions, &mut fields, &candidates)?;
+        for row in 0..table.rows.len() {
+            let root = submissions.submission_of((t, row));
+            let parent = match submissions.parents[t].get(row).copied().flatten() {
+                Some((0, _)) | None => None,
+                Some(p) => Some(
+                    *placed
+                        .get(&p)
+                        .ok_or_else(|| SubmissionError::MissingParent {
+                            at: table.location(row, None),
+                            parent: "(a row of a repeat not nested around this one)".to_owned(),
+                        })?,
+                ),
+            };
+            let answers = answers(table, row, &fields)?;
+            let repeats = &mut responses[root].repeats;
+            placed.insert((t, row), repeats.len());
+            repeats.push(RepeatRow {
+                repeat: path.to_owned(),
+                parent,
+                answers,
+            });
+        }
+    }
+    Ok(responses)
+}
+
+#[cfg(test)]
+pub(crate) mod tests {
+    use super::*;
+    use sankore_domain::instrument::{Choice, ChoiceList, Group, Question, Repeat, Settings};
+
+    fn text(fr: &str, en: &str) -> LocalizedText {
+        let mut t = LocalizedText::default();
+        t.set(Some("French (fr)"), fr);
+        t.set(Some("English (en)"), en);
+        t
+    }
+
+    fn question(name: &str, kind: QuestionType, fr: &str, en: &str) -> Item {
+        Item::Question(Question::new(name, kind, text(fr, en)))
+    }
+
+    /// A small form with a group, a select_one, a select_multiple with
+    /// "other", and nested repeats.
+    pub(crate) fn form() -> Instrument {
+        let choices = |name: &str, items: &[(&str, &str, &str)]| ChoiceList {
+            name: name.to_owned(),
+            choices: items
+                .iter()
+                .map(|(n, fr, en)| Choice {
+                    name: (*n).to_owned(),
+                    label: text(fr, en),
+                    extra: Default::default(),
+                })
+                .collect(),
+        };
+        let survey = vec![
+            question(
+                "start",
+                QuestionType::Meta {
+                    meta: sankore_domain::instrument::MetaKind::Start,
+                },
+                "",
+                "",
+            ),
+            Item::Group(Group {
+                name: "resp".to_owned(),
+                label: text("Répondant", "Respondent"),
+                relevant: None,
+                appearance: None,
+                extra: Default::default(),
+                children: vec![
+                    question("code", QuestionType::Text, "Code", "Code"),
+                    question(
+                        "gender",
+                        QuestionType::SelectOne {
+                            list: "gender".to_owned(),
+                            or_other: false,
+                        },
+                        "Sexe",
+                        "Sex",
+                    ),
+                    question("age", QuestionType::Integer, "Âge", "Age"),
+                    question(
+                        "day",
+                        QuestionType::Date,
+                        "Date de l'entretien",
+                        "Interview date",
+                    ),
+                ],
+            }),
+            question("story", QuestionType::Text, "Récit", "Story"),
+            question(
+                "reasons",
+                QuestionType::SelectMultiple {
+                    list: "reasons".to_owned(),
+                    or_other: true,
+                },
+                "Raisons",
+                "Reasons",
+            ),
+            Item::Repeat(Repeat {
+                name: "member".to_owned(),
+                label: text("Membre", "Member"),
+                relevant: None,
+                appearance: None,
+                repeat_count: None,
+                extra: Default::default(),
+                children: vec![
+                    question(
+                        "m_age",
+                        QuestionType::Integer,
+                        "Âge du membre",
+                        "Member's age",
+                    ),
+                    Item::Repeat(Repeat {
+                        name: "job".to_owned(),
+                        label: text("Emploi", "Job"),
+                        relevant: None,
+                        appearance: None,
+                        repeat_count: None,
+                        extra: Default::default(),
+                        children: vec![question(
+                            "job_name",
+                            QuestionType::Text,
+                            "Emploi",
+                            "Job name",
+                        )],
+                    }),
+                ],
+            }),
+        ];
+        let lists = vec![
+            choices("gender", &[("f", "Femme", "Woman"), ("m", "Homme", "Man")]),
+            choices(
+                "reasons",
+                &[
+                    ("jobs", "Emploi", "Jobs"),
+                    ("justice", "Justice", "Justice"),
+                    ("faith", "Foi", "Faith"),
+                ],
+            ),
+        ];
+        let settings = Settings {
+            form_id: "enquete".to_owned(),
+            ..Settings::default()
+        };
+        Instrument::new(settings, survey, lists).unwrap_or_else(|e| panic!("{e}"))
+    }
+
+    fn csv(rows: &[&str]) -> String {
+        let header = "\"start\";\"resp/code\";\"resp/gender\";\"resp/age\";\"resp/day\";\"story\";\"reasons\";\"reasons/jobs\";\"reasons/justice\";\"reasons/faith\";\"reasons_other\";\"_id\";\"_uuid\";\"_submission_time\";\"_validation_status\";\"_index\"";
+        std::iter::once(header)
+            .chain(rows.iter().copied())
+            .collect::<Vec<_>>()
+            .join("\n")
+    }
+
+    const ROW1: &str = "\"2024-03-01T09:00:00\";\"TBK-001\";\"f\";\"34\";\"2024-03-01\";\"Il a dit \"\"non\"\".\";\"jobs faith\";\"1\";\"0\";\"1\";\"\";\"11\";\"u-1\";\"2024-03-01T10:00:00\";\"\";\"1\"";
+
+    fn ok<T>(r: Result<T>) -> T {
+        r.unwrap_or_else(|e| panic!("{e}"))
+    }
+
+    #[test]
+    fn kobo_csv_links_to_the_form() {
+        let data = csv(&[ROW1]);
+        let subs = ok(super::super::kobo::read_csv("k.csv", data.as_bytes()));
+        let responses = ok(link(&subs, &form()));
+        assert_eq!(responses.len(), 1);
+        let r = &responses[0];
+        assert_eq!(r.key, "u-1");
+        assert_eq!(r.submitted_at.as_deref(), Some("2024-03-01T10:00:00"));
+        let v: serde_json::Value = serde_json::from_str(r.answers.as_json()).unwrap_or_default();
+        assert_eq!(v["/resp/gender"], "f");
+        assert_eq!(v["/resp/age"], "34");
+        assert_eq!(v["/story"], "Il a dit \"non\".");
+        assert_eq!(v["/reasons"], "jobs faith");
+        assert!(v.get("/reasons_other").is_none());
+    }
+
+    #[test]
+    fn large_exports_are_checked_in_parallel_with_the_first_error_reported() {
+        let rows: Vec<String> = (0..6000)
+            .map(|i| {
+                let gender = match i {
+                    3000 => "x",
+                    5500 => "y",
+                    _ if i % 2 == 0 => "f",
+                    _ => "m",
+                };
+                ROW1.replace("\"u-1\"", &format!("\"u-{i}\"")).replacen(
+                    "\"f\"",
+                    &format!("\"{gender}\""),
+                    1,
+                )
+            })
+            .collect();
+        let good: Vec<String> = rows
+            .iter()
+            .map(|r| r.replace("\"x\"", "\"f\"").replace("\"y\"", "\"m\""))
+            .collect();
+        let refs: Vec<&str> = good.iter().map(String::as_str).collect();
+        let subs = ok(super::super::kobo::read_csv("k.csv", csv(&refs).as_bytes()));
+        let responses = ok(link(&subs, &form()));
+        assert_eq!(responses.len(), 6000);
+        assert_eq!(responses[4321].key, "u-4321");
+        assert!(
+            responses[4321]
+                .answers
+                .as_json()
+                .contains("\"/resp/gender\":\"m\"")
+        );
+        let refs: Vec<&str> = rows.iter().map(String::as_str).collect();
+        let subs = ok(super::super::kobo::read_csv("k.csv", csv(&refs).as_bytes()));
+        assert_eq!(
+            link(&subs, &form()).err().map(|e| e.to_string()).as_deref(),
+            Some(
+                "k.csv, line 3002, column \"resp/gender\": value \"x\" is not a choice of list \"gender\""
+            )
+        );
+    }
+
+    #[test]
+    fn dates_are_checked() {
+        assert!(is_date("2024-02-29"));
+        assert!(!is_date("2023-02-29"));
+        assert!(!is_date("2024-2-29"));
+        assert!(!is_date("2024/02/28"));
+        assert!(!is_date("2024-02-2x"));
+    }
+
+    #[test]
+    fn labels_as_headers_and_values() {
+        let data = "\"Code\";\"Sexe\";\"Âge\";\"Raisons/Emploi\";\"Raisons/Foi\";\"_uuid\"\n\"A-1\";\"Femme\";\"7\";\"1\";\"0\";\"u-9\"\n";
+        let subs = ok(super::super::kobo::read_csv("k.csv", data.as_bytes()));
+        let responses = ok(link(&subs, &form()));
+        let v: serde_json::Value =
+            serde_json::from_str(responses[0].answers.as_json()).unwrap_or_default();
+        assert_eq!(v["/resp/gender"], "f");
+        assert_eq!(v["/reasons"], "jobs");
+    }
+
+    #[test]
+    fn bad_answers_and_columns_are_refused_with_position() {
+        let bad_choice = ROW1.replace("\"f\"", "\"x\"");
+        let subs = ok(super::super::kobo::read_csv(
+            "k.csv",
+            csv(&[&bad_choice]).as_bytes(),
+        ));
+        assert_eq!(
+            link(&subs, &form()).err().map(|e| e.to_string()).as_deref(),
+            Some(
+                "k.csv, line 2, column \"resp/gender\": value \"x\" is not a choice of list \"gender\""
+            )
+        );
+        let bad_int = ROW1.replace("\"34\"", "\"trente\"");
+        let subs = ok(super::super::kobo::read_csv(
+            "k.csv",
+            csv(&[&bad_int]).as_bytes(),
+        ));
+        assert_eq!(
+            link(&subs, &form()).err().map(|e| e.to_string()).as_deref(),
+            Some("k.csv, line 2, column \"resp/age\": value is not an integer")
+        );
+        let unknown = csv(&[ROW1]).replacen("\"story\"", "\"histoire\"", 1);
+        let subs = ok(super::super::kobo::read_csv("k.csv", unknown.as_bytes()));
+        assert!(matches!(
+            link(&subs, &form()),
+            Err(SubmissionError::UnknownColumn { column, .. }) if column == "histoire"
+        ));
+    }
+}

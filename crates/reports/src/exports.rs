@@ -1,0 +1,373 @@
+//! Tables of a study for spreadsheets and statistics packages (`sankore
+//! export codings|participants|matrix`), written by
+//! `sankore_formats::tabular`.
+//!
+//! Only the matrix publishes counts of people; [`matrix`] with a
+//! threshold hides the counts below it (the disclosure crate's threshold
+//! rule; the matrix publishes no totals, so no secondary suppression is
+//! needed) and says which.
+
+use sankore_analysis::corpus::Corpus;
+use sankore_analysis::matrix::{Cell, Matrix};
+use sankore_disclosure::{Cell as CountCell, Reason, Suppressed, suppress};
+use sankore_domain::{Gender, Lang, StudyRecords};
+use sankore_formats::tabular::{Column, Table};
+use sankore_i18n::Msg;
+
+use crate::ReportError;
+
+/// Every coding with the exact characters it covers: `document`,
+/// `participant` (the participant code, or `SESSION/label` for a
+/// focus-group member, of the turn the coding starts in), `code`,
+/// `code_name`, `coder`, `start`, `end` (Unicode scalar offsets,
+/// `[start, end)` over NFC text), `text`.
+pub fn codings(records: &StudyRecords, corpus: &Corpus, lang: Lang) -> Table {
+    let mut columns = vec![
+        Column::text("document").hxl("#meta+document"),
+        Column::text("participant").hxl("#respondee+code"),
+        Column::text("code").hxl("#indicator+code"),
+        Column::text("code_name").hxl("#indicator+name"),
+        Column::text("coder").hxl("#meta+coder"),
+        Column::number("start").hxl("#meta+start"),
+        Column::number("end").hxl("#meta+end"),
+        Column::text("text").hxl("#description"),
+    ];
+    for (column, label) in columns.iter_mut().zip([
+        Msg::Document,
+        Msg::ParticipantCode,
+        Msg::Code,
+        Msg::Name,
+        Msg::Coder,
+        Msg::ExportStart,
+        Msg::ExportEnd,
+        Msg::ExportText,
+    ]) {
+        column.label = Some(label.text(lang).to_owned());
+    }
+    let documents: std::collections::HashMap<&str, &sankore_domain::Document> = records
+        .documents
+        .iter()
+        .map(|d| (d.code.as_str(), d))
+        .collect();
+    let rows = (0..corpus.codings.len())
+        .filter_map(|i| corpus.coding_ref(i))
+        .map(|c| {
+            let text = documents
+                .get(c.document.as_str())
+                .and_then(|d| d.span(c.start, c.end).ok().map(|s| d.text_of(s).to_owned()))
+                .unwrap_or_default();
+            let name = corpus
+                .codes
+                .iter()
+                .find(|k| k.key.as_str() == c.code)
+                .map(|k| k.name.get(lang).to_owned())
+                .unwrap_or_default();
+            vec![
+                c.document,
+                c.speaker.unwrap_or_default(),
+                c.code,
+                name,
+                c.coder,
+                c.start.to_string(),
+                c.end.to_string(),
+                text,
+            ]
+        })
+        .collect();
+    Table {
+        name: "codings".to_owned(),
+        columns,
+        rows,
+    }
+}
+
+/// The label of a gender in `lang`.
+fn gender_label(gender: Gender, lang: Lang) -> &'static str {
+    match gender {
+        Gender::Female => Msg::Women.text(lang),
+        Gender::Male => Msg::Men.text(lang),
+        Gender::Unspecified => Msg::Unspecified.text(lang),
+    }
+}
+
+/// The participant register: pseudonymous codes and attributes. With
+/// `labels`, genders, groups and places are written as their names in
+/// that language; values keep their labels for SPSS and Stata either way.
+pub fn participants(records: &StudyRecords, lang: Lang, labels: bool) -> Table {
+    let group_label = |key: &str| {
+        records
+            .groups
+            .iter()
+            .find(|g| g.key == key)
+            .map(|g| g.label.get(lang).to_owned())
+            .unwrap_or_else(|| key.to_owned())
+    };
+    let place_label = |code: &sankore_domain::PlaceCode| {
+        records
+            .gazetteer
+            .get(code)
+            .map(|p| p.name.clone())
+            .unwrap_or_else(|| code.to_string())
+    };
+    let mut gender = Column::text("gender")
+        .hxl("#respondee+gender")
+        .label(Msg::Gender.text(lang));
+    let mut group = Column::text("group")
+        .hxl("#respondee+group")
+        .label(Msg::Group.text(lang));
+    let mut place = Column::text("place")
+        .hxl("#adm3+code")
+        .label(Msg::Place.text(lang));
+    if !labels {
+        gender.value_labels = Gender::ALL
+            .iter()
+            .map(|g| (g.as_str().to_owned(), gender_label(*g, lang).to_owned()))
+            .collect();
+        group.value_labels = records
+            .groups
+            .iter()
+            .map(|g| (g.key.clone(), g.label.get(lang).to_owned()))
+            .collect();
+        let mut used: Vec<&sankore_domain::PlaceCode> =
+            records.participants.iter().map(|p| &p.place).collect();
+        used.sort();
+        used.dedup();
+        place.value_labels = used
+            .into_iter()
+            .map(|c| (c.to_string(), place_label(c)))
+            .collect();
+    }
+    let columns = vec![
+        Column::text("code")
+            .hxl("#respondee+code")
+            .label(Msg::ParticipantCode.text(lang)),
+        gender,
+        Column::text("age_band")
+            .hxl("#respondee+age")
+            .label(Msg::AgeBand.text(lang)),
+        group,
+        place,
+        Column::text("consent")
+            .hxl("#status+consent")
+            .label(Msg::Consent.text(lang)),
+    ];
+    let rows = records
+        .participants
+        .iter()
+        .map(|p| {
+            let (gender, group, place) = if labels {
+                (
+                    gender_label(p.gender, lang).to_owned(),
+                    group_label(&p.group),
+                    place_label(&p.place),
+                )
+            } else {
+                (
+                    p.gender.as_str().to_owned(),
+                    p.group.clone(),
+                    p.place.to_string(),
+                )
+            };
+            vec![
+                p.code.to_string(),
+                gender,
+                p.age_band.as_str().to_owned(),
+                group,
+                place,
+                p.consent.as_str().to_owned(),
+            ]
+        })
+        .collect();
+    Table {
+        name: "participants".to_owned(),
+        columns,
+        rows,
+    }
+}
+
+/// What a matrix export counts in each cell.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Measure {
+    Segments,
+    Documents,
+    Participants,
+    FocusGroups,
+}
+
+impl Measure {
+    fn of(self, cell: &Cell) -> u64 {
+        match self {
+            Measure::Segments => cell.segments,
+            Measure::Documents => cell.documents,
+            Measure::Participants => cell.participants,
+            Measure::FocusGroups => cell.focus_groups,
+        }
+    }
+}
+
+/// A matrix as a table: one row per code (`code`, `name`), one column per
+/// attribute value, then `unattributed`. With `k`, counts from 1 to k-1
+/// are left empty and listed in the second value returned.
+pub fn matrix(
+    m: &Matrix,
+    measure: Measure,
+    lang: Lang,
+    k: Option<u64>,
+) -> Result<(Table, Vec<Suppressed>), ReportError> {
+    let mut columns = vec![
+        Column::text("code")
+            .hxl("#indicator+code")
+            .label(Msg::Code.text(lang)),
+        Column::text("name")
+            .hxl("#indicator+name")
+            .label(Msg::Name.text(lang)),
+    ];
+    for c in &m.columns {
+        columns.push(
+            Column::number(c.key.clone())
+                .hxl(&format!("#value+{}", hxl_attribute(&c.key)))
+                .label(c.label.clone()),
+        );
+    }
+    columns.push(
+        Column::number("unattributed")
+            .hxl("#value+unattributed")
+            .label(Msg::AnalysisUnattributed.text(lang)),
+    );
+    let mut cells = Vec::new();
+    for row in &m.rows {
+        for (column, cell) in m
+            .columns
+            .iter()
+            .map(|c| c.key.as_str())
+            .chain(std::iter::once("unattributed"))
+            .zip(row.cells.iter().chain(std::iter::once(&row.unattributed)))
+        {
+            cells.push(CountCell {
+                path: format!("{}.{column}", row.code),
+                count: measure.of(cell),
+            });
+        }
+    }
+    let hidden: Vec<(usize, Reason)> = match k {
+        Some(k) => suppress(&cells, &[], k).map_err(|e| ReportError::Render(e.to_string()))?,
+        None => Vec::new(),
+    };
+    let mut shown: Vec<String> = cells.iter().map(|c| c.count.to_string()).collect();
+    let suppressed = hidden
+        .iter()
+        .map(|(i, reason)| {
+            shown[*i] = String::new();
+            Suppressed {
+                path: cells[*i].path.clone(),
+                reason: *reason,
+                k: k.unwrap_or_default(),
+            }
+        })
+        .collect();
+    let width = m.columns.len() + 1;
+    let rows = m
+        .rows
+        .iter()
+        .enumerate()
+        .map(|(r, row)| {
+            let mut line = vec![row.code.clone(), row.name.get(lang).to_owned()];
+            line.extend_from_slice(&shown[r * width..(r + 1) * width]);
+            line
+        })
+        .collect();
+    Ok((
+        Table {
+            name: "matrix".to_owned(),
+            columns,
+            rows,
+        },
+        suppressed,
+    ))
+}
+
+/// An HXL attribute from a column key: lower-case letters, digits, `_`.
+fn hxl_attribute(key: &str) -> String {
+    key.chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() {
+                c.to_ascii_lowercase()
+            } else {
+                '_'
+            }
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use sankore_analysis::corpus::CorpusInput;
+    use sankore_analysis::matrix::{Attribute, MatrixQuery};
+
+    fn demo() -> (StudyRecords, Corpus) {
+        let records = sankore_demo::reference_study();
+        let corpus = Corpus::build(&CorpusInput {
+            codebook: &records.codebook,
+            gazetteer: &records.gazetteer,
+            groups: &records.groups,
+            participants: &records.participants,
+            sessions: &records.sessions,
+            documents: &records.documents,
+            codings: &records.codings,
+        })
+        .unwrap_or_else(|e| panic!("{e}"));
+        (records, corpus)
+    }
+
+    #[test]
+    fn codings_carry_their_exact_text() {
+        let (records, corpus) = demo();
+        let table = codings(&records, &corpus, Lang::Fr);
+        assert_eq!(table.rows.len(), corpus.codings.len());
+        for row in table.rows.iter().take(200) {
+            let doc = records
+                .documents
+                .iter()
+                .find(|d| d.code == row[0])
+                .unwrap_or_else(|| panic!("document {}", row[0]));
+            let start: usize = row[5].parse().unwrap_or_default();
+            let end: usize = row[6].parse().unwrap_or_default();
+            let expected: String = doc
+                .body
+                .as_str()
+                .chars()
+                .skip(start)
+                .take(end - start)
+                .collect();
+            assert_eq!(row[7], expected);
+        }
+    }
+
+    #[test]
+    fn public_matrix_hides_small_counts() {
+        let (_, corpus) = demo();
+        let m = Matrix::compute(
+            &corpus,
+            &MatrixQuery {
+                attribute: Attribute::Gender,
+                codes: None,
+                filter: Default::default(),
+            },
+        )
+        .unwrap_or_else(|e| panic!("{e}"));
+        let (table, hidden) =
+            matrix(&m, Measure::Participants, Lang::En, Some(5)).unwrap_or_else(|e| panic!("{e}"));
+        assert!(!hidden.is_empty());
+        for row in &table.rows {
+            for cell in &row[2..] {
+                let n: u64 = cell.parse().unwrap_or(0);
+                assert!(cell.is_empty() || n == 0 || n >= 5, "{cell}");
+            }
+        }
+        let (open, none) =
+            matrix(&m, Measure::Participants, Lang::En, None).unwrap_or_else(|e| panic!("{e}"));
+        assert!(none.is_empty());
+        assert_eq!(open.rows.len(), table.rows.len());
+    }
+}

@@ -1,0 +1,241 @@
+//! Responses to forms: submissions with their repeat rows, and the
+//! participants, sessions and documents a mapping derives from them, all
+//! written in one transaction with their audit entry.
+
+use std::collections::HashMap;
+
+use rusqlite::params;
+use sankore_domain::instrument::Instrument;
+use sankore_domain::{Answers, AuditAction, AuditEvent, RepeatRow, Response};
+use sha2::{Digest, Sha256};
+
+use super::records::{check_place, check_session, exists_as};
+use super::write::{Keys, insert_document, insert_participant, insert_session};
+use super::{SqliteStore, audit, now};
+use crate::error::{Result, StoreError};
+use crate::{Progress, ResponseImport, ResponseImportOutcome, ResponseStore, StoredResponse};
+
+/// SHA-256 over a submission's answers and repeat rows (not its time or
+/// origin): equal for the same answers from a CSV or an XLSX export.
+fn fingerprint(response: &Response) -> String {
+    let mut hasher = Sha256::new();
+    let mut field = |bytes: &[u8]| {
+        hasher.update((bytes.len() as u64).to_le_bytes());
+        hasher.update(bytes);
+    };
+    field(response.answers.as_json().as_bytes());
+    for row in &response.repeats {
+        field(row.repeat.as_bytes());
+        field(&row.parent.map_or(-1, |p| p as i64).to_le_bytes());
+        field(row.answers.as_json().as_bytes());
+    }
+    hex::encode(hasher.finalize())
+}
+
+impl ResponseStore for SqliteStore {
+    fn import_responses(
+        &mut self,
+        import: &ResponseImport<'_>,
+        progress: Progress<'_>,
+    ) -> Result<ResponseImportOutcome> {
+        let study = self.require_study()?;
+        if !import.records.is_empty() && import.records.len() != import.responses.len() {
+            return Err(StoreError::Stored {
+                what: "response records",
+                detail: "one set of records per response is needed".to_owned(),
+            });
+        }
+        let definition = serde_json::to_string(import.form).map_err(|e| StoreError::Stored {
+            what: "instrument",
+            detail: e.to_string(),
+        })?;
+        let tx = self.write_transaction()?;
+        let at = now();
+        tx.execute(
+            "INSERT INTO response_forms (study_id, form_key, definition, updated_at) VALUES (?1, ?2, ?3, ?4)
+             ON CONFLICT (study_id, form_key) DO UPDATE SET definition = excluded.definition, updated_at = excluded.updated_at",
+            params![study, import.form.key(), definition, at],
+        )?;
+        let form_id: i64 = tx.query_row(
+            "SELECT id FROM response_forms WHERE study_id = ?1 AND form_key = ?2",
+            params![study, import.form.key()],
+            |r| r.get(0),
+        )?;
+        let stored: HashMap<String, String> = {
+            let mut stmt =
+                tx.prepare("SELECT key, fingerprint FROM submissions WHERE form_id = ?1")?;
+            stmt.query_map([form_id], |r| Ok((r.get(0)?, r.get(1)?)))?
+                .collect::<rusqlite::Result<_>>()?
+        };
+        let mut keys = if import.records.is_empty() {
+            None
+        } else {
+            Some(Keys::load(&tx, study)?)
+        };
+        let mut outcome = ResponseImportOutcome::default();
+        let total = import.responses.len() as u64;
+        {
+            let mut insert = tx.prepare_cached(
+                "INSERT INTO submissions (form_id, key, submitted_at, origin, fingerprint, answers, participant_code, session_code, imported_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+            )?;
+            let mut insert_repeat = tx.prepare_cached(
+                "INSERT INTO submission_repeats (submission_id, position, repeat_path, parent_position, answers)
+                 VALUES (?1, ?2, ?3, ?4, ?5)",
+            )?;
+            for (i, response) in import.responses.iter().enumerate() {
+                if i % 4096 == 0 {
+                    progress(i as u64, total);
+                }
+                let print = fingerprint(response);
+                if let Some(previous) = stored.get(&response.key) {
+                    if *previous == print {
+                        outcome.unchanged += 1;
+                    } else {
+                        outcome.changed.push(response.key.clone());
+                    }
+                    continue;
+                }
+                let records = import.records.get(i);
+                let (mut participant, mut session) = (None, None);
+                if let (Some(records), Some(keys)) = (records, keys.as_mut()) {
+                    if let Some(p) = &records.participant {
+                        if !keys.participants.contains_key(p.code.as_str()) {
+                            check_place(&tx, study, &p.place)?;
+                            insert_participant(&tx, study, keys, p)?;
+                            outcome.participants += 1;
+                        }
+                        participant = Some(p.code.to_string());
+                    }
+                    if let Some(s) = &records.session {
+                        check_session(&tx, study, s)?;
+                        insert_session(&tx, study, keys, s)
+                            .map_err(exists_as("session", &s.code))?;
+                        outcome.sessions += 1;
+                        session = Some(s.code.clone());
+                    }
+                    for d in &records.documents {
+                        insert_document(&tx, study, keys, d)
+                            .map_err(exists_as("document", &d.code))?;
+                        outcome.documents += 1;
+                    }
+                }
+                insert.execute(params![
+                    form_id,
+                    response.key,
+                    response.submitted_at,
+                    import.origin,
+                    print,
+                    response.answers.as_json(),
+                    participant,
+                    session,
+                    at
+                ])?;
+                let submission = tx.last_insert_rowid();
+                for (position, row) in response.repeats.iter().enumerate() {
+                    insert_repeat.execute(params![
+                        submission,
+                        position,
+                        row.repeat,
+                        row.parent,
+                        row.answers.as_json()
+                    ])?;
+                }
+                outcome.new += 1;
+            }
+        }
+        audit::append(
+            &tx,
+            &AuditEvent::new(
+                import.actor,
+                AuditAction::Import,
+                import.form.key(),
+                format!(
+                    "{}: {} new, {} unchanged, {} changed; {} participants, {} sessions, {} documents created",
+                    import.origin,
+                    outcome.new,
+                    outcome.unchanged,
+                    outcome.changed.len(),
+                    outcome.participants,
+                    outcome.sessions,
+                    outcome.documents
+                ),
+            ),
+        )?;
+        tx.commit()?;
+        self.anchor_audit_head()?;
+        progress(total, total);
+        Ok(outcome)
+    }
+
+    fn response_forms(&self) -> Result<Vec<Instrument>> {
+        let study = self.require_study()?;
+        let mut stmt = self.conn.prepare(
+            "SELECT definition FROM response_forms WHERE study_id = ?1 ORDER BY form_key",
+        )?;
+        let definitions: Vec<String> = stmt
+            .query_map([study], |r| r.get(0))?
+            .collect::<rusqlite::Result<_>>()?;
+        definitions
+            .iter()
+            .map(|d| {
+                serde_json::from_str(d).map_err(|e| StoreError::Stored {
+                    what: "instrument",
+                    detail: e.to_string(),
+                })
+            })
+            .collect()
+    }
+
+    fn responses(&self, form: &str) -> Result<Vec<StoredResponse>> {
+        let study = self.require_study()?;
+        let _snapshot = self.snapshot()?;
+        let mut stmt = self.conn.prepare(
+            "SELECT s.id, s.key, s.submitted_at, s.origin, s.answers, s.participant_code, s.session_code
+             FROM submissions s JOIN response_forms f ON f.id = s.form_id
+             WHERE f.study_id = ?1 AND f.form_key = ?2 ORDER BY s.id",
+        )?;
+        let mut rows: Vec<(i64, StoredResponse)> = stmt
+            .query_map(params![study, form], |r| {
+                Ok((
+                    r.get(0)?,
+                    StoredResponse {
+                        response: Response {
+                            key: r.get(1)?,
+                            submitted_at: r.get(2)?,
+                            answers: Answers::from_stored(r.get(4)?),
+                            repeats: Vec::new(),
+                        },
+                        origin: r.get(3)?,
+                        participant: r.get(5)?,
+                        session: r.get(6)?,
+                    },
+                ))
+            })?
+            .collect::<rusqlite::Result<_>>()?;
+        let index: HashMap<i64, usize> = rows
+            .iter()
+            .enumerate()
+            .map(|(i, (id, _))| (*id, i))
+            .collect();
+        let mut repeats = self.conn.prepare(
+            "SELECT r.submission_id, r.repeat_path, r.parent_position, r.answers
+             FROM submission_repeats r JOIN submissions s ON s.id = r.submission_id
+             JOIN response_forms f ON f.id = s.form_id
+             WHERE f.study_id = ?1 AND f.form_key = ?2 ORDER BY r.submission_id, r.position",
+        )?;
+        let mut found = repeats.query(params![study, form])?;
+        while let Some(r) = found.next()? {
+            let submission: i64 = r.get(0)?;
+            let parent: Option<i64> = r.get(2)?;
+            if let Some(i) = index.get(&submission) {
+                rows[*i].1.response.repeats.push(RepeatRow {
+                    repeat: r.get(1)?,
+                    parent: parent.and_then(|p| usize::try_from(p).ok()),
+                    answers: Answers::from_stored(r.get(3)?),
+                });
+            }
+        }
+        Ok(rows.into_iter().map(|(_, r)| r).collect())
+    }
+}
