@@ -10,6 +10,8 @@ cd "$(dirname "$0")/.."
 # libxml2-utils (xmllint) validates REFI-QDA exports against their schemas;
 # chromium + chromium-driver run the workbench test in a real browser.
 packages=(libssl-dev pkg-config sqlite3 libxml2-utils chromium chromium-driver)
+# poppler-utils (pdftotext, pdftoppm) reads the PDF reports back in tests.
+packages+=(poppler-utils)
 if [ "${SANKORE_SKIP_INSTALL:-0}" != 1 ]; then
   missing=()
   for p in "${packages[@]}"; do

@@ -130,6 +130,11 @@ pub enum Command {
         #[command(subcommand)]
         analyze: crate::commands::analyze::Analyze,
     },
+    /// Quotes backing findings, and their disclosure scan.
+    Quotes {
+        #[command(subcommand)]
+        quotes: crate::commands::report::Quotes,
+    },
     /// Findings, their evidence strength and forum outcomes.
     Findings {
         #[command(subcommand)]
@@ -331,6 +336,29 @@ pub enum Report {
         #[arg(long, default_value_t = 5)]
         k: u64,
     },
+    /// The study report.
+    Study {
+        #[command(flatten)]
+        workspace: WorkspaceArg,
+        /// Output format.
+        #[arg(long, value_enum, default_value = "pdf")]
+        format: crate::commands::report::StudyFormat,
+        /// File to write.
+        #[arg(long, value_name = "FILE")]
+        out: PathBuf,
+        /// Threshold (3 to 10).
+        #[arg(long)]
+        k: Option<u64>,
+        /// Date printed on the report.
+        #[arg(long, value_name = "YYYY-MM-DD")]
+        date: Option<chrono::NaiveDate>,
+        /// Annex the disclosure report.
+        #[arg(long)]
+        coordinator_copy: bool,
+        /// Polygons of the cercles for the map.
+        #[arg(long, value_name = "FILE")]
+        geojson: Option<PathBuf>,
+    },
 }
 
 fn parse_lang(text: &str) -> Result<Lang, String> {
@@ -388,6 +416,14 @@ pub fn localized_command(lang: Lang) -> clap::Command {
                     format(workspace(c.about(t(Msg::CliReportMethodology))))
                         .mut_arg("public", |a| a.help(t(Msg::CliPublic)))
                         .mut_arg("k", |a| a.help(t(Msg::CliThreshold)))
+                })
+                .mut_subcommand("study", |c| {
+                    format(workspace(c.about(t(Msg::CliReportStudy))))
+                        .mut_arg("out", |a| a.help(t(Msg::CliOut)))
+                        .mut_arg("k", |a| a.help(t(Msg::CliStudyThreshold)))
+                        .mut_arg("date", |a| a.help(t(Msg::CliReportDate)))
+                        .mut_arg("coordinator_copy", |a| a.help(t(Msg::CliCoordinatorCopy)))
+                        .mut_arg("geojson", |a| a.help(t(Msg::CliGeojson)))
                 })
         })
         .mut_subcommand("check", |c| format(workspace(c.about(t(Msg::CliCheck)))))
@@ -459,6 +495,9 @@ pub fn localized_command(lang: Lang) -> clap::Command {
                 .mut_subcommand("odk", |c| crate::commands::fielddata::localize(c, lang))
         })
         .mut_subcommand("analyze", |c| crate::commands::analyze::localize(c, lang))
+        .mut_subcommand("quotes", |c| {
+            crate::commands::report::localize_quotes(c, lang)
+        })
         .mut_subcommand("audit", |c| crate::commands::audit::localize(c, lang))
         .mut_subcommand("vault", |c| crate::commands::vault::localize_vault(c, lang))
         .mut_subcommand("participant", |c| {

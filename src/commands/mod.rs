@@ -25,6 +25,7 @@ pub(crate) mod export;
 pub(crate) mod fielddata;
 pub(crate) mod followup;
 pub(crate) mod refi;
+pub(crate) mod report;
 mod user;
 pub(crate) mod vault;
 pub(crate) mod xlsform;
@@ -94,6 +95,31 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             ))?;
             Ok(ExitCode::SUCCESS)
         }
+        Command::Report {
+            report:
+                Report::Study {
+                    workspace,
+                    format,
+                    out,
+                    k,
+                    date,
+                    coordinator_copy,
+                    geojson,
+                },
+        } => report::run_study(
+            report::StudyArgs {
+                workspace: workspace.workspace,
+                format,
+                out,
+                k,
+                date,
+                coordinator_copy,
+                geojson,
+            },
+            file,
+            lang,
+        ),
+        Command::Quotes { quotes } => report::run_quotes(quotes, file, lang),
         Command::Check { workspace, format } => check(&workspace.workspace, format, file, lang),
         Command::Export { export } => refi::export(export, file, lang),
         Command::Import { import } => refi::import(import, file, lang),

@@ -34,35 +34,40 @@ pub struct Strength {
     pub segments: u64,
 }
 
-/// Computes a finding's strength over a corpus (codes unknown to the
-/// corpus count for nothing).
-pub fn strength(corpus: &Corpus, finding: &Finding) -> Strength {
+/// The codings (by index in [`Corpus::codings`]) that count as a
+/// finding's evidence: codings of its codes outside validation forums.
+fn evidence<'a>(corpus: &'a Corpus, finding: &Finding) -> impl Iterator<Item = usize> + 'a {
     let mut wanted = vec![false; corpus.codes.len()];
     for key in &finding.codes {
         if let Some(id) = corpus.code_id(key) {
             wanted[id as usize] = true;
         }
     }
+    let c = &corpus.codings;
+    (0..c.len()).filter(move |i| {
+        wanted.get(c.code[*i] as usize).copied().unwrap_or(false)
+            && corpus
+                .session_of(c.document[*i])
+                .is_none_or(|s| s.kind != SessionKind::ValidationForum)
+    })
+}
+
+/// Computes a finding's strength over a corpus (codes unknown to the
+/// corpus count for nothing).
+pub fn strength(corpus: &Corpus, finding: &Finding) -> Strength {
     let mut speakers = BTreeSet::new();
     let mut documents = BTreeSet::new();
     let mut cercles = BTreeSet::new();
     let mut segments = 0u64;
     let c = &corpus.codings;
-    for i in 0..c.len() {
-        if !wanted.get(c.code[i] as usize).copied().unwrap_or(false) {
-            continue;
-        }
+    for i in evidence(corpus, finding) {
         let document = c.document[i];
-        let session = corpus.session_of(document);
-        if session.is_some_and(|s| s.kind == SessionKind::ValidationForum) {
-            continue;
-        }
         segments += 1;
         documents.insert(document);
         if c.speaker[i] != NONE {
             speakers.insert(c.speaker[i]);
         }
-        if let Some(s) = session.filter(|s| s.cercle != NONE) {
+        if let Some(s) = corpus.session_of(document).filter(|s| s.cercle != NONE) {
             cercles.insert(s.cercle);
         }
     }
@@ -72,6 +77,20 @@ pub fn strength(corpus: &Corpus, finding: &Finding) -> Strength {
         cercles: cercles.len() as u64,
         segments,
     }
+}
+
+/// The distinct speakers behind a finding's evidence, each with the cercle
+/// (id in [`Corpus::cercles`], or [`NONE`]) of the session they spoke in;
+/// a speaker heard in two cercles appears under both.
+pub fn speakers_by_cercle(corpus: &Corpus, finding: &Finding) -> BTreeSet<(u32, u32)> {
+    let c = &corpus.codings;
+    evidence(corpus, finding)
+        .filter(|i| c.speaker[*i] != NONE)
+        .map(|i| {
+            let cercle = corpus.session_of(c.document[i]).map_or(NONE, |s| s.cercle);
+            (cercle, c.speaker[i])
+        })
+        .collect()
 }
 
 /// One forum's outcome for a finding, with the forum's place and date.

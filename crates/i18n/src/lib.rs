@@ -418,6 +418,78 @@ catalogue! {
     SuggestionExtent => "Text suggested around a match", "Texte suggéré autour d'une correspondance";
     Accept => "Accept", "Accepter";
     Reject => "Reject", "Rejeter";
+    // Study report (issue 8).
+    ReportStudyTitle => "Participatory diagnostic study — report", "Étude diagnostique participative — rapport";
+    ReportCoordinatorCopy => "Coordinator's copy — includes the disclosure report; do not distribute",
+        "Exemplaire du coordinateur — contient le rapport de confidentialité ; ne pas diffuser";
+    ReportPublicCopy => "Public version: every count of people has passed disclosure control",
+        "Version publique : tous les effectifs de personnes ont passé le contrôle de confidentialité";
+    ReportMethodIntro => "Who was heard, where and how. Interviews were held one to one; focus groups gathered members of one stakeholder group; validation forums presented the findings back to each cercle.",
+        "Qui a été entendu, où et comment. Les entretiens ont été individuels ; les groupes de discussion ont réuni les membres d'un même groupe d'acteurs ; les forums de validation ont restitué les résultats dans chaque cercle.";
+    ReportSuppressionNote => "“withheld”: a count of fewer people than the threshold, or a count that would give such a count back (the same marker for both). Threshold k =",
+        "« masqué » : un effectif inférieur au seuil, ou un effectif qui permettrait d'en retrouver un (la même marque pour les deux). Seuil k =";
+    ReportTimeline => "Timeline", "Calendrier";
+    ReportPhase => "Phase", "Phase";
+    ReportMapCaption => "People heard (interviews and focus groups) by cercle; symbols at each cercle's chef-lieu, sized by the number of people.",
+        "Personnes entendues (entretiens et groupes de discussion) par cercle ; symboles au chef-lieu de chaque cercle, proportionnels au nombre de personnes.";
+    ReportPushFactors => "Push factors by cercle", "Facteurs de poussée par cercle";
+    ReportPushCaption => "Distinct people whose words support each finding, by cercle (hatched: withheld).",
+        "Personnes distinctes dont les propos étayent chaque constat, par cercle (hachuré : masqué).";
+    ReportNoFindings => "No finding answers this question yet.", "Aucun constat ne répond encore à cette question.";
+    ReportValidated => "validated by at least one forum", "validé par au moins un forum";
+    ReportNotValidated => "not yet validated", "pas encore validé";
+    ReportEvidence => "Evidence", "Éléments de preuve";
+    ReportPeople => "people", "personnes";
+    ReportSources => "sources", "sources";
+    ReportCercles => "cercles", "cercles";
+    ReportForumIntro => "Each cercle's validation forum reviewed the findings: validated, amended, rejected, or added.",
+        "Le forum de validation de chaque cercle a examiné les constats : validés, amendés, rejetés ou ajoutés.";
+    ReportOutcomeDetail => "Outcomes by finding", "Résultats par constat";
+    ReportPlanned => "planned", "prévue";
+    ReportUnderWay => "under way", "en cours";
+    ReportDone => "done", "réalisée";
+    ReportDropped => "dropped", "abandonnée";
+    ReportWoman => "woman", "femme";
+    ReportMan => "man", "homme";
+    ReportParticipant => "a participant", "un participant";
+    ReportDisclosureAnnex => "Annex — Disclosure report", "Annexe — Rapport de confidentialité";
+    ReportThreshold => "Threshold", "Seuil";
+    ReportQuasiIdentifiers => "quasi-identifiers", "quasi-identifiants";
+    ReportBelowThreshold => "below the threshold", "sous le seuil";
+    ReportComplementary => "secondary suppression (would give a hidden count back)",
+        "suppression secondaire (permettrait de retrouver un effectif masqué)";
+    ReportTinyPopulation => "complete count of a tiny population", "dénombrement complet d'une très petite population";
+    ReportSuppressed => "Counts withheld", "Effectifs masqués";
+    ReportCell => "Cell", "Cellule";
+    ReportWarnings => "Warnings", "Avertissements";
+    ReportHomogeneous => "everyone in a small cell answered alike", "toutes les personnes d'une petite cellule ont répondu de même";
+    ReportPercentWithheld => "percentage withheld", "pourcentage masqué";
+    ReportQuotesReviewed => "Quotes scanned", "Citations contrôlées";
+    ReportFlags => "Found", "Détecté";
+    ReportDecision => "Decision", "Décision";
+    ReportBy => "By, and why", "Par qui, et pourquoi";
+    ReportWritten => "Report written", "Rapport écrit";
+    ReportWithheld => "withheld", "masqué";
+    ReportDownload => "Study report (public version, disclosure-controlled)", "Rapport d'étude (version publique, après contrôle de confidentialité)";
+    ReportCountsWithheld => "counts withheld", "effectifs masqués";
+    ReportQuotesBlocked => "quotes blocked", "citations bloquées";
+    CliReportStudy => "The study report (PDF or HTML), through disclosure control", "Le rapport d'étude (PDF ou HTML), après contrôle de confidentialité";
+    CliStudyThreshold => "Threshold (3 to 10; default: the study's setting)", "Seuil (3 à 10 ; par défaut : celui de l'étude)";
+    CliReportDate => "Date printed on the report (default: today)", "Date imprimée sur le rapport (par défaut : aujourd'hui)";
+    CliCoordinatorCopy => "Annex the disclosure report (the coordinator's copy)", "Joindre en annexe le rapport de confidentialité (exemplaire du coordinateur)";
+    CliGeojson => "GeoJSON file of the cercles' polygons to draw on the map", "Fichier GeoJSON des polygones des cercles à dessiner sur la carte";
+    CliQuotes => "Quotes backing findings, and their disclosure scan", "Citations à l'appui des constats, et leur contrôle de confidentialité";
+    CliQuotesList => "List quotes with what the scan found (never their text)", "Lister les citations et ce que le contrôle a détecté (jamais leur texte)";
+    CliQuotesPick => "Pick a coding as a quote for a finding", "Choisir un codage comme citation d'un constat";
+    CliQuotesApprove => "Approve a flagged quote as it stands (reason required, recorded)", "Approuver telle quelle une citation signalée (motif requis, consigné)";
+    CliQuotesEdit => "Publish an edited wording of a quote (reason required, recorded)", "Publier une citation reformulée (motif requis, consigné)";
+    CliQuoteFinding => "Key of the finding", "Clé du constat";
+    CliQuoteCoding => "Identifier of the coding", "Identifiant du codage";
+    CliQuoteReason => "Why (required)", "Pourquoi (obligatoire)";
+    CliQuoteBy => "Who decides (a team handle)", "Qui décide (identifiant d'équipe)";
+    CliQuoteTextFile => "File holding the edited wording", "Fichier contenant la citation reformulée";
+    QuotePicked => "Quote picked", "Citation choisie";
+    QuoteReviewed => "Quote decision recorded", "Décision sur la citation consignée";
     // The identity vault, withdrawal and study settings (`sankore vault`,
     // `sankore participant`, `sankore settings`, `/vault`, `/settings`).
     CliVault => "The identity vault: names, phones and exact locations, sealed apart",

@@ -50,21 +50,7 @@ pub struct PackInput<'a> {
     pub groups: &'a [StakeholderGroup],
 }
 
-/// Escapes text for HTML content and attribute values.
-fn esc(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
-    out
-}
+use crate::escape_html as esc;
 
 /// Renders the pack as a complete HTML document in `lang`.
 pub fn forum_pack(input: &PackInput<'_>, lang: Lang, style: Stylesheet<'_>) -> String {

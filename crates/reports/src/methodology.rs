@@ -37,7 +37,7 @@ fn shown(hidden: &Hidden, path: &str, n: u64) -> String {
 
 /// The counts of people in the table, as cells and the equations between
 /// them, with the JSON location of each cell.
-fn people(m: &Methodology) -> (Vec<Cell>, Vec<Equation>, Vec<Vec<String>>) {
+pub(crate) fn people(m: &Methodology) -> (Vec<Cell>, Vec<Equation>, Vec<Vec<String>>) {
     let mut cells = Vec::new();
     let mut pointers = Vec::new();
     let mut add = |path: String, pointer: Vec<&str>, count: u64| {

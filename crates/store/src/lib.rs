@@ -433,6 +433,43 @@ pub trait QuoteStore {
     fn unquote_coding(&mut self, finding: &str, coding: &str) -> Result<()>;
 }
 
+/// A person's decision on a flagged quote, for the text it was made on.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct QuoteReview {
+    /// The finding the quote backs.
+    pub finding: String,
+    /// The coding it was taken from.
+    pub coding: String,
+    /// SHA-256 (hex) of the quoted text the decision was made on.
+    pub text_sha256: String,
+    /// `Some(wording)` when the person edited the quote, `None` when they
+    /// approved it as it stands.
+    pub edited_text: Option<String>,
+    /// Why (required).
+    pub reason: String,
+    /// Who decided.
+    pub actor: String,
+    /// When (RFC 3339, set by the store).
+    pub decided_at: String,
+}
+
+/// Disclosure control's stored state: the study's settings and people's
+/// decisions on flagged quotes.
+pub trait DisclosureStore {
+    /// The study's settings (the defaults until some are saved).
+    fn disclosure_settings(&self) -> Result<sankore_disclosure::rules::Settings>;
+    /// Saves the study's settings.
+    fn set_disclosure_settings(
+        &mut self,
+        settings: &sankore_disclosure::rules::Settings,
+    ) -> Result<()>;
+    /// Every decision on a quote, by finding then coding.
+    fn quote_reviews(&self) -> Result<Vec<QuoteReview>>;
+    /// Records (or replaces) the decision on one quote; the reason must not
+    /// be blank. Returns the review as stored.
+    fn review_quote(&mut self, review: &QuoteReview) -> Result<QuoteReview>;
+}
+
 /// A stored instrument in a listing.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct InstrumentSummary {

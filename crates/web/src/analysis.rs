@@ -34,9 +34,9 @@ use std::collections::HashMap;
 
 use crate::AppState;
 use crate::auth::{ApiUser, PageUser};
-use crate::charts::{self, Line, PALETTE};
 use crate::error::{ApiError, AppError, PageError};
 use crate::pages::{Chrome, LangQuery, render};
+use sankore_reports::charts::{self, Line, PALETTE};
 
 /// Most terms a word list may ask for.
 const MAX_TERMS: usize = 500;

@@ -11,7 +11,6 @@ mod analysis;
 mod api;
 mod assignments;
 mod auth;
-mod charts;
 mod codebook;
 mod error;
 mod forums;
@@ -20,6 +19,7 @@ mod limits;
 mod pages;
 mod quotes;
 mod records;
+mod report;
 mod search;
 mod security;
 mod suggestions;
@@ -131,6 +131,7 @@ pub fn router(store: SqliteStore, default_lang: Lang) -> Router {
         .merge(suggestions::page_routes())
         .merge(forums::page_routes())
         .merge(quotes::page_routes())
+        .merge(report::page_routes())
         .merge(framework::page_routes())
         .merge(vault::page_routes())
         .route("/participants/new", get(records::register_page))

@@ -16,9 +16,9 @@ use serde::Deserialize;
 
 use crate::AppState;
 use crate::auth::{CurrentUser, PageUser};
-use crate::charts::{self, BarRow};
 use crate::error::{AppError, PageError};
 use crate::transcript::{self, LineView};
+use sankore_reports::charts::{self, BarRow};
 
 /// Name of the cookie remembering the chosen language.
 const LANG_COOKIE: &str = "sankore_lang";

@@ -12,6 +12,7 @@ mod backup;
 mod check;
 mod codebook;
 mod coding;
+mod disclosure;
 mod forums;
 mod framework;
 mod instruments;
@@ -88,6 +89,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         11,
         "responses to forms",
         include_str!("../../migrations/sqlite/0011_responses.sql"),
+    ),
+    (
+        12,
+        "disclosure settings and quote reviews",
+        include_str!("../../migrations/sqlite/0012_disclosure.sql"),
     ),
     (
         13,

@@ -8,7 +8,7 @@ use crate::{QuoteStore, StoredCoding};
 
 impl SqliteStore {
     /// Row ids of a finding and a coding of the study, or which is unknown.
-    fn quote_ids(&self, finding: &str, coding: &str) -> Result<(i64, i64)> {
+    pub(super) fn quote_ids(&self, finding: &str, coding: &str) -> Result<(i64, i64)> {
         let study = self.require_study()?;
         let finding_id: Option<i64> = self
             .conn
