@@ -190,8 +190,8 @@ catalogue! {
     CliPublic => "The public view: counts of people below the threshold hidden, with any count that would give them back",
         "La vue publique : effectifs inférieurs au seuil masqués, ainsi que tout effectif qui permettrait de les retrouver";
     CliThreshold => "Threshold of the public view (3 to 10)", "Seuil de la vue publique (3 à 10)";
-    PublicView => "Public view: counts of people below the threshold are hidden (<k), and so is any count that would give them back.",
-        "Vue publique : les effectifs inférieurs au seuil sont masqués (<k), ainsi que tout effectif qui permettrait de les retrouver.";
+    PublicView => "Public view: counts of people below the threshold are hidden (<k), and so is any count that would give them back (x).",
+        "Vue publique : les effectifs inférieurs au seuil sont masqués (<k), ainsi que tout effectif qui permettrait de les retrouver (x).";
     InternalView => "Internal view: small counts are not suppressed. Do not publish.",
         "Vue interne : les petits effectifs ne sont pas masqués. Ne pas publier.";
     // Web.

@@ -5,7 +5,7 @@
 //! measure names; Markdown is for people, in French or English.
 
 use sankore_analysis::Methodology;
-use sankore_disclosure::{Cell, Equation, Suppressed, suppress};
+use sankore_disclosure::{Cell, Equation, Reason, Suppressed, suppress};
 use sankore_i18n::{Lang, Msg};
 use std::collections::BTreeMap;
 use std::fmt::Write;
@@ -24,13 +24,23 @@ pub fn render(m: &Methodology, format: Format, lang: Lang) -> Result<String, Rep
     }
 }
 
-/// Hidden counts by path, with the threshold that hid them.
-type Hidden = BTreeMap<String, u64>;
+/// Hidden counts by path, with the marker shown in their place.
+type Hidden = BTreeMap<String, String>;
 
-/// A count as published: the number, or `<k` when hidden.
+/// What stands in a hidden count's place: `<k` for a count below the
+/// threshold, `x` for one hidden only to protect another (saying `<5` of a
+/// hidden 6 would be false, and would tell readers which cell is small).
+fn marker(reason: Reason, k: u64) -> String {
+    match reason {
+        Reason::BelowThreshold => format!("<{k}"),
+        Reason::Complementary | Reason::TinyPopulation => "x".to_owned(),
+    }
+}
+
+/// A count as published: the number, or its marker when hidden.
 fn shown(hidden: &Hidden, path: &str, n: u64) -> String {
     match hidden.get(path) {
-        Some(k) => format!("<{k}"),
+        Some(marker) => marker.clone(),
         None => n.to_string(),
     }
 }
@@ -153,7 +163,10 @@ pub fn render_public(
             k,
         })
         .collect();
-    let by_path: Hidden = listed.iter().map(|s| (s.path.clone(), k)).collect();
+    let by_path: Hidden = listed
+        .iter()
+        .map(|s| (s.path.clone(), marker(s.reason, k)))
+        .collect();
     match format {
         Format::Json => {
             let mut value =
@@ -449,6 +462,10 @@ mod tests {
         );
         let md = render_public(&m, Format::Markdown, Lang::En, 5).unwrap_or_default();
         assert!(md.contains("religious (Christian) leaders | <5 |"), "{md}");
+        assert!(
+            md.contains("NGO representatives | x |"),
+            "the complement (6) is not claimed to be below 5: {md}"
+        );
         let csv = render_public(&m, Format::Csv, Lang::En, 5).unwrap_or_default();
         assert!(csv.contains("focus_groups.by_group,religious (Christian) leaders,<5"));
         assert!(render_public(&m, Format::Json, Lang::En, 2).is_err());
