@@ -447,3 +447,67 @@ fn sankore_escape(text: &str) -> String {
         .replace('"', "&quot;")
         .replace('\'', "&#39;")
 }
+
+#[test]
+fn instruments_are_annexed_when_the_workspace_holds_some() {
+    let (root, dir) = demo();
+    let before = root.path().join("before.pdf");
+    report(&dir, &before, "pdf", "fr", &[]);
+    let text = squeeze(&pdftotext(&before));
+    assert!(
+        !text.contains(&squeeze("Instruments de collecte")),
+        "{text}"
+    );
+
+    let records = sankore_demo::reference_study();
+    let guide = sankore_demo::interview_guide(&records).unwrap_or_else(|e| panic!("{e}"));
+    let file = root.path().join("guide-entretien.xlsx");
+    std::fs::write(
+        &file,
+        sankore_formats::xlsform::write_xlsx(&guide).unwrap_or_else(|e| panic!("{e}")),
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    with_passphrase(sankore())
+        .args(["import", "xlsform"])
+        .arg(&file)
+        .arg("--workspace")
+        .arg(&dir)
+        .assert()
+        .success();
+
+    // French PDF: the annex, the form's French labels, nesting, choices.
+    let fr = root.path().join("rapport.pdf");
+    report(&dir, &fr, "pdf", "fr", &[]);
+    let text = squeeze(&pdftotext(&fr));
+    for phrase in [
+        "Annexe — Instruments de collecte",
+        "Version :",
+        "Français (fr), English (en)",
+        "Code du participant (jamais le nom)",
+        "La personne interrogée",
+        "Question de recherche 4 › Lieux de recrutement (répétition)",
+        "Lieu de recrutement cité",
+        "select_multiple",
+    ] {
+        assert!(text.contains(&squeeze(phrase)), "no {phrase:?} in {text}");
+    }
+    assert!(!text.contains(&squeeze("Recruitment place named")));
+    // Questions in form order.
+    let at = |p: &str| text.find(&squeeze(p)).unwrap_or_else(|| panic!("no {p:?}"));
+    assert!(at("Code du participant") < at("Âge (années)"));
+    assert!(at("Âge (années)") < at("Lieu de recrutement cité"));
+
+    // English HTML: English labels and choice labels, links to research questions.
+    let en = root.path().join("report.html");
+    report(&dir, &en, "html", "en", &[]);
+    let html = std::fs::read_to_string(&en).unwrap_or_else(|e| panic!("{e}"));
+    for phrase in [
+        "<h1>Annex — Data collection instruments</h1>",
+        "<h3>Research question 4 › Recruitment places (repeat)</h3>",
+        "<td>Recruitment place named</td><td>text</td><td class=\"n\">2, 4</td>",
+        "<td>Gender</td><td>select_one : Woman · Man</td>",
+    ] {
+        assert!(html.contains(phrase), "no {phrase:?} in the HTML report");
+    }
+    assert!(!html.contains("Lieu de recrutement cité"));
+}

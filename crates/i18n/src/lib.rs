@@ -473,6 +473,13 @@ catalogue! {
     ReportDownload => "Study report (public version, disclosure-controlled)", "Rapport d'étude (version publique, après contrôle de confidentialité)";
     ReportCountsWithheld => "counts withheld", "effectifs masqués";
     ReportQuotesBlocked => "quotes blocked", "citations bloquées";
+    // The study report's annex of instruments.
+    ReportInstrumentsAnnex => "Annex — Data collection instruments", "Annexe — Instruments de collecte";
+    ReportQuestionLabel => "Question", "Question";
+    ReportQuestionType => "Type and choices", "Type et choix";
+    ReportRqShort => "RQ", "QR";
+    ReportInstrumentsNote => "Questions in the order of the form, in the report's language where the form has it; RQ: the research questions each question serves.",
+        "Questions dans l'ordre du formulaire, dans la langue du rapport quand le formulaire l'a ; QR : les questions de recherche que sert chaque question.";
     CliReportStudy => "The study report (PDF or HTML), through disclosure control", "Le rapport d'étude (PDF ou HTML), après contrôle de confidentialité";
     CliStudyThreshold => "Threshold (3 to 10; default: the study's setting)", "Seuil (3 à 10 ; par défaut : celui de l'étude)";
     CliReportDate => "Date printed on the report (default: today)", "Date imprimée sur le rapport (par défaut : aujourd'hui)";

@@ -7,6 +7,7 @@ pub mod followup;
 pub mod forum_pack;
 pub mod methodology;
 pub mod study;
+mod study_instruments;
 
 use std::str::FromStr;
 use thiserror::Error;

@@ -19,13 +19,14 @@ use sankore_disclosure::rules::{
     Settings, complete_count_of_tiny_group, homogeneous_small_cell, percentage_publishable,
 };
 use sankore_disclosure::{Cell, Equation, Reason, Suppressed, suppress_with};
+use sankore_domain::instrument::Instrument;
 use sankore_domain::{
     ActionStatus, Gender, PlaceLevel, SessionKind, StudyRecords, gazetteer::PlaceCode,
 };
 use sankore_i18n::{Lang, Msg, agreement_msg, outcome_msg};
 use sankore_store::{
-    DisclosureStore, FollowupStore, NameTokenIndex, QuoteReview, QuoteStore, Store, StoredCoding,
-    VaultStore,
+    DisclosureStore, FollowupStore, InstrumentStore, NameTokenIndex, QuoteReview, QuoteStore,
+    Store, StoredCoding, VaultStore,
 };
 use sha2::{Digest, Sha256};
 
@@ -82,6 +83,8 @@ pub struct StudyInput<'a> {
     pub settings: &'a Settings,
     /// Names that must not appear in a quote (the identity vault's index).
     pub names: &'a dyn NameIndex,
+    /// The data collection instruments, annexed when there are any.
+    pub instruments: &'a [Instrument],
 }
 
 /// How to build it.
@@ -159,7 +162,7 @@ fn cercle_name(records: &StudyRecords, code: &PlaceCode) -> String {
 /// Loads a study from a store and builds its report; `names` is the index
 /// no quote may match (the identity vault's, else the participants' codes).
 pub fn from_store(
-    store: &(impl Store + FollowupStore + QuoteStore + DisclosureStore),
+    store: &(impl Store + FollowupStore + QuoteStore + DisclosureStore + InstrumentStore),
     names: &dyn NameIndex,
     options: &Options<'_>,
 ) -> Result<Built, ReportError> {
@@ -174,6 +177,11 @@ pub fn from_store(
         &records.sessions,
         &records.forum_outcomes,
     );
+    let instruments = store
+        .instruments()?
+        .iter()
+        .filter_map(|i| store.instrument(&i.key).transpose())
+        .collect::<Result<Vec<_>, _>>()?;
     build(
         &StudyInput {
             records: &records,
@@ -184,6 +192,7 @@ pub fn from_store(
             reviews: &store.quote_reviews()?,
             settings: &store.disclosure_settings()?,
             names,
+            instruments: &instruments,
         },
         options,
     )
@@ -798,6 +807,8 @@ pub fn build(input: &StudyInput<'_>, options: &Options<'_>) -> Result<Built, Rep
         numeric: vec![false; 5],
     });
 
+    crate::study_instruments::annex(&mut blocks, input.instruments, lang);
+
     if options.coordinator_copy {
         blocks.push(Block::PageBreak);
         disclosure_annex(&mut blocks, &disclosure, lang);
@@ -1254,10 +1265,18 @@ pub fn typst_source(built: &Built) -> (String, Vec<(String, Vec<u8>)>) {
                         }
                     })
                     .collect();
+                // Numbers take their width; text columns share the rest.
                 let columns = if header.len() == 2 {
                     "(1fr, auto)".to_owned()
                 } else {
-                    format!("{}", header.len())
+                    format!(
+                        "({},)",
+                        align
+                            .iter()
+                            .map(|a| if *a == "right" { "auto" } else { "1fr" })
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    )
                 };
                 let _ = write!(
                     out,
