@@ -10,7 +10,7 @@ use serde_json::{Value, json};
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 use support::browser::Browser;
-use support::{Client, add_user, form_encode, sankore, serve, with_passphrase};
+use support::{Client, add_user, form_encode, pdftotext, sankore, serve, with_passphrase};
 
 const ROLES: [&str; 5] = [
     "coordinator",
@@ -19,6 +19,11 @@ const ROLES: [&str; 5] = [
     "facilitator",
     "viewer",
 ];
+
+/// Text without whitespace, to find a phrase the layout wrapped.
+fn squeeze(text: &str) -> String {
+    text.chars().filter(|c| !c.is_whitespace()).collect()
+}
 
 /// A fresh demo workspace with one account per role (`ROLE-user`,
 /// password `ROLE password`).
@@ -161,6 +166,60 @@ fn findings_list_and_forum_pack_from_the_command_line() {
     assert!(html.contains("Attendance sheet"));
     assert!(html.contains("farmers and herders"));
     assert_eq!(html.matches("class=\"page finding\"").count(), 12);
+
+    // The same pack as PDF: the place, every finding's wording, the
+    // attendance sheet's groups, a page per section; the same bytes twice.
+    let pdf_pack = |name: &str| {
+        let file = dir.join(name);
+        with_passphrase(sankore())
+            .args(["--lang", "fr", "forum", "pack", "--place", "TBK"])
+            .args(["--format", "pdf", "--out"])
+            .arg(&file)
+            .arg("--workspace")
+            .arg(&dir)
+            .assert()
+            .success();
+        file
+    };
+    let (first, second) = (pdf_pack("pack-tbk.pdf"), pdf_pack("pack-tbk-2.pdf"));
+    let bytes = std::fs::read(&first).unwrap_or_else(|e| panic!("{e}"));
+    assert!(bytes.starts_with(b"%PDF-"));
+    assert_eq!(
+        bytes,
+        std::fs::read(&second).unwrap_or_else(|e| panic!("{e}")),
+        "the same pack twice gives the same bytes"
+    );
+    let text = pdftotext(&first);
+    let squeezed = squeeze(&text);
+    assert!(squeezed.contains(&squeeze("Dossier du forum de validation — Tombouctou")));
+    for f in &list {
+        let statement = f["statement"]["fr"].as_str().unwrap_or_default();
+        assert_eq!(
+            squeezed.contains(&squeeze(statement)),
+            f["key"] != "f-farmer-herder",
+            "{}",
+            f["key"]
+        );
+    }
+    // Cover, 11 findings, added findings, attendance: each from a new page.
+    let pages: Vec<&str> = text
+        .split('\u{c}')
+        .filter(|p| !p.trim().is_empty())
+        .collect();
+    assert!(pages.len() >= 14, "{} pages", pages.len());
+    let attendance = pages.last().copied().unwrap_or_default();
+    assert!(attendance.contains("Feuille de présence"));
+    for g in &sankore_demo::reference_study().groups {
+        assert!(
+            squeeze(attendance).contains(&squeeze(&g.label.fr)),
+            "no group {} on the attendance sheet",
+            g.key
+        );
+    }
+    for finding_page in &pages[pages.len() - 13..pages.len() - 2] {
+        assert!(finding_page.contains("Constat"), "{finding_page}");
+        assert!(finding_page.contains("Validé") && finding_page.contains("Rejeté"));
+    }
 
     // Recording from the command line; an amendment needs its wording.
     let record = |extra: &[&str]| {

@@ -10,7 +10,7 @@ mod support;
 use serde_json::Value;
 use std::path::{Path, PathBuf};
 use std::process::Command as Process;
-use support::{Client, add_user, sankore, serve, with_passphrase};
+use support::{Client, add_user, pdftotext, sankore, serve, with_passphrase};
 
 fn demo() -> (tempfile::TempDir, PathBuf) {
     let root = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
@@ -33,17 +33,6 @@ fn report(dir: &Path, out: &Path, format: &str, lang: &str, extra: &[&str]) {
         .args(extra)
         .assert()
         .success();
-}
-
-fn pdftotext(pdf: &Path) -> String {
-    let out = Process::new("pdftotext")
-        .args(["-layout"])
-        .arg(pdf)
-        .arg("-")
-        .output()
-        .unwrap_or_else(|e| panic!("pdftotext (poppler-utils) is needed: {e}"));
-    assert!(out.status.success());
-    String::from_utf8_lossy(&out.stdout).into_owned()
 }
 
 /// Text without any whitespace or soft hyphen, to find a phrase that the

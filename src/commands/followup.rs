@@ -15,7 +15,7 @@ use sankore_domain::{
 };
 use sankore_i18n::{Msg, outcome_msg};
 use sankore_reports::followup::{actions_json, recommendations_json};
-use sankore_reports::forum_pack::{PackInput, Stylesheet, forum_pack};
+use sankore_reports::forum_pack::{PackInput, Stylesheet, forum_pack, forum_pack_pdf};
 use sankore_store::{AuditStore, FollowupStore, Store};
 
 use crate::cli::WorkspaceArg;
@@ -148,7 +148,17 @@ pub enum Forum {
         /// File to write.
         #[arg(long, value_name = "FILE")]
         out: PathBuf,
+        /// Output format.
+        #[arg(long, value_enum, default_value = "html")]
+        format: PackFormat,
     },
+}
+
+/// Output formats of `forum pack`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum PackFormat {
+    Html,
+    Pdf,
 }
 
 /// Help texts of `findings` in `lang`.
@@ -307,6 +317,7 @@ pub fn localize_forum(command: clap::Command, lang: Lang) -> clap::Command {
                 .mut_arg("workspace", |a| a.help(t(Msg::CliWorkspace)))
                 .mut_arg("place", |a| a.help(t(Msg::CliForumPlace)))
                 .mut_arg("out", |a| a.help(t(Msg::CliOut)))
+                .mut_arg("format", |a| a.help(t(Msg::CliForumPackFormat)))
         })
         .mut_subcommand("record", |c| {
             c.about(t(Msg::CliForumRecord))
@@ -398,7 +409,8 @@ pub fn run_forum(command: Forum, file: Option<&Path>, lang: Lang) -> Result<Exit
             workspace,
             place,
             out,
-        } => pack(&workspace.workspace, &place, &out, file, lang),
+            format,
+        } => pack(&workspace.workspace, &place, &out, format, file, lang),
         Forum::Record {
             workspace,
             forum,
@@ -450,6 +462,7 @@ fn pack(
     workspace: &Path,
     place: &str,
     out: &Path,
+    format: PackFormat,
     file: Option<&Path>,
     lang: Lang,
 ) -> Result<ExitCode> {
@@ -470,19 +483,19 @@ fn pack(
         .filter(|f| f.applies_to(code.as_str()))
         .collect();
     let groups = store.groups()?;
-    let html = forum_pack(
-        &PackInput {
-            study: &study.name,
-            place_code: code.as_str(),
-            place_name: &name,
-            forum,
-            findings: &findings,
-            groups: &groups,
-        },
-        lang,
-        Stylesheet::Inline,
-    );
-    std::fs::write(out, html).with_context(|| format!("cannot write {}", out.display()))?;
+    let input = PackInput {
+        study: &study.name,
+        place_code: code.as_str(),
+        place_name: &name,
+        forum,
+        findings: &findings,
+        groups: &groups,
+    };
+    let bytes = match format {
+        PackFormat::Html => forum_pack(&input, lang, Stylesheet::Inline).into_bytes(),
+        PackFormat::Pdf => forum_pack_pdf(&input, lang)?,
+    };
+    std::fs::write(out, bytes).with_context(|| format!("cannot write {}", out.display()))?;
     store.record_audit(&AuditEvent::new(
         super::user::CLI_ACTOR,
         AuditAction::Report,

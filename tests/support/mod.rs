@@ -29,6 +29,19 @@ pub fn with_passphrase(mut cmd: Command) -> Command {
     cmd
 }
 
+/// The text of a PDF, by `pdftotext -layout` (poppler-utils); pages end
+/// with a form feed.
+pub fn pdftotext(pdf: &Path) -> String {
+    let out = std::process::Command::new("pdftotext")
+        .args(["-layout"])
+        .arg(pdf)
+        .arg("-")
+        .output()
+        .unwrap_or_else(|e| panic!("pdftotext (poppler-utils) is needed: {e}"));
+    assert!(out.status.success());
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
 /// Adds an account through the CLI.
 pub fn add_user(dir: &Path, name: &str, role: &str, password: &str) {
     let file = dir.join(format!(".pw-{name}"));

@@ -79,8 +79,9 @@ catalogue! {
     CliFindingsList => "List the findings with their research question, places, evidence strength and every forum outcome",
         "Lister les constats avec leur question de recherche, leurs lieux, la force des preuves et chaque décision de forum";
     CliForum => "Validation forums: printable packs", "Forums de validation : dossiers imprimables";
-    CliForumPack => "Write a place's printable forum pack (HTML): findings, a page per finding, attendance sheet",
-        "Écrire le dossier imprimable du forum d'un lieu (HTML) : constats, une page par constat, feuille de présence";
+    CliForumPack => "Write a place's printable forum pack (HTML or PDF): findings, a page per finding, attendance sheet",
+        "Écrire le dossier imprimable du forum d'un lieu (HTML ou PDF) : constats, une page par constat, feuille de présence";
+    CliForumPackFormat => "Output format (html by default, or pdf)", "Format de sortie (html par défaut, ou pdf)";
     CliForumRecord => "Record (or replace) a validation forum's outcome for one finding",
         "Enregistrer (ou remplacer) la décision d'un forum de validation sur un constat";
     CliRecommendations => "List the recommendations, the findings they answer and who does what",

@@ -6,9 +6,13 @@
 
 use std::fmt::Write as _;
 
+use chrono::Datelike;
+
 use sankore_analysis::evidence::FindingOverview;
 use sankore_domain::{Agreement, OutcomeKind, Session, StakeholderGroup};
 use sankore_i18n::{Lang, Msg, agreement_msg, outcome_msg};
+
+use crate::ReportError;
 
 /// The pack's print styles, also served by the workbench as a stylesheet
 /// (its content-security policy forbids inline styles).
@@ -52,6 +56,54 @@ pub struct PackInput<'a> {
 
 use crate::escape_html as esc;
 
+/// The outcomes and the levels of agreement a facilitator ticks.
+fn tick_boxes() -> (Vec<Msg>, Vec<Msg>) {
+    let outcomes = [
+        OutcomeKind::Validated,
+        OutcomeKind::Amended,
+        OutcomeKind::Rejected,
+    ]
+    .into_iter()
+    .map(outcome_msg)
+    .collect();
+    (
+        outcomes,
+        Agreement::ALL.iter().copied().map(agreement_msg).collect(),
+    )
+}
+
+/// The line under the title: the study and the place's code.
+fn study_line(input: &PackInput<'_>) -> String {
+    format!("{} ({})", input.study, input.place_code)
+}
+
+/// The forum's date and facilitators, when it is planned or held.
+fn forum_line(input: &PackInput<'_>, lang: Lang) -> Option<String> {
+    input.forum.map(|forum| {
+        format!(
+            "{} : {} · {} : {}",
+            Msg::Date.text(lang),
+            forum.date,
+            Msg::ForumFacilitators.text(lang),
+            forum.facilitators.join(", ")
+        )
+    })
+}
+
+/// Who a finding was heard from: `Heard from: 12 participants · 10 sources · 3 cercles`.
+fn heard_line(f: &FindingOverview, lang: Lang) -> String {
+    format!(
+        "{} : {} {} · {} {} · {} {}",
+        Msg::PackHeardFrom.text(lang),
+        f.strength.participants,
+        Msg::Participants.text(lang).to_lowercase(),
+        f.strength.sources,
+        Msg::Sources.text(lang).to_lowercase(),
+        f.strength.cercles,
+        Msg::Cercles.text(lang).to_lowercase()
+    )
+}
+
 /// Renders the pack as a complete HTML document in `lang`.
 pub fn forum_pack(input: &PackInput<'_>, lang: Lang, style: Stylesheet<'_>) -> String {
     let t = |m: Msg| esc(m.text(lang));
@@ -74,21 +126,9 @@ pub fn forum_pack(input: &PackInput<'_>, lang: Lang, style: Stylesheet<'_>) -> S
 
     // Cover: the findings in plain language.
     let _ = writeln!(out, "<section class=\"page cover\">\n<h1>{title}</h1>");
-    let _ = writeln!(
-        out,
-        "<p>{} ({})</p>",
-        esc(input.study),
-        esc(input.place_code)
-    );
-    if let Some(forum) = input.forum {
-        let _ = writeln!(
-            out,
-            "<p>{} : {} · {} : {}</p>",
-            t(Msg::Date),
-            forum.date,
-            t(Msg::ForumFacilitators),
-            esc(&forum.facilitators.join(", "))
-        );
+    let _ = writeln!(out, "<p>{}</p>", esc(&study_line(input)));
+    if let Some(line) = forum_line(input, lang) {
+        let _ = writeln!(out, "<p>{}</p>", esc(&line));
     }
     let _ = writeln!(out, "<p>{}</p>\n<ol>", t(Msg::PackIntro));
     for f in input.findings {
@@ -97,15 +137,7 @@ pub fn forum_pack(input: &PackInput<'_>, lang: Lang, style: Stylesheet<'_>) -> S
     out.push_str("</ol>\n</section>\n");
 
     // A page per finding.
-    let outcomes: Vec<Msg> = [
-        OutcomeKind::Validated,
-        OutcomeKind::Amended,
-        OutcomeKind::Rejected,
-    ]
-    .into_iter()
-    .map(outcome_msg)
-    .collect();
-    let agreements: Vec<Msg> = Agreement::ALL.iter().copied().map(agreement_msg).collect();
+    let (outcomes, agreements) = tick_boxes();
     let boxes = |msgs: &[Msg]| {
         msgs.iter()
             .map(|m| format!("<span class=\"box\"></span>{} ", t(*m)))
@@ -131,17 +163,7 @@ pub fn forum_pack(input: &PackInput<'_>, lang: Lang, style: Stylesheet<'_>) -> S
             f.research_question.number,
             esc(f.research_question.text.get(lang))
         );
-        let _ = writeln!(
-            out,
-            "<p>{} : {} {} · {} {} · {} {}</p>",
-            t(Msg::PackHeardFrom),
-            f.strength.participants,
-            t(Msg::Participants).to_lowercase(),
-            f.strength.sources,
-            t(Msg::Sources).to_lowercase(),
-            f.strength.cercles,
-            t(Msg::Cercles).to_lowercase()
-        );
+        let _ = writeln!(out, "<p>{}</p>", esc(&heard_line(f, lang)));
         let _ = writeln!(
             out,
             "<h3>{} ({})</h3>\n<p>{}</p>",
@@ -214,6 +236,118 @@ pub fn forum_pack(input: &PackInput<'_>, lang: Lang, style: Stylesheet<'_>) -> S
     let _ = writeln!(
         out,
         "<p>{} :</p><div class=\"lines\"></div>\n</section>\n</body>\n</html>",
+        t(Msg::Signature)
+    );
+    out
+}
+
+/// Typesets the pack as PDF in `lang`: the same pages as the HTML pack,
+/// each section from a new page. The document carries no date and typst's
+/// `today` is pinned to the forum's date (else 1 January 1970), so the same
+/// input gives the same bytes.
+pub fn forum_pack_pdf(input: &PackInput<'_>, lang: Lang) -> Result<Vec<u8>, ReportError> {
+    let today = input.forum.map_or((1970, 1, 1), |f| {
+        (
+            f.date.year(),
+            u8::try_from(f.date.month()).unwrap_or(1),
+            u8::try_from(f.date.day()).unwrap_or(1),
+        )
+    });
+    sankore_pdf::render(sankore_pdf::Job {
+        source: forum_pack_typst(input, lang),
+        files: Vec::new(),
+        today,
+    })
+    .map_err(|e| ReportError::Render(e.to_string()))
+}
+
+/// The typst source of the pack.
+fn forum_pack_typst(input: &PackInput<'_>, lang: Lang) -> String {
+    use sankore_pdf::{escape as e, string as s};
+    let t = |m: Msg| e(m.text(lang));
+    let title = format!("{} — {}", Msg::PackTitle.text(lang), input.place_name);
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "#set document(title: {}, date: none)
+#set page(paper: \"a4\", margin: 1.8cm)
+#set text(font: \"Libertinus Serif\", size: 12pt, lang: \"{}\")
+#let tick = box(width: 0.9em, height: 0.9em, stroke: 0.6pt, baseline: 0.1em)
+#let lines(n) = for _ in range(n) {{ v(1.5em); line(length: 100%, stroke: 0.5pt) }}
+#set table(inset: 9pt, stroke: 0.6pt)
+
+#text(18pt, weight: \"bold\")[{}]
+
+{}
+",
+        s(&title),
+        lang.code(),
+        e(&title),
+        e(&study_line(input))
+    );
+    if let Some(line) = forum_line(input, lang) {
+        let _ = writeln!(out, "\n{}\n", e(&line));
+    }
+    let _ = writeln!(out, "\n{}\n", t(Msg::PackIntro));
+    for f in input.findings {
+        let _ = writeln!(out, "+ {}", e(f.statement.get(lang)));
+    }
+    let (outcomes, agreements) = tick_boxes();
+    let boxes = |msgs: &[Msg]| {
+        msgs.iter()
+            .map(|m| format!("#tick {} #h(1em)", t(*m)))
+            .collect::<String>()
+    };
+    for (n, f) in input.findings.iter().enumerate() {
+        let _ = writeln!(
+            out,
+            "\n#pagebreak()\n\n#text(15pt, weight: \"bold\")[{} {}]\n\n#text(14pt, weight: \"bold\")[{}]\n\n{} {} : {}\n\n{}\n\n#text(weight: \"bold\")[{} ({})]\n\n{}\n\n{} : #lines(2)\n\n{} : #lines(2)\n\n{} : {}",
+            t(Msg::Finding),
+            n + 1,
+            e(f.statement.get(lang)),
+            t(Msg::ResearchQuestion),
+            f.research_question.number,
+            e(f.research_question.text.get(lang)),
+            e(&heard_line(f, lang)),
+            t(Msg::ForumOutcomes),
+            t(Msg::PackTick),
+            boxes(&outcomes),
+            t(Msg::NewWording),
+            t(Msg::Reasons),
+            t(Msg::AgreementLevel),
+            boxes(&agreements)
+        );
+    }
+    let _ = writeln!(
+        out,
+        "\n#pagebreak()\n\n#text(15pt, weight: \"bold\")[{}]\n",
+        t(Msg::PackAdded)
+    );
+    for n in 1..=3 {
+        let _ = writeln!(
+            out,
+            "\n{n}. #lines(2)\n\n{} : {}\n",
+            t(Msg::AgreementLevel),
+            boxes(&agreements)
+        );
+    }
+    let _ = writeln!(
+        out,
+        "\n#pagebreak()\n\n#text(15pt, weight: \"bold\")[{} — {}]\n\n#table(columns: (1fr, 15%, 15%, 15%), table.header([*{}*], [*{}*], [*{}*], [*{}*]),",
+        t(Msg::AttendanceSheet),
+        e(input.place_name),
+        t(Msg::Group),
+        t(Msg::Women),
+        t(Msg::Men),
+        t(Msg::Total)
+    );
+    for g in input.groups {
+        let _ = writeln!(out, "  [{}], [], [], [],", e(g.label.get(lang)));
+    }
+    let _ = writeln!(
+        out,
+        "  [*{}*], [], [], [],\n)\n\n#v(1em)\n{} : #lines(1)",
+        t(Msg::Total),
         t(Msg::Signature)
     );
     out
