@@ -386,7 +386,7 @@ fn forum_routes_roles_csrf_and_strength() {
     let anonymous = Client::new(&served.base);
     let everyone = [200; 5];
     let facilitators = [200, 200, 403, 200, 403];
-    let table: [(&str, [u16; 5], u16); 11] = [
+    let table: [(&str, [u16; 5], u16); 12] = [
         ("/api/v1/recommendations", everyone, 401),
         ("/api/v1/actions", everyone, 401),
         ("/findings", everyone, 303),
@@ -395,6 +395,7 @@ fn forum_routes_roles_csrf_and_strength() {
         ("/forums", facilitators, 303),
         ("/forums/TBK-VAL-01", facilitators, 303),
         ("/forums/TBK-VAL-01/pack", facilitators, 303),
+        ("/forums/TBK-VAL-01/pack.pdf", facilitators, 303),
         ("/api/v1/findings", everyone, 401),
         ("/static/forum-pack.css", everyone, 200),
         ("/forums/TBK-INT-001", [404, 404, 403, 404, 403], 303),
@@ -409,6 +410,9 @@ fn forum_routes_roles_csrf_and_strength() {
     for (path, _, signed_out) in &table {
         assert_eq!(anonymous.get(path).status, *signed_out, "signed out {path}");
     }
+    let pdf = client(&served.base, "facilitator").get("/forums/TBK-VAL-01/pack.pdf");
+    assert_eq!(pdf.header("content-type"), "application/pdf");
+    assert!(pdf.header("content-disposition").contains("forum-pack.pdf"));
     // Who may record outcomes and action progress.
     let validate = [
         ("finding", "f-justice"),

@@ -6,7 +6,7 @@
 
 use askama::Template;
 use axum::extract::{Path, Query, State};
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
@@ -14,11 +14,11 @@ use sankore_analysis::AnalysisError;
 use sankore_analysis::evidence::{self, FindingOverview};
 use sankore_domain::{
     Action, Agreement, AuditAction, AuditEvent, ForumOutcome, Localized, OutcomeKind, Permission,
-    Recommendation, Session, SessionKind,
+    Recommendation, Session, SessionKind, StakeholderGroup,
 };
 use sankore_i18n::{Msg, agreement_msg, outcome_msg};
 use sankore_reports::followup::{actions_json, recommendations_json};
-use sankore_reports::forum_pack::{PACK_CSS, PackInput, Stylesheet, forum_pack};
+use sankore_reports::forum_pack::{PACK_CSS, PackInput, Stylesheet, forum_pack, forum_pack_pdf};
 use sankore_store::sqlite::SqliteStore;
 use sankore_store::{AuditStore, FollowupStore, Store, StoreError};
 use serde::Deserialize;
@@ -38,6 +38,7 @@ pub fn page_routes() -> Router<AppState> {
         .route("/forums/{code}/outcomes", post(record_outcome))
         .route("/forums/{code}/findings", post(add_finding))
         .route("/forums/{code}/pack", get(pack))
+        .route("/forums/{code}/pack.pdf", get(pack_pdf))
         .route("/forums/{code}/attendance", post(record_attendance))
         .route("/recommendations", get(recommendations))
         .route("/actions", get(actions))
@@ -602,17 +603,40 @@ pub async fn api_add_finding(
     Ok((StatusCode::CREATED, Json(serde_json::json!({ "key": key }))).into_response())
 }
 
-/// `GET /forums/{code}/pack`: the printable forum pack of the forum's
-/// place.
-pub async fn pack(
-    State(state): State<AppState>,
-    PageUser(user): PageUser,
-    headers: HeaderMap,
-    Path(code): Path<String>,
-    Query(query): Query<LangQuery>,
-) -> Result<Response, PageError> {
+/// What a forum pack is printed from.
+struct PackData {
+    lang: sankore_i18n::Lang,
+    study: String,
+    session: Session,
+    place: String,
+    findings: Vec<FindingOverview>,
+    groups: Vec<StakeholderGroup>,
+}
+
+impl PackData {
+    fn input(&self) -> PackInput<'_> {
+        PackInput {
+            study: &self.study,
+            place_code: self.session.place.as_str(),
+            place_name: &self.place,
+            forum: Some(&self.session),
+            findings: &self.findings,
+            groups: &self.groups,
+        }
+    }
+}
+
+/// Loads the pack of forum `code` for a user allowed to record outcomes,
+/// and records the `report` entry in the audit log.
+async fn pack_data(
+    state: &AppState,
+    user: &CurrentUser,
+    headers: &HeaderMap,
+    code: &str,
+    query: &LangQuery,
+) -> Result<PackData, PageError> {
     user.require(Permission::RecordForumOutcomes)?;
-    let lang = Chrome::new(&state, &headers, &query, Some(&user)).lang;
+    let lang = Chrome::new(state, headers, query, Some(user)).lang;
     let (study, sessions, gazetteer, groups, all) = state
         .with_store(|store| {
             Ok((
@@ -625,7 +649,7 @@ pub async fn pack(
         })
         .await?;
     let study = study.ok_or(AppError::NotFound)?;
-    let session = forum_session(sessions, &code)?;
+    let session = forum_session(sessions, code)?;
     let place = gazetteer
         .get(&session.place)
         .map_or_else(|| session.place.to_string(), |p| p.name.clone());
@@ -642,19 +666,61 @@ pub async fn pack(
     state
         .with_store(move |store| store.record_audit(&event))
         .await?;
-    let html = forum_pack(
-        &PackInput {
-            study: &study.name,
-            place_code: session.place.as_str(),
-            place_name: &place,
-            forum: Some(&session),
-            findings: &findings,
-            groups: &groups,
-        },
+    Ok(PackData {
         lang,
+        study: study.name,
+        session,
+        place,
+        findings,
+        groups,
+    })
+}
+
+/// `GET /forums/{code}/pack`: the printable forum pack of the forum's
+/// place.
+pub async fn pack(
+    State(state): State<AppState>,
+    PageUser(user): PageUser,
+    headers: HeaderMap,
+    Path(code): Path<String>,
+    Query(query): Query<LangQuery>,
+) -> Result<Response, PageError> {
+    let data = pack_data(&state, &user, &headers, &code, &query).await?;
+    let html = forum_pack(
+        &data.input(),
+        data.lang,
         Stylesheet::Link("/static/forum-pack.css"),
     );
     Ok(Html(html).into_response())
+}
+
+/// `GET /forums/{code}/pack.pdf`: the same pack as PDF.
+pub async fn pack_pdf(
+    State(state): State<AppState>,
+    PageUser(user): PageUser,
+    headers: HeaderMap,
+    Path(code): Path<String>,
+    Query(query): Query<LangQuery>,
+) -> Result<Response, PageError> {
+    let data = pack_data(&state, &user, &headers, &code, &query).await?;
+    let bytes = tokio::task::spawn_blocking(move || forum_pack_pdf(&data.input(), data.lang))
+        .await
+        .map_err(|_| AppError::Internal)?
+        .map_err(|e| {
+            tracing::error!(error = %e, "forum pack PDF");
+            AppError::Internal
+        })?;
+    Ok((
+        [
+            (header::CONTENT_TYPE, "application/pdf"),
+            (
+                header::CONTENT_DISPOSITION,
+                "attachment; filename=\"forum-pack.pdf\"",
+            ),
+        ],
+        bytes,
+    )
+        .into_response())
 }
 
 /// `GET /static/forum-pack.css`, the pack's print styles.
