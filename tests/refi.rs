@@ -21,7 +21,10 @@ fn sankore() -> Command {
 }
 
 fn conformance() -> PathBuf {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/conformance/refi-qda");
+    let dir = std::env::var_os("SANKORE_SHARED")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared"))
+        .join("conformance/refi-qda");
     assert!(
         dir.join("schemas/Project.xsd").is_file(),
         "REFI-QDA conformance material missing: expected {} (a copy of shared/ beside the repository)",

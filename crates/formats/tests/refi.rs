@@ -2,9 +2,10 @@
 //! `../shared/conformance/refi-qda/` (beside the repository), `xmllint`
 //! for schema validation, real zip archives for hostile inputs.
 
+mod common;
 use std::collections::BTreeMap;
 use std::io::{Cursor, Read, Write};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::Command;
 
 use chrono::NaiveDate;
@@ -19,7 +20,7 @@ use unicode_normalization::UnicodeNormalization;
 use zip::write::SimpleFileOptions;
 
 fn conformance() -> PathBuf {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/conformance/refi-qda");
+    let dir = common::shared("conformance/refi-qda");
     assert!(
         dir.join("schemas/Project.xsd").is_file(),
         "REFI-QDA conformance material missing: expected {} (a copy of shared/ beside the repository)",

@@ -6,6 +6,7 @@
 //! Print the figure with
 //! `cargo test -p sankore-formats --test xlsform_conformance -- --nocapture`.
 
+mod common;
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
@@ -18,8 +19,7 @@ use sankore_formats::xlsform::{self, FileKind, ReadOptions};
 const REQUIRED_AGREEMENT: f64 = 0.97;
 
 fn corpus() -> Option<PathBuf> {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/conformance/xlsform");
-    root.join("cases.jsonl").is_file().then_some(root)
+    common::xlsform_corpus()
 }
 
 #[derive(Debug)]

@@ -2,7 +2,8 @@
 //! PyPI's pyxform (the reference converter, installed by `scripts/test.sh`)
 //! converts it without error.
 
-use std::path::{Path, PathBuf};
+mod common;
+use std::path::PathBuf;
 use std::process::Command;
 
 use sankore_domain::instrument::Instrument;
@@ -70,8 +71,7 @@ fn interview_guide_round_trips_and_pyxform_converts_it() -> Result<(), Box<dyn s
 }
 
 fn corpus() -> Option<PathBuf> {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/conformance/xlsform");
-    root.join("cases.jsonl").is_file().then_some(root)
+    common::xlsform_corpus()
 }
 
 /// Sheets the instrument model does not carry (their forms cannot round-trip).
