@@ -6,179 +6,13 @@
 
 mod support;
 
-use sankore_domain::instrument::{
-    Choice, ChoiceList, Group, Instrument, Item, LocalizedText, Question, QuestionType, Repeat,
-    Settings,
-};
 use std::collections::BTreeMap;
 use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
+use support::fielddata::{
+    MAPPING, SUBS, Sub, csv_rows, form, json, kobo_csv, quoted, run, stderr, stdout, write_form,
+};
 use support::{sankore, with_passphrase};
-
-fn text(fr: &str, en: &str) -> LocalizedText {
-    let mut t = LocalizedText::default();
-    t.set(Some("French (fr)"), fr);
-    t.set(Some("English (en)"), en);
-    t
-}
-
-fn question(name: &str, kind: QuestionType, fr: &str, en: &str) -> Item {
-    Item::Question(Question::new(name, kind, text(fr, en)))
-}
-
-fn select_one(list: &str) -> QuestionType {
-    QuestionType::SelectOne {
-        list: list.to_owned(),
-        or_other: false,
-    }
-}
-
-/// The survey used throughout: a respondent group, a long text answer, a
-/// select_multiple, and a repeat of household members.
-fn form() -> Instrument {
-    let list = |name: &str, items: &[(&str, &str, &str)]| ChoiceList {
-        name: name.to_owned(),
-        choices: items
-            .iter()
-            .map(|(n, fr, en)| Choice {
-                name: (*n).to_owned(),
-                label: text(fr, en),
-                extra: BTreeMap::new(),
-            })
-            .collect(),
-    };
-    let group = |name: &str, label: LocalizedText, children: Vec<Item>| {
-        Item::Group(Group {
-            name: name.to_owned(),
-            label,
-            relevant: None,
-            appearance: None,
-            extra: BTreeMap::new(),
-            children,
-        })
-    };
-    let survey = vec![
-        group(
-            "resp",
-            text("Répondant", "Respondent"),
-            vec![
-                question(
-                    "code",
-                    QuestionType::Text,
-                    "Code du participant",
-                    "Participant code",
-                ),
-                question("gender", select_one("gender"), "Sexe", "Sex"),
-                question("age", QuestionType::Integer, "Âge", "Age"),
-                question("grp", select_one("groups"), "Groupe", "Group"),
-                question("commune", select_one("communes"), "Commune", "Commune"),
-                question(
-                    "day",
-                    QuestionType::Date,
-                    "Date de l'entretien",
-                    "Interview date",
-                ),
-            ],
-        ),
-        question("story", QuestionType::Text, "Récit", "Story"),
-        question(
-            "reasons",
-            QuestionType::SelectMultiple {
-                list: "reasons".to_owned(),
-                or_other: false,
-            },
-            "Raisons",
-            "Reasons",
-        ),
-        Item::Repeat(Repeat {
-            name: "member".to_owned(),
-            label: text("Membre du ménage", "Household member"),
-            relevant: None,
-            appearance: None,
-            repeat_count: None,
-            extra: BTreeMap::new(),
-            children: vec![
-                question(
-                    "m_age",
-                    QuestionType::Integer,
-                    "Âge du membre",
-                    "Member's age",
-                ),
-                question(
-                    "m_sex",
-                    select_one("gender"),
-                    "Sexe du membre",
-                    "Member's sex",
-                ),
-            ],
-        }),
-    ];
-    let lists = vec![
-        list("gender", &[("f", "Femme", "Woman"), ("m", "Homme", "Man")]),
-        list(
-            "groups",
-            &[("youth", "Jeunes", "Youth"), ("women", "Femmes", "Women")],
-        ),
-        list(
-            "communes",
-            &[("tbk1", "Alafia", "Alafia"), ("tbk2", "Ber", "Ber")],
-        ),
-        list(
-            "reasons",
-            &[
-                ("jobs", "Emploi", "Jobs"),
-                ("justice", "Justice", "Justice"),
-                ("faith", "Foi", "Faith"),
-            ],
-        ),
-    ];
-    let settings = Settings {
-        form_id: "enquete".to_owned(),
-        form_title: Some("Enquête ménages".to_owned()),
-        ..Settings::default()
-    };
-    Instrument::new(settings, survey, lists).unwrap_or_else(|e| panic!("{e}"))
-}
-
-/// The form as an XLSForm workbook, written by Sankore's XLSForm writer.
-fn write_form(dir: &Path) -> PathBuf {
-    let path = dir.join("enquete.xlsx");
-    let bytes = sankore_formats::xlsform::write_xlsx(&form()).unwrap_or_else(|e| panic!("{e}"));
-    std::fs::write(&path, bytes).unwrap_or_else(|e| panic!("{e}"));
-    path
-}
-
-/// One submission of the fixtures.
-struct Sub {
-    uuid: &'static str,
-    code: &'static str,
-    gender: &'static str,
-    age: &'static str,
-    story: &'static str,
-    reasons: &'static str,
-    members: &'static [(&'static str, &'static str)],
-}
-
-const SUBS: [Sub; 2] = [
-    Sub {
-        uuid: "5b2c1e9a-0d1f-4c3b-9a8e-1f2d3c4b5a61",
-        code: "TBK-K-001",
-        gender: "f",
-        age: "23",
-        story: "« On nous promet 😀 un travail », dit-elle.\nPuis: \"rien\"; ni ça, ni ça.",
-        reasons: "jobs faith",
-        members: &[("12", "m"), ("40", "f")],
-    },
-    Sub {
-        uuid: "7e4d2c1b-9a8f-4e6d-8c2b-3a4f5e6d7c82",
-        code: "TBK-K-002",
-        gender: "m",
-        age: "31",
-        story: "Les jeunes partent.",
-        reasons: "justice",
-        members: &[],
-    },
-];
 
 /// A KoBoToolbox XLSX export: the submissions sheet (named after the
 /// form's title), one sheet per repeat linked by `_index` /
@@ -303,60 +137,6 @@ fn kobo_xlsx(subs: &[Sub]) -> Vec<u8> {
     book.save_to_buffer().unwrap_or_else(|e| panic!("{e}"))
 }
 
-/// One CSV line, every field quoted, with `delimiter`.
-fn quoted(fields: &[&str], delimiter: char) -> String {
-    let cells: Vec<String> = fields
-        .iter()
-        .map(|f| format!("\"{}\"", f.replace('"', "\"\"")))
-        .collect();
-    cells.join(&delimiter.to_string()) + "\r\n"
-}
-
-/// A KoBoToolbox CSV export (`;`, every field quoted).
-fn kobo_csv(subs: &[Sub]) -> String {
-    let mut out = quoted(
-        &[
-            "resp/code",
-            "resp/gender",
-            "resp/age",
-            "resp/grp",
-            "resp/commune",
-            "resp/day",
-            "story",
-            "reasons",
-            "_id",
-            "_uuid",
-            "_submission_time",
-            "_validation_status",
-            "_index",
-        ],
-        ';',
-    );
-    for (i, s) in subs.iter().enumerate() {
-        let id = (1000 + i).to_string();
-        let index = (i + 1).to_string();
-        out.push_str(&quoted(
-            &[
-                s.code,
-                s.gender,
-                s.age,
-                "youth",
-                "tbk1",
-                "2017-05-02",
-                s.story,
-                s.reasons,
-                &id,
-                s.uuid,
-                "2017-05-02T18:20:11",
-                "",
-                &index,
-            ],
-            ';',
-        ));
-    }
-    out
-}
-
 /// An ODK Central `submissions.csv.zip`: `enquete.csv` (groups joined by
 /// `-`, `KEY` the instance ID) and `enquete-member.csv` linked by
 /// `PARENT_KEY`.
@@ -456,26 +236,6 @@ fn workspace(root: &Path) -> PathBuf {
     dir
 }
 
-fn run(args: &[&str], dir: &Path) -> assert_cmd::assert::Assert {
-    with_passphrase(sankore())
-        .args(args)
-        .arg("--workspace")
-        .arg(dir)
-        .assert()
-}
-
-fn stdout(assert: &assert_cmd::assert::Assert) -> String {
-    String::from_utf8_lossy(&assert.get_output().stdout).into_owned()
-}
-
-fn stderr(assert: &assert_cmd::assert::Assert) -> String {
-    String::from_utf8_lossy(&assert.get_output().stderr).into_owned()
-}
-
-fn json(assert: &assert_cmd::assert::Assert) -> serde_json::Value {
-    serde_json::from_str(&stdout(assert)).unwrap_or_else(|e| panic!("{e}: {}", stdout(assert)))
-}
-
 /// Every file of the workspace, by name, byte for byte.
 fn files(dir: &Path) -> BTreeMap<String, Vec<u8>> {
     std::fs::read_dir(dir)
@@ -484,21 +244,6 @@ fn files(dir: &Path) -> BTreeMap<String, Vec<u8>> {
             let e = e.unwrap_or_else(|e| panic!("{e}"));
             let bytes = std::fs::read(e.path()).unwrap_or_else(|e| panic!("{e}"));
             (e.file_name().to_string_lossy().into_owned(), bytes)
-        })
-        .collect()
-}
-
-/// Parses a CSV written by `export` into rows of cells.
-fn csv_rows(text: &str) -> Vec<Vec<String>> {
-    csv::ReaderBuilder::new()
-        .has_headers(false)
-        .from_reader(text.as_bytes())
-        .records()
-        .map(|r| {
-            r.unwrap_or_else(|e| panic!("{e}"))
-                .iter()
-                .map(str::to_owned)
-                .collect()
         })
         .collect()
 }
@@ -938,32 +683,6 @@ fn windows_1252_is_detected_and_reported() {
         (Some("utf-8-bom"), Some(1))
     );
 }
-
-const MAPPING: &str = r#"
-participant = "resp/code"
-gender = "resp/gender"
-age = "resp/age"
-group = "resp/grp"
-place = "resp/commune"
-session_date = "resp/day"
-documents = ["story"]
-language = "fr"
-
-[values.gender]
-f = "female"
-m = "male"
-
-[values.group]
-youth = "youth-associations"
-women = "womens-associations"
-
-[values.place]
-tbk1 = "TBK-01"
-tbk2 = "TBK-02"
-
-[defaults]
-consent = "given"
-"#;
 
 #[test]
 fn a_mapping_links_participants_sessions_and_documents_in_one_transaction() {

@@ -10,7 +10,7 @@ use indicatif::{ProgressBar, ProgressStyle};
 use sankore_domain::instrument::Instrument;
 use sankore_domain::{Lang, LinkedRecords};
 use sankore_formats::archive::ArchiveLimits;
-use sankore_formats::submissions::mapping::{self, Mapping, StudyContext};
+use sankore_formats::submissions::mapping::{self, Mapping, Source, StudyContext};
 use sankore_formats::submissions::{Submissions, kobo, odk, responses};
 use sankore_formats::xlsform::{self, FileKind, ReadOptions};
 use sankore_i18n::Msg;
@@ -263,7 +263,7 @@ fn import_submissions(
             std::fs::read_to_string(path)
                 .with_context(|| format!("cannot read {}", path.display()))?,
         )),
-        None => None,
+        None => saved_mapping(store, form, lang)?,
     };
     let mapping = match &mapping_text {
         Some((name, text)) => Some(Mapping::parse(name, text).map_err(refused(lang))?),
@@ -272,23 +272,21 @@ fn import_submissions(
     let records: Vec<LinkedRecords> = match (&mapping, &mapping_text) {
         (Some(mapping), Some((name, _))) => {
             let resolved = mapping::resolve(name, mapping, form).map_err(refused(lang))?;
-            let study = store.study()?.context("the workspace holds no study yet")?;
-            let context = StudyContext {
-                groups: store.groups()?.into_iter().map(|g| g.key).collect(),
-                places: store
-                    .gazetteer()?
-                    .places()
+            if resolved.is_empty() {
+                Vec::new()
+            } else {
+                let study = store.study()?.context("the workspace holds no study yet")?;
+                let context =
+                    StudyContext::new(&study, &store.groups()?, &store.gazetteer()?);
+                responses
                     .iter()
-                    .map(|p| p.code.clone())
-                    .collect(),
-                period: (study.start, study.end),
-            };
-            responses
-                .iter()
-                .enumerate()
-                .map(|(row, r)| resolved.apply(submissions, row, r, &context))
-                .collect::<Result<_, _>>()
-                .map_err(refused(lang))?
+                    .enumerate()
+                    .map(|(row, r)| {
+                        resolved.apply(Source::Export { submissions, row }, r, &context)
+                    })
+                    .collect::<Result<_, _>>()
+                    .map_err(refused(lang))?
+            }
         }
         _ => Vec::new(),
     };
@@ -340,6 +338,25 @@ fn import_submissions(
         }
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// The mapping saved for the form in the workbench, as `(name, text)`,
+/// announced on standard error; `None` when there is none.
+fn saved_mapping(
+    store: &SqliteStore,
+    form: &Instrument,
+    lang: Lang,
+) -> Result<Option<(String, String)>> {
+    Ok(store.response_mapping(form.key())?.map(|saved| {
+        eprintln!(
+            "{} {} ({}, {})",
+            Msg::UsingSavedMapping.text(lang),
+            form.key(),
+            saved.saved_by,
+            saved.saved_at
+        );
+        (format!("{}-mapping.toml", form.key()), saved.toml)
+    }))
 }
 
 fn summary_line(outcome: &ResponseImportOutcome, lang: Lang) -> String {

@@ -3,6 +3,7 @@
 #![allow(dead_code)] // Each test binary uses a different part.
 
 pub mod browser;
+pub mod fielddata;
 
 use assert_cmd::Command;
 use std::io::{BufRead, BufReader};

@@ -48,11 +48,13 @@ pub enum AuditAction {
     Backup,
     /// The workspace was restored from a backup.
     Restore,
+    /// The mapping of a form's responses was saved in the workbench.
+    MappingSaved,
 }
 
 impl AuditAction {
     /// Every action, in declaration order.
-    pub const ALL: [AuditAction; 17] = [
+    pub const ALL: [AuditAction; 18] = [
         AuditAction::SignIn,
         AuditAction::SignInRefused,
         AuditAction::SignOut,
@@ -70,6 +72,7 @@ impl AuditAction {
         AuditAction::RetentionPurge,
         AuditAction::Backup,
         AuditAction::Restore,
+        AuditAction::MappingSaved,
     ];
 
     /// The stable name stored and shown (`sign_in`, `export`, ...).
@@ -92,6 +95,7 @@ impl AuditAction {
             AuditAction::RetentionPurge => "retention_purge",
             AuditAction::Backup => "backup",
             AuditAction::Restore => "restore",
+            AuditAction::MappingSaved => "mapping_saved",
         }
     }
 }

@@ -694,6 +694,53 @@ catalogue! {
     ResponsesChanged => "changed since the first import (first version kept)", "modifiées depuis le premier import (première version conservée)";
     ResponsesRefused => "submissions refused", "soumissions refusées";
     ImportRefused => "import refused, nothing was written", "import refusé, rien n'a été écrit";
+    UsingSavedMapping => "Using the mapping saved in the workbench for form",
+        "Correspondance enregistrée dans l'atelier utilisée pour le formulaire";
+    // Field data in the workbench: forms, mappings, linking.
+    FieldDataTitle => "Field data", "Données de terrain";
+    FieldDataHelp => "Responses imported from KoBoToolbox and ODK Central, by form. A mapping says which questions give each submission's participant, interview and documents; it applies to the submissions still unlinked, and `sankore import` uses it when no --mapping is given.",
+        "Réponses importées de KoBoToolbox et d'ODK Central, par formulaire. Une correspondance dit quelles questions donnent le participant, l'entretien et les documents de chaque soumission ; elle s'applique aux soumissions encore non liées, et `sankore import` l'utilise quand --mapping n'est pas donné.";
+    FieldDataNone => "No responses imported yet (sankore import kobo|odk).", "Aucune réponse importée pour l'instant (sankore import kobo|odk).";
+    FieldDataForm => "Form", "Formulaire";
+    FieldDataSubmissions => "Submissions", "Soumissions";
+    FieldDataLinked => "Linked", "Liées";
+    FieldDataUnlinked => "Unlinked", "Non liées";
+    FieldDataMapping => "Mapping", "Correspondance";
+    FieldDataNoMapping => "none saved", "aucune enregistrée";
+    FieldDataSavedBy => "Saved by", "Enregistrée par";
+    FieldDataEditMapping => "Edit the mapping", "Modifier la correspondance";
+    MappingTitle => "Mapping of the responses", "Correspondance des réponses";
+    MappingQuestions => "Questions giving the participant and the interview", "Questions donnant le participant et l'entretien";
+    MappingNotMapped => "(not mapped)", "(non reliée)";
+    MappingSessionDate => "Interview date (default: the submission's date)", "Date de l'entretien (par défaut : celle de la soumission)";
+    MappingDocuments => "Text answers that become documents to code", "Réponses textuelles qui deviennent des documents à coder";
+    MappingNoTextQuestions => "The form has no text question outside repeats.", "Le formulaire n'a pas de question textuelle hors répétitions.";
+    MappingLanguage => "Language of the documents (ISO 639, such as fr)", "Langue des documents (ISO 639, par exemple fr)";
+    MappingDefaults => "Defaults, when the form does not ask or the answer is empty", "Valeurs par défaut, quand le formulaire ne demande pas ou que la réponse est vide";
+    MappingNoDefault => "(no default)", "(pas de valeur par défaut)";
+    MappingValues => "Answers and Sankore's values", "Réponses et valeurs de Sankore";
+    MappingValuesHelp => "For each choice of the questions mapped above: the value Sankore records (as answered when left empty). Save after choosing a question to see its choices.",
+        "Pour chaque choix des questions reliées ci-dessus : la valeur que Sankore enregistre (telle que répondue si laissée vide). Enregistrez après avoir choisi une question pour voir ses choix.";
+    MappingAsAnswered => "(as answered)", "(telle que répondue)";
+    MappingSave => "Save the mapping", "Enregistrer la correspondance";
+    MappingSaved => "Mapping saved.", "Correspondance enregistrée.";
+    MappingDownload => "Download the mapping file (TOML, for sankore import --mapping)", "Télécharger le fichier de correspondance (TOML, pour sankore import --mapping)";
+    MappingApply => "Apply to the unlinked submissions", "Appliquer aux soumissions non liées";
+    MappingApplied => "Submissions linked", "Soumissions liées";
+    MappingNothingToApply => "Every submission is linked already.", "Toutes les soumissions sont déjà liées.";
+    MappingEmpty => "The saved mapping links nothing: map a participant code or documents first.", "La correspondance enregistrée ne lie rien : reliez d'abord un code de participant ou des documents.";
+    MappingRefused => "Mapping refused, nothing was saved", "Correspondance refusée, rien n'a été enregistré";
+    MappingApplyRefused => "Not applied, nothing was written", "Non appliquée, rien n'a été écrit";
+    MappingNoSuchQuestion => "no such question in the form", "le formulaire n'a pas cette question";
+    MappingInsideRepeat => "the question is inside a repeat: only questions asked once per submission can be mapped",
+        "la question est dans une répétition : seules les questions posées une fois par soumission peuvent être reliées";
+    MappingNotText => "only text questions become documents", "seules les questions textuelles deviennent des documents";
+    MappingNeedsAttribute => "a participant needs this attribute: map a question to it, or give a default",
+        "un participant a besoin de cet attribut : reliez-lui une question, ou donnez une valeur par défaut";
+    MappingNeedsParticipant => "participant attributes are mapped but no participant code: map the participant code",
+        "des attributs du participant sont reliés mais pas de code de participant : reliez le code du participant";
+    MappingBadLanguage => "is not an ISO 639 language code such as fr", "n'est pas un code de langue ISO 639 tel que fr";
+    MappingSubmission => "submission", "soumission";
     CellsHidden => "cells left empty (fewer people than the threshold)", "cellules laissées vides (moins de personnes que le seuil)";
 }
 

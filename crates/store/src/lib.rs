@@ -559,6 +559,8 @@ pub struct StoredResponse {
     /// The participant and session it gave, through a mapping.
     pub participant: Option<String>,
     pub session: Option<String>,
+    /// Whether a mapping was applied to it.
+    pub linked: bool,
 }
 
 /// Responses to forms (KoBoToolbox, ODK Central), keyed by submission.
@@ -575,6 +577,60 @@ pub trait ResponseStore {
     fn response_forms(&self) -> Result<Vec<sankore_domain::instrument::Instrument>>;
     /// The stored submissions of a form, in import order.
     fn responses(&self, form: &str) -> Result<Vec<StoredResponse>>;
+    /// How many submissions each form has, and how many are linked.
+    fn response_counts(&self) -> Result<Vec<ResponseCounts>>;
+    /// The mapping saved for a form in the workbench, if any.
+    fn response_mapping(&self, form: &str) -> Result<Option<SavedMapping>>;
+    /// Saves (replacing) the mapping of a form whose responses were
+    /// imported, with an audit entry, in one transaction. `toml` is the
+    /// mapping file's text, checked by the caller.
+    fn save_response_mapping(&mut self, form: &str, toml: &str, actor: &str) -> Result<()>;
+    /// Links stored, still unlinked submissions of a form to the records a
+    /// mapping gives them: creates those records (existing participants
+    /// are linked, not changed), sets each submission's participant and
+    /// session, with an audit entry, in one transaction; refused whole if
+    /// a submission is unknown or linked already. In the outcome, `new`
+    /// counts the submissions linked.
+    fn link_responses(&mut self, link: &ResponseLink<'_>) -> Result<ResponseImportOutcome>;
+}
+
+/// Stored submissions of one form to link, with the records each gives.
+#[derive(Debug, Clone, Copy)]
+pub struct ResponseLink<'a> {
+    /// The form's id.
+    pub form: &'a str,
+    /// Submission key → the records it gives.
+    pub records: &'a [(String, sankore_domain::LinkedRecords)],
+    /// Who links (for the audit log).
+    pub actor: &'a str,
+}
+
+/// A form's submissions, counted.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ResponseCounts {
+    /// The form's id.
+    pub form: String,
+    pub submissions: usize,
+    /// Submissions a mapping was applied to.
+    pub linked: usize,
+}
+
+impl ResponseCounts {
+    /// Submissions no mapping was applied to yet.
+    pub fn unlinked(&self) -> usize {
+        self.submissions - self.linked
+    }
+}
+
+/// A mapping saved in the workbench.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SavedMapping {
+    /// The mapping file's text (TOML).
+    pub toml: String,
+    /// The account that saved it.
+    pub saved_by: String,
+    /// When (RFC 3339, UTC).
+    pub saved_at: String,
 }
 
 /// Reports how far a long write has got: `(done, total)` steps.

@@ -13,6 +13,7 @@ mod assignments;
 mod auth;
 mod codebook;
 mod error;
+mod fielddata;
 mod forums;
 mod framework;
 mod limits;
@@ -134,6 +135,7 @@ pub fn router(store: SqliteStore, default_lang: Lang) -> Router {
         .merge(report::page_routes())
         .merge(framework::page_routes())
         .merge(vault::page_routes())
+        .merge(fielddata::page_routes())
         .route("/participants/new", get(records::register_page))
         .nest(
             "/api/v1",

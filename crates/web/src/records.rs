@@ -26,7 +26,7 @@ pub struct PlaceOption {
     pub label: String,
 }
 
-fn place_options(gazetteer: &Gazetteer) -> Vec<PlaceOption> {
+pub(crate) fn place_options(gazetteer: &Gazetteer) -> Vec<PlaceOption> {
     gazetteer
         .places()
         .iter()

@@ -30,41 +30,50 @@ use std::collections::{BTreeMap, HashMap};
 use chrono::NaiveDate;
 use sankore_domain::instrument::{Instrument, QuestionType};
 use sankore_domain::{
-    AgeBand, ConsentStatus, Document, DocumentKind, Gender, LinkedRecords, Participant,
-    ParticipantCode, PlaceCode, Response, Session, SessionKind, TextBody, Turn,
+    AgeBand, Answers, ConsentStatus, Document, DocumentKind, Gazetteer, Gender, LinkedRecords,
+    Participant, ParticipantCode, PlaceCode, Response, Session, SessionKind, StakeholderGroup,
+    Study, TextBody, Turn,
 };
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use thiserror::Error;
 use uuid::Uuid;
 
 use super::{Location, Submissions};
 
 /// What a mapping file says.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct Mapping {
     /// Question giving the participant's pseudonymous code.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub participant: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub gender: Option<String>,
     /// An integer age (put in its band), or an answer naming a band.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub age: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub group: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub place: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub consent: Option<String>,
     /// Question giving the interview's date (else the submission's).
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub session_date: Option<String>,
     /// Text questions whose answers become documents.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub documents: Vec<String>,
     /// Language of those documents (ISO 639; default `fr`).
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub language: Option<String>,
     /// Per attribute (`gender`, `age`, `group`, `place`, `consent`):
     /// answer value → Sankore value.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub values: BTreeMap<String, BTreeMap<String, String>>,
     /// Per attribute: the Sankore value when the form does not ask, or
     /// the answer is empty.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub defaults: BTreeMap<String, String>,
 }
 
@@ -74,21 +83,85 @@ pub enum MappingError {
     /// The file is not valid TOML for a mapping.
     #[error("{file}: {reason}")]
     Syntax { file: String, reason: String },
+    /// The documents' language is not an ISO 639 code.
+    #[error("{file}: language {language:?} is not an ISO 639 code such as fr")]
+    Language { file: String, language: String },
     /// The mapping names a question the form lacks, or one that cannot
     /// serve.
-    #[error("{file}: {key} = {question:?}: {reason}")]
+    #[error("{file}: {key} = {question:?}: {problem}")]
     Question {
         file: String,
         key: String,
         question: String,
-        reason: String,
+        problem: QuestionProblem,
     },
     /// The mapping is incomplete.
-    #[error("{file}: {reason}")]
-    Incomplete { file: String, reason: String },
+    #[error("{file}: {missing}")]
+    Incomplete { file: String, missing: Missing },
     /// A submission's answer does not give a valid record.
     #[error("{at}: {reason}")]
-    Answer { at: Location, reason: String },
+    Answer { at: AnswerAt, reason: String },
+}
+
+/// Why a question named by a mapping cannot serve.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Error)]
+pub enum QuestionProblem {
+    #[error("no such question in the form")]
+    NoSuchQuestion,
+    #[error(
+        "the question is inside a repeat: only questions asked once per submission can be mapped"
+    )]
+    InsideRepeat,
+    #[error("only text questions become documents")]
+    NotText,
+}
+
+/// What an incomplete mapping lacks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Error)]
+pub enum Missing {
+    /// A participant needs this attribute (`group`, `place`).
+    #[error(
+        "a participant needs a {0}: map a question to it, or give [defaults] {0}"
+    )]
+    Attribute(&'static str),
+    /// Attributes are mapped without a participant code.
+    #[error(
+        "participant attributes are mapped but no participant code: add participant = \"QUESTION\""
+    )]
+    ParticipantCode,
+}
+
+/// Where an answer a mapping could not use is.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum AnswerAt {
+    /// A row and column of an export being imported.
+    Export(Location),
+    /// A submission stored earlier, by key, and the question (path, or
+    /// `[defaults] ATTRIBUTE`).
+    Stored { key: String, question: String },
+}
+
+impl std::fmt::Display for AnswerAt {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            AnswerAt::Export(at) => at.fmt(f),
+            AnswerAt::Stored { key, question } => {
+                write!(f, "submission {key}, question {question:?}")
+            }
+        }
+    }
+}
+
+/// The submission a mapping is applied to, for error positions.
+#[derive(Debug, Clone, Copy)]
+pub enum Source<'a> {
+    /// Row `row` of an export being imported.
+    Export {
+        submissions: &'a Submissions,
+        row: usize,
+    },
+    /// A submission stored earlier (errors name its key).
+    Stored,
 }
 
 type Result<T> = std::result::Result<T, MappingError>;
@@ -116,6 +189,12 @@ impl Mapping {
         }
         Ok(mapping)
     }
+
+    /// The mapping file's text, as [`Mapping::parse`] reads it back.
+    pub fn to_toml(&self) -> String {
+        // Strings, lists of strings and tables of strings always serialise.
+        basic_toml::to_string(self).unwrap_or_default()
+    }
 }
 
 /// What the study accepts, for checking mapped values.
@@ -127,6 +206,17 @@ pub struct StudyContext {
     pub places: Vec<PlaceCode>,
     /// First and last day of the study.
     pub period: (NaiveDate, NaiveDate),
+}
+
+impl StudyContext {
+    /// What `study`, its stakeholder groups and its gazetteer accept.
+    pub fn new(study: &Study, groups: &[StakeholderGroup], gazetteer: &Gazetteer) -> Self {
+        StudyContext {
+            groups: groups.iter().map(|g| g.key.clone()).collect(),
+            places: gazetteer.places().iter().map(|p| p.code.clone()).collect(),
+            period: (study.start, study.end),
+        }
+    }
 }
 
 /// A checked mapping: question paths resolved.
@@ -149,17 +239,15 @@ pub fn resolve<'m>(file: &str, mapping: &'m Mapping, form: &Instrument) -> Resul
             format!("/{question}")
         };
         let found = form.question_at(&path).or_else(|| form.question(question));
-        let error = |reason: &str| MappingError::Question {
+        let error = |problem| MappingError::Question {
             file: file.to_owned(),
             key: key.to_owned(),
             question: question.to_owned(),
-            reason: reason.to_owned(),
+            problem,
         };
         match found {
-            None => Err(error("no such question in the form")),
-            Some(q) if q.repeat.is_some() => Err(error(
-                "the question is inside a repeat: only questions asked once per submission can be mapped",
-            )),
+            None => Err(error(QuestionProblem::NoSuchQuestion)),
+            Some(q) if q.repeat.is_some() => Err(error(QuestionProblem::InsideRepeat)),
             Some(q) => Ok(q),
         }
     };
@@ -186,7 +274,7 @@ pub fn resolve<'m>(file: &str, mapping: &'m Mapping, form: &Instrument) -> Resul
                 file: file.to_owned(),
                 key: "documents".to_owned(),
                 question: question.clone(),
-                reason: "only text questions become documents".to_owned(),
+                problem: QuestionProblem::NotText,
             });
         }
         let language = form.languages().first().map(String::as_str);
@@ -205,24 +293,22 @@ pub fn resolve<'m>(file: &str, mapping: &'m Mapping, form: &Instrument) -> Resul
             if !paths.contains_key(needed) && !mapping.defaults.contains_key(needed) {
                 return Err(MappingError::Incomplete {
                     file: file.to_owned(),
-                    reason: format!(
-                        "a participant needs a {needed}: map a question to it, or give [defaults] {needed}"
-                    ),
+                    missing: Missing::Attribute(needed),
                 });
             }
         }
     } else if !paths.is_empty() {
         return Err(MappingError::Incomplete {
             file: file.to_owned(),
-            reason: "participant attributes are mapped but no participant code: add participant = \"QUESTION\"".to_owned(),
+            missing: Missing::ParticipantCode,
         });
     }
     if let Some(language) = &mapping.language
         && !((2..=3).contains(&language.len()) && language.chars().all(|c| c.is_ascii_lowercase()))
     {
-        return Err(MappingError::Syntax {
+        return Err(MappingError::Language {
             file: file.to_owned(),
-            reason: format!("language {language:?} is not an ISO 639 code such as fr"),
+            language: language.clone(),
         });
     }
     Ok(Resolved {
@@ -264,30 +350,34 @@ impl Resolved<'_> {
         self.paths.is_empty() && self.documents.is_empty()
     }
 
-    /// The records a submission gives. `row` is the submission's index in
-    /// `submissions` (for error positions).
+    /// The records a submission gives; `source` says where it is, for
+    /// error positions.
     pub fn apply(
         &self,
-        submissions: &Submissions,
-        row: usize,
+        source: Source<'_>,
         response: &Response,
         study: &StudyContext,
     ) -> Result<LinkedRecords> {
         if self.is_empty() {
             return Ok(LinkedRecords::default());
         }
-        let answers: serde_json::Map<String, serde_json::Value> =
-            serde_json::from_str(response.answers.as_json()).unwrap_or_default();
-        let at = |key: &str| Location {
-            column: self
+        let answers = AnswerLookup::new(&response.answers);
+        let at = |question: String| match source {
+            Source::Export { submissions, row } => AnswerAt::Export(Location {
+                column: Some(question),
+                ..submissions.main().location(row, None)
+            }),
+            Source::Stored => AnswerAt::Stored {
+                key: response.key.clone(),
+                question,
+            },
+        };
+        let fail = |key: &str, reason: String| MappingError::Answer {
+            at: at(self
                 .paths
                 .get(key)
                 .cloned()
-                .or_else(|| Some(format!("[defaults] {key}"))),
-            ..submissions.main().location(row, None)
-        };
-        let fail = |key: &str, reason: String| MappingError::Answer {
-            at: at(key),
+                .unwrap_or_else(|| format!("[defaults] {key}"))),
             reason,
         };
         // The Sankore value of an attribute: mapped answer, else default.
@@ -296,7 +386,6 @@ impl Resolved<'_> {
                 .paths
                 .get(key)
                 .and_then(|p| answers.get(p))
-                .and_then(|v| v.as_str())
                 .map(str::trim)
                 .filter(|v| !v.is_empty());
             match answer {
@@ -403,7 +492,7 @@ impl Resolved<'_> {
             .clone()
             .unwrap_or_else(|| "fr".to_owned());
         for (path, name, label) in &self.documents {
-            let Some(text) = answers.get(path).and_then(|v| v.as_str()) else {
+            let Some(text) = answers.get(path) else {
                 continue;
             };
             if text.trim().is_empty() {
@@ -434,10 +523,7 @@ impl Resolved<'_> {
                 turns,
             })
             .map_err(|e| MappingError::Answer {
-                at: Location {
-                    column: Some(path.clone()),
-                    ..submissions.main().location(row, None)
-                },
+                at: at(path.clone()),
                 reason: e.to_string(),
             })?;
             linked.documents.push(document);
@@ -448,5 +534,60 @@ impl Resolved<'_> {
     /// The mapping file's name.
     pub fn file(&self) -> &str {
         &self.file
+    }
+}
+
+/// A submission's answers by question path: the one place this module
+/// reads [`Answers`].
+struct AnswerLookup(serde_json::Map<String, serde_json::Value>);
+
+impl AnswerLookup {
+    fn new(answers: &Answers) -> Self {
+        AnswerLookup(serde_json::from_str(answers.as_json()).unwrap_or_default())
+    }
+
+    /// The answer to the question at `path`, if any.
+    fn get(&self, path: &str) -> Option<&str> {
+        self.0.get(path).and_then(|v| v.as_str())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const FILE: &str = r#"
+participant = "resp/code"
+gender = "resp/gender"
+age = "resp/age"
+group = "resp/grp"
+place = "resp/commune"
+session_date = "resp/day"
+documents = ["story", "other \"story\""]
+language = "fr"
+
+[values.gender]
+f = "female"
+"m x" = "male"
+
+[values.place]
+tbk1 = "TBK-01"
+
+[defaults]
+consent = "given"
+"#;
+
+    #[test]
+    fn a_mapping_serialises_to_the_toml_it_was_read_from() {
+        let mapping = Mapping::parse("m.toml", FILE).unwrap_or_else(|e| panic!("{e}"));
+        let text = mapping.to_toml();
+        let again = Mapping::parse("again.toml", &text).unwrap_or_else(|e| panic!("{e}: {text}"));
+        assert_eq!(again, mapping);
+        assert!(text.contains("[values.gender]"), "{text}");
+        assert_eq!(Mapping::default().to_toml(), "");
+        assert_eq!(
+            Mapping::parse("empty.toml", "").unwrap_or_else(|e| panic!("{e}")),
+            Mapping::default()
+        );
     }
 }

@@ -100,6 +100,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "account lock after failed sign-ins",
         include_str!("../../migrations/sqlite/0013_account_security.sql"),
     ),
+    (
+        14,
+        "response mappings saved in the workbench",
+        include_str!("../../migrations/sqlite/0014_response_mappings.sql"),
+    ),
 ];
 
 /// A study store on an encrypted SQLite file.

@@ -4,16 +4,19 @@
 
 use std::collections::HashMap;
 
-use rusqlite::params;
+use rusqlite::{OptionalExtension, Transaction, params};
 use sankore_domain::instrument::Instrument;
-use sankore_domain::{Answers, AuditAction, AuditEvent, RepeatRow, Response};
+use sankore_domain::{Answers, AuditAction, AuditEvent, LinkedRecords, RepeatRow, Response};
 use sha2::{Digest, Sha256};
 
 use super::records::{check_place, check_session, exists_as};
 use super::write::{Keys, insert_document, insert_participant, insert_session};
 use super::{SqliteStore, audit, now};
 use crate::error::{Result, StoreError};
-use crate::{Progress, ResponseImport, ResponseImportOutcome, ResponseStore, StoredResponse};
+use crate::{
+    Progress, ResponseCounts, ResponseImport, ResponseImportOutcome, ResponseLink, ResponseStore,
+    SavedMapping, StoredResponse,
+};
 
 /// SHA-256 over a submission's answers and repeat rows (not its time or
 /// origin): equal for the same answers from a CSV or an XLSX export.
@@ -30,6 +33,52 @@ fn fingerprint(response: &Response) -> String {
         field(row.answers.as_json().as_bytes());
     }
     hex::encode(hasher.finalize())
+}
+
+/// Creates the records a mapping gave one submission (its participant
+/// only when the workspace lacks it), counting them in `outcome`; returns
+/// the submission's participant and session codes.
+fn insert_records(
+    tx: &Transaction<'_>,
+    study: i64,
+    keys: &mut Keys,
+    records: &LinkedRecords,
+    outcome: &mut ResponseImportOutcome,
+) -> Result<(Option<String>, Option<String>)> {
+    let (mut participant, mut session) = (None, None);
+    if let Some(p) = &records.participant {
+        if !keys.participants.contains_key(p.code.as_str()) {
+            check_place(tx, study, &p.place)?;
+            insert_participant(tx, study, keys, p)?;
+            outcome.participants += 1;
+        }
+        participant = Some(p.code.to_string());
+    }
+    if let Some(s) = &records.session {
+        check_session(tx, study, s)?;
+        insert_session(tx, study, keys, s).map_err(exists_as("session", &s.code))?;
+        outcome.sessions += 1;
+        session = Some(s.code.clone());
+    }
+    for d in &records.documents {
+        insert_document(tx, study, keys, d).map_err(exists_as("document", &d.code))?;
+        outcome.documents += 1;
+    }
+    Ok((participant, session))
+}
+
+/// The id of a form of the study whose responses were imported.
+fn form_id(conn: &rusqlite::Connection, study: i64, form: &str) -> Result<i64> {
+    conn.query_row(
+        "SELECT id FROM response_forms WHERE study_id = ?1 AND form_key = ?2",
+        params![study, form],
+        |r| r.get(0),
+    )
+    .optional()?
+    .ok_or_else(|| StoreError::NotFound {
+        what: "response form",
+        key: form.to_owned(),
+    })
 }
 
 impl ResponseStore for SqliteStore {
@@ -67,6 +116,12 @@ impl ResponseStore for SqliteStore {
             stmt.query_map([form_id], |r| Ok((r.get(0)?, r.get(1)?)))?
                 .collect::<rusqlite::Result<_>>()?
         };
+        // Submissions stored by this import are those past this id.
+        let last_before: i64 = tx.query_row(
+            "SELECT coalesce(max(id), 0) FROM submissions",
+            [],
+            |r| r.get(0),
+        )?;
         let mut keys = if import.records.is_empty() {
             None
         } else {
@@ -96,30 +151,13 @@ impl ResponseStore for SqliteStore {
                     }
                     continue;
                 }
-                let records = import.records.get(i);
-                let (mut participant, mut session) = (None, None);
-                if let (Some(records), Some(keys)) = (records, keys.as_mut()) {
-                    if let Some(p) = &records.participant {
-                        if !keys.participants.contains_key(p.code.as_str()) {
-                            check_place(&tx, study, &p.place)?;
-                            insert_participant(&tx, study, keys, p)?;
-                            outcome.participants += 1;
+                let (participant, session) =
+                    match (import.records.get(i), keys.as_mut()) {
+                        (Some(records), Some(keys)) => {
+                            insert_records(&tx, study, keys, records, &mut outcome)?
                         }
-                        participant = Some(p.code.to_string());
-                    }
-                    if let Some(s) = &records.session {
-                        check_session(&tx, study, s)?;
-                        insert_session(&tx, study, keys, s)
-                            .map_err(exists_as("session", &s.code))?;
-                        outcome.sessions += 1;
-                        session = Some(s.code.clone());
-                    }
-                    for d in &records.documents {
-                        insert_document(&tx, study, keys, d)
-                            .map_err(exists_as("document", &d.code))?;
-                        outcome.documents += 1;
-                    }
-                }
+                        _ => (None, None),
+                    };
                 insert.execute(params![
                     form_id,
                     response.key,
@@ -143,6 +181,12 @@ impl ResponseStore for SqliteStore {
                 }
                 outcome.new += 1;
             }
+        }
+        if keys.is_some() {
+            tx.execute(
+                "UPDATE submissions SET linked_at = ?1 WHERE form_id = ?2 AND id > ?3",
+                params![at, form_id, last_before],
+            )?;
         }
         audit::append(
             &tx,
@@ -191,7 +235,8 @@ impl ResponseStore for SqliteStore {
         let study = self.require_study()?;
         let _snapshot = self.snapshot()?;
         let mut stmt = self.conn.prepare(
-            "SELECT s.id, s.key, s.submitted_at, s.origin, s.answers, s.participant_code, s.session_code
+            "SELECT s.id, s.key, s.submitted_at, s.origin, s.answers, s.participant_code, s.session_code,
+                    s.linked_at IS NOT NULL
              FROM submissions s JOIN response_forms f ON f.id = s.form_id
              WHERE f.study_id = ?1 AND f.form_key = ?2 ORDER BY s.id",
         )?;
@@ -209,6 +254,7 @@ impl ResponseStore for SqliteStore {
                         origin: r.get(3)?,
                         participant: r.get(5)?,
                         session: r.get(6)?,
+                        linked: r.get(7)?,
                     },
                 ))
             })?
@@ -237,5 +283,112 @@ impl ResponseStore for SqliteStore {
             }
         }
         Ok(rows.into_iter().map(|(_, r)| r).collect())
+    }
+
+    fn response_counts(&self) -> Result<Vec<ResponseCounts>> {
+        let study = self.require_study()?;
+        let mut stmt = self.conn.prepare(
+            "SELECT f.form_key, count(s.id), count(s.linked_at)
+             FROM response_forms f LEFT JOIN submissions s ON s.form_id = f.id
+             WHERE f.study_id = ?1 GROUP BY f.id ORDER BY f.form_key",
+        )?;
+        let counts = stmt
+            .query_map([study], |r| {
+                Ok(ResponseCounts {
+                    form: r.get(0)?,
+                    submissions: r.get::<_, i64>(1)?.try_into().unwrap_or_default(),
+                    linked: r.get::<_, i64>(2)?.try_into().unwrap_or_default(),
+                })
+            })?
+            .collect::<rusqlite::Result<_>>()?;
+        Ok(counts)
+    }
+
+    fn response_mapping(&self, form: &str) -> Result<Option<SavedMapping>> {
+        let study = self.require_study()?;
+        Ok(self
+            .conn
+            .query_row(
+                "SELECT m.mapping, m.saved_by, m.saved_at
+                 FROM response_mappings m JOIN response_forms f ON f.id = m.form_id
+                 WHERE f.study_id = ?1 AND f.form_key = ?2",
+                params![study, form],
+                |r| {
+                    Ok(SavedMapping {
+                        toml: r.get(0)?,
+                        saved_by: r.get(1)?,
+                        saved_at: r.get(2)?,
+                    })
+                },
+            )
+            .optional()?)
+    }
+
+    fn save_response_mapping(&mut self, form: &str, toml: &str, actor: &str) -> Result<()> {
+        let study = self.require_study()?;
+        let tx = self.write_transaction()?;
+        let id = form_id(&tx, study, form)?;
+        tx.execute(
+            "INSERT INTO response_mappings (form_id, mapping, saved_by, saved_at) VALUES (?1, ?2, ?3, ?4)
+             ON CONFLICT (form_id) DO UPDATE SET mapping = excluded.mapping,
+                 saved_by = excluded.saved_by, saved_at = excluded.saved_at",
+            params![id, toml, actor, now()],
+        )?;
+        let digest = hex::encode(Sha256::digest(toml.as_bytes()));
+        audit::append(
+            &tx,
+            &AuditEvent::new(
+                actor,
+                AuditAction::MappingSaved,
+                form,
+                format!("mapping sha256 {digest}"),
+            ),
+        )?;
+        tx.commit()?;
+        self.anchor_audit_head()
+    }
+
+    fn link_responses(&mut self, link: &ResponseLink<'_>) -> Result<ResponseImportOutcome> {
+        let study = self.require_study()?;
+        let tx = self.write_transaction()?;
+        let id = form_id(&tx, study, link.form)?;
+        let mut keys = Keys::load(&tx, study)?;
+        let mut outcome = ResponseImportOutcome::default();
+        let at = now();
+        {
+            let mut update = tx.prepare_cached(
+                "UPDATE submissions SET participant_code = ?1, session_code = ?2, linked_at = ?3
+                 WHERE form_id = ?4 AND key = ?5 AND linked_at IS NULL",
+            )?;
+            for (key, records) in link.records {
+                let (participant, session) =
+                    insert_records(&tx, study, &mut keys, records, &mut outcome)?;
+                if update.execute(params![participant, session, at, id, key])? != 1 {
+                    return Err(StoreError::Stored {
+                        what: "submission",
+                        detail: format!(
+                            "{key} is not an unlinked submission of form {}",
+                            link.form
+                        ),
+                    });
+                }
+                outcome.new += 1;
+            }
+        }
+        audit::append(
+            &tx,
+            &AuditEvent::new(
+                link.actor,
+                AuditAction::Import,
+                link.form,
+                format!(
+                    "workbench mapping applied to {} stored submissions; {} participants, {} sessions, {} documents created",
+                    outcome.new, outcome.participants, outcome.sessions, outcome.documents
+                ),
+            ),
+        )?;
+        tx.commit()?;
+        self.anchor_audit_head()?;
+        Ok(outcome)
     }
 }
