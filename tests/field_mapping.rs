@@ -81,7 +81,11 @@ fn linked_records(client: &Client) -> (Vec<Value>, Vec<Value>, Vec<Value>) {
         let value: Value = serde_json::from_str(&answer.body).unwrap_or_default();
         value
             .as_array()
-            .or_else(|| value.as_object().and_then(|o| o.values().find_map(Value::as_array)))
+            .or_else(|| {
+                value
+                    .as_object()
+                    .and_then(|o| o.values().find_map(Value::as_array))
+            })
             .cloned()
             .unwrap_or_default()
     };
@@ -94,18 +98,14 @@ fn linked_records(client: &Client) -> (Vec<Value>, Vec<Value>, Vec<Value>) {
         .filter(ours)
         .collect();
     let sessions = list("/api/v1/sessions").into_iter().filter(ours).collect();
-    let documents: Vec<Value> = list("/api/v1/documents")
-        .into_iter()
-        .filter(ours)
-        .collect();
+    let documents: Vec<Value> = list("/api/v1/documents").into_iter().filter(ours).collect();
     let documents = documents
         .iter()
         .map(|d| {
             let code = d["code"].as_str().unwrap_or_default();
-            let full: Value = serde_json::from_str(
-                &client.get(&format!("/api/v1/documents/{code}")).body,
-            )
-            .unwrap_or_default();
+            let full: Value =
+                serde_json::from_str(&client.get(&format!("/api/v1/documents/{code}")).body)
+                    .unwrap_or_default();
             serde_json::json!({"code": code, "text": full["text"], "title": full["title"]})
         })
         .collect();
@@ -116,7 +116,12 @@ fn linked_records(client: &Client) -> (Vec<Value>, Vec<Value>, Vec<Value>) {
 fn roles_refusals_saving_and_applying_over_http() {
     let root = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
     let (dir, _, _) = demo_with_unlinked_responses(root.path());
-    add_user(&dir, "coord-test", "coordinator", "mot de passe coordination");
+    add_user(
+        &dir,
+        "coord-test",
+        "coordinator",
+        "mot de passe coordination",
+    );
     add_user(&dir, "cherch-test", "researcher", "mot de passe recherche");
     add_user(&dir, "codeuse-test", "coder", "mot de passe codeuse");
     add_user(&dir, "lecteur-test", "viewer", "mot de passe lecteur");
@@ -130,11 +135,7 @@ fn roles_refusals_saving_and_applying_over_http() {
         ("codeuse-test", "mot de passe codeuse"),
     ] {
         let client = Client::signed_in(&served.base, name, password);
-        for path in [
-            "/field-data",
-            FORM,
-            "/field-data/enquete/mapping.toml",
-        ] {
+        for path in ["/field-data", FORM, "/field-data/enquete/mapping.toml"] {
             assert_eq!(client.get(path).status, 403, "{name} GET {path}");
         }
         assert_eq!(post(&client, FORM, FIELDS, &[]).status, 403, "{name}");
@@ -157,7 +158,8 @@ fn roles_refusals_saving_and_applying_over_http() {
     let list = coordinator.get("/field-data");
     assert_eq!(list.status, 200);
     assert!(
-        list.body.contains("<td class=\"n\">2</td><td class=\"n\">0</td><td class=\"n\">2</td>"),
+        list.body
+            .contains("<td class=\"n\">2</td><td class=\"n\">0</td><td class=\"n\">2</td>"),
         "{}",
         list.body
     );
@@ -165,8 +167,11 @@ fn roles_refusals_saving_and_applying_over_http() {
     assert_eq!(counts(&researcher), (2, 0, 2));
     let page = coordinator.get(FORM);
     assert!(
-        page.body.contains("<option value=\"resp/code\">Participant code (code)</option>")
-            || page.body.contains("<option value=\"resp/code\">Code du participant (code)</option>"),
+        page.body
+            .contains("<option value=\"resp/code\">Participant code (code)</option>")
+            || page
+                .body
+                .contains("<option value=\"resp/code\">Code du participant (code)</option>"),
         "the questions are listed by label and name: {}",
         page.body
     );
@@ -183,17 +188,18 @@ fn roles_refusals_saving_and_applying_over_http() {
         "{}",
         refused.body
     );
-    let refused = post(
-        &coordinator,
-        FORM,
-        &bad,
-        &[("Cookie", "sankore_lang=fr")],
-    );
+    let refused = post(&coordinator, FORM, &bad, &[("Cookie", "sankore_lang=fr")]);
     assert_eq!(refused.status, 400);
     assert!(
-        refused.body.contains("le formulaire n&#39;a pas cette question")
-            || refused.body.contains("le formulaire n&#x27;a pas cette question")
-            || refused.body.contains("le formulaire n'a pas cette question"),
+        refused
+            .body
+            .contains("le formulaire n&#39;a pas cette question")
+            || refused
+                .body
+                .contains("le formulaire n&#x27;a pas cette question")
+            || refused
+                .body
+                .contains("le formulaire n'a pas cette question"),
         "{}",
         refused.body
     );
@@ -225,7 +231,10 @@ fn roles_refusals_saving_and_applying_over_http() {
     assert_eq!(saved.header("location"), "/field-data/enquete?saved=1");
     let file = coordinator.get("/field-data/enquete/mapping.toml");
     assert_eq!(file.status, 200);
-    assert!(file.header("content-disposition").contains("enquete-mapping.toml"));
+    assert!(
+        file.header("content-disposition")
+            .contains("enquete-mapping.toml")
+    );
     assert_eq!(
         Mapping::parse("downloaded.toml", &file.body),
         Mapping::parse("mapping.toml", MAPPING)
@@ -235,7 +244,10 @@ fn roles_refusals_saving_and_applying_over_http() {
     assert_eq!(applied.header("location"), "/field-data/enquete?linked=2");
     assert_eq!(counts(&coordinator), (2, 2, 0));
     let (participants, sessions, documents) = linked_records(&coordinator);
-    assert_eq!((participants.len(), sessions.len(), documents.len()), (2, 2, 2));
+    assert_eq!(
+        (participants.len(), sessions.len(), documents.len()),
+        (2, 2, 2)
+    );
     assert!(
         documents
             .iter()
@@ -251,7 +263,14 @@ fn roles_refusals_saving_and_applying_over_http() {
 
     let audit = json(
         &run(
-            &["audit", "show", "--action", "mapping_saved", "--format", "json"],
+            &[
+                "audit",
+                "show",
+                "--action",
+                "mapping_saved",
+                "--format",
+                "json",
+            ],
             &dir,
         )
         .success(),
@@ -287,11 +306,19 @@ fn the_downloaded_file_and_the_saved_mapping_give_the_same_records() {
         std::fs::create_dir_all(r).unwrap_or_else(|e| panic!("{e}"));
     }
     let (saved_dir, form, _) = demo_with_unlinked_responses(&saved_root);
-    add_user(&saved_dir, "coord-test", "coordinator", "mot de passe coordination");
+    add_user(
+        &saved_dir,
+        "coord-test",
+        "coordinator",
+        "mot de passe coordination",
+    );
     let served = serve(&saved_dir, &[]);
     let coordinator = Client::signed_in(&served.base, "coord-test", "mot de passe coordination");
     assert_eq!(post(&coordinator, FORM, FIELDS, &[]).status, 303);
-    assert_eq!(post(&coordinator, "/field-data/enquete/apply", &[], &[]).status, 303);
+    assert_eq!(
+        post(&coordinator, "/field-data/enquete/apply", &[], &[]).status,
+        303
+    );
     let toml = coordinator.get("/field-data/enquete/mapping.toml").body;
     drop(served);
     let downloaded = root.path().join("enquete-mapping.toml");
@@ -300,8 +327,7 @@ fn the_downloaded_file_and_the_saved_mapping_give_the_same_records() {
     // A grown export, imported without --mapping: the saved mapping is
     // used, and said so.
     let grown = root.path().join("grown.csv");
-    std::fs::write(&grown, kobo_csv(&[SUBS[0], SUBS[1], THIRD]))
-        .unwrap_or_else(|e| panic!("{e}"));
+    std::fs::write(&grown, kobo_csv(&[SUBS[0], SUBS[1], THIRD])).unwrap_or_else(|e| panic!("{e}"));
     let import = |dir: &Path, mapping: Option<&Path>, lang: &str| {
         let mut args = vec![
             "--lang".to_owned(),
@@ -354,7 +380,12 @@ fn the_downloaded_file_and_the_saved_mapping_give_the_same_records() {
         ),
         (Some(3), Some(3), Some(3), Some(3))
     );
-    add_user(&file_dir, "coord-test", "coordinator", "mot de passe coordination");
+    add_user(
+        &file_dir,
+        "coord-test",
+        "coordinator",
+        "mot de passe coordination",
+    );
     let records = |dir: &Path| {
         let served = serve(dir, &[]);
         let client = Client::signed_in(&served.base, "coord-test", "mot de passe coordination");
@@ -369,7 +400,12 @@ fn the_downloaded_file_and_the_saved_mapping_give_the_same_records() {
 fn the_mapping_form_in_a_real_browser() {
     let root = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
     let (dir, _, _) = demo_with_unlinked_responses(root.path());
-    add_user(&dir, "coord-test", "coordinator", "mot de passe coordination");
+    add_user(
+        &dir,
+        "coord-test",
+        "coordinator",
+        "mot de passe coordination",
+    );
     let served = serve(&dir, &[]);
     let browser = Browser::start();
     browser.sign_in(&served.base, "coord-test", "mot de passe coordination");
@@ -419,7 +455,10 @@ fn the_mapping_form_in_a_real_browser() {
         Mapping::parse("mapping.toml", MAPPING)
     );
     let (participants, sessions, documents) = linked_records(&client);
-    assert_eq!((participants.len(), sessions.len(), documents.len()), (2, 2, 2));
+    assert_eq!(
+        (participants.len(), sessions.len(), documents.len()),
+        (2, 2, 2)
+    );
 }
 
 /// Waits until the page holds `text`.

@@ -276,8 +276,7 @@ fn import_submissions(
                 Vec::new()
             } else {
                 let study = store.study()?.context("the workspace holds no study yet")?;
-                let context =
-                    StudyContext::new(&study, &store.groups()?, &store.gazetteer()?);
+                let context = StudyContext::new(&study, &store.groups()?, &store.gazetteer()?);
                 responses
                     .iter()
                     .enumerate()

@@ -228,7 +228,10 @@ fn sankore_values(key: &str, data: &FormData, lang: Lang) -> Vec<(String, String
     match key {
         "gender" => Gender::ALL.iter().map(|g| plain(g.as_str())).collect(),
         "age" => AgeBand::ALL.iter().map(|a| plain(a.as_str())).collect(),
-        "consent" => ConsentStatus::ALL.iter().map(|c| plain(c.as_str())).collect(),
+        "consent" => ConsentStatus::ALL
+            .iter()
+            .map(|c| plain(c.as_str()))
+            .collect(),
         "group" => data
             .groups
             .iter()
@@ -297,7 +300,8 @@ impl MappingPage {
             .collect();
         // The mapping's questions as paths, when the form has them.
         let chosen = |key: &str| {
-            mapped(mapping, key).map(|q| find(form, q).map_or_else(|| q.clone(), |q| mapping_path(&q)))
+            mapped(mapping, key)
+                .map(|q| find(form, q).map_or_else(|| q.clone(), |q| mapping_path(&q)))
         };
         let attributes = ATTRIBUTES
             .into_iter()
@@ -310,7 +314,11 @@ impl MappingPage {
                 AttributeRow {
                     key,
                     label: chrome.t(attribute_msg(key)),
-                    options: options(pairs, chosen(key).as_deref(), chrome.t(Msg::MappingNotMapped)),
+                    options: options(
+                        pairs,
+                        chosen(key).as_deref(),
+                        chrome.t(Msg::MappingNotMapped),
+                    ),
                 }
             })
             .collect();
@@ -733,7 +741,10 @@ async fn download_mapping(
     let disposition = format!("attachment; filename=\"{}\"", mapping_file(&key));
     Ok((
         [
-            (header::CONTENT_TYPE, "application/toml; charset=utf-8".to_owned()),
+            (
+                header::CONTENT_TYPE,
+                "application/toml; charset=utf-8".to_owned(),
+            ),
             (header::CONTENT_DISPOSITION, disposition),
         ],
         saved.toml,

@@ -120,9 +120,7 @@ pub enum QuestionProblem {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Error)]
 pub enum Missing {
     /// A participant needs this attribute (`group`, `place`).
-    #[error(
-        "a participant needs a {0}: map a question to it, or give [defaults] {0}"
-    )]
+    #[error("a participant needs a {0}: map a question to it, or give [defaults] {0}")]
     Attribute(&'static str),
     /// Attributes are mapped without a participant code.
     #[error(

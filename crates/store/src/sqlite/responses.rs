@@ -117,11 +117,10 @@ impl ResponseStore for SqliteStore {
                 .collect::<rusqlite::Result<_>>()?
         };
         // Submissions stored by this import are those past this id.
-        let last_before: i64 = tx.query_row(
-            "SELECT coalesce(max(id), 0) FROM submissions",
-            [],
-            |r| r.get(0),
-        )?;
+        let last_before: i64 =
+            tx.query_row("SELECT coalesce(max(id), 0) FROM submissions", [], |r| {
+                r.get(0)
+            })?;
         let mut keys = if import.records.is_empty() {
             None
         } else {
@@ -151,13 +150,12 @@ impl ResponseStore for SqliteStore {
                     }
                     continue;
                 }
-                let (participant, session) =
-                    match (import.records.get(i), keys.as_mut()) {
-                        (Some(records), Some(keys)) => {
-                            insert_records(&tx, study, keys, records, &mut outcome)?
-                        }
-                        _ => (None, None),
-                    };
+                let (participant, session) = match (import.records.get(i), keys.as_mut()) {
+                    (Some(records), Some(keys)) => {
+                        insert_records(&tx, study, keys, records, &mut outcome)?
+                    }
+                    _ => (None, None),
+                };
                 insert.execute(params![
                     form_id,
                     response.key,
@@ -390,5 +388,188 @@ impl ResponseStore for SqliteStore {
         tx.commit()?;
         self.anchor_audit_head()?;
         Ok(outcome)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{AuditFilter, AuditStore, AuditVerification, Store};
+    use sankore_domain::instrument::{Item, LocalizedText, Question, QuestionType, Settings};
+    use sankore_domain::{Document, ParticipantCode};
+
+    fn store() -> (tempfile::TempDir, SqliteStore) {
+        let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+        let mut store =
+            SqliteStore::create(&dir.path().join("db"), &[7; 32]).unwrap_or_else(|e| panic!("{e}"));
+        store
+            .import_study(&sankore_demo::reference_study(), &mut |_, _| {})
+            .unwrap_or_else(|e| panic!("{e}"));
+        (dir, store)
+    }
+
+    fn form() -> Instrument {
+        let text = |name: &str| {
+            Item::Question(Question::new(
+                name,
+                QuestionType::Text,
+                LocalizedText::plain(name),
+            ))
+        };
+        let settings = Settings {
+            form_id: "enquete".to_owned(),
+            ..Settings::default()
+        };
+        Instrument::new(settings, vec![text("code"), text("story")], Vec::new())
+            .unwrap_or_else(|e| panic!("{e}"))
+    }
+
+    fn response(key: &str) -> Response {
+        Response {
+            key: key.to_owned(),
+            submitted_at: Some("2017-05-02T10:00:00".to_owned()),
+            answers: Answers::from_pairs([("/code", "x"), ("/story", "y")]),
+            repeats: Vec::new(),
+        }
+    }
+
+    /// A new participant, an interview and a document, shaped on the
+    /// demo's first ones.
+    fn records(store: &SqliteStore, n: u32) -> LinkedRecords {
+        let mut participant = store.participants().unwrap_or_else(|e| panic!("{e}"))[0].clone();
+        participant.code =
+            ParticipantCode::new(&format!("TBK-K-{n:03}")).unwrap_or_else(|e| panic!("{e}"));
+        let mut session = store.sessions().unwrap_or_else(|e| panic!("{e}"))[0].clone();
+        session.code = format!("RESP-{n:012}");
+        session.kind = sankore_domain::SessionKind::Interview;
+        session.participants = vec![participant.code.clone()];
+        session.composition.clear();
+        session.declared_total = None;
+        let document = Document::new(Document {
+            code: format!("{}-STORY", session.code),
+            session: Some(session.code.clone()),
+            title: "Story".to_owned(),
+            kind: sankore_domain::DocumentKind::Transcript,
+            language: "fr".to_owned(),
+            body: sankore_domain::TextBody::new("Le marché a rouvert."),
+            turns: Vec::new(),
+        })
+        .unwrap_or_else(|e| panic!("{e}"));
+        LinkedRecords {
+            participant: Some(participant),
+            session: Some(session),
+            documents: vec![document],
+        }
+    }
+
+    #[test]
+    fn mappings_are_saved_and_unlinked_submissions_linked_once_all_or_nothing() {
+        let (_dir, mut store) = store();
+        let form = form();
+        store
+            .import_responses(
+                &ResponseImport {
+                    form: &form,
+                    origin: "kobo-csv",
+                    responses: &[response("a"), response("b")],
+                    records: &[],
+                    actor: "cli",
+                },
+                &mut |_, _| {},
+            )
+            .unwrap_or_else(|e| panic!("{e}"));
+        let counts = |store: &SqliteStore| {
+            let c = store.response_counts().unwrap_or_else(|e| panic!("{e}"));
+            assert_eq!(c.len(), 1);
+            (c[0].submissions, c[0].linked, c[0].unlinked())
+        };
+        assert_eq!(counts(&store), (2, 0, 2));
+
+        // Saved per form, replaced, audited; refused for an unknown form.
+        assert_eq!(store.response_mapping("enquete").ok(), Some(None));
+        for (who, text) in [
+            ("awa", "participant = \"code\"\n"),
+            ("moussa", "documents = [\"story\"]\n"),
+        ] {
+            store
+                .save_response_mapping("enquete", text, who)
+                .unwrap_or_else(|e| panic!("{e}"));
+        }
+        let saved = store
+            .response_mapping("enquete")
+            .unwrap_or_else(|e| panic!("{e}"))
+            .unwrap_or_else(|| panic!("no mapping saved"));
+        assert_eq!(
+            (saved.toml.as_str(), saved.saved_by.as_str()),
+            ("documents = [\"story\"]\n", "moussa")
+        );
+        assert!(matches!(
+            store.save_response_mapping("autre", "", "awa"),
+            Err(StoreError::NotFound { .. })
+        ));
+
+        let participants = store.participants().unwrap_or_else(|e| panic!("{e}")).len();
+        let first = records(&store, 1);
+        let outcome = store
+            .link_responses(&ResponseLink {
+                form: "enquete",
+                records: &[("a".to_owned(), first.clone())],
+                actor: "awa",
+            })
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(
+            (
+                outcome.new,
+                outcome.participants,
+                outcome.sessions,
+                outcome.documents
+            ),
+            (1, 1, 1, 1)
+        );
+        assert_eq!(counts(&store), (2, 1, 1));
+        let stored = store.responses("enquete").unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(stored[0].participant.as_deref(), Some("TBK-K-001"));
+        assert_eq!(stored[0].session.as_deref(), Some("RESP-000000000001"));
+        assert!(stored[0].linked && !stored[1].linked);
+
+        // A batch holding a submission linked already changes nothing.
+        let refused = store.link_responses(&ResponseLink {
+            form: "enquete",
+            records: &[
+                ("b".to_owned(), records(&store, 2)),
+                ("a".to_owned(), LinkedRecords::default()),
+            ],
+            actor: "awa",
+        });
+        assert!(refused.is_err());
+        assert_eq!(counts(&store), (2, 1, 1));
+        assert_eq!(
+            store.participants().unwrap_or_else(|e| panic!("{e}")).len(),
+            participants + 1
+        );
+        assert!(
+            !store
+                .sessions()
+                .unwrap_or_else(|e| panic!("{e}"))
+                .iter()
+                .any(|s| s.code == "RESP-000000000002")
+        );
+
+        let saves = store
+            .audit_entries(&AuditFilter {
+                action: Some(AuditAction::MappingSaved),
+                ..AuditFilter::default()
+            })
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(saves.len(), 2);
+        assert!(
+            saves
+                .iter()
+                .all(|e| e.event.target == "enquete" && !e.event.detail.contains("story"))
+        );
+        assert!(matches!(
+            store.verify_audit(),
+            Ok(AuditVerification::Intact { .. })
+        ));
     }
 }
