@@ -276,8 +276,7 @@ impl Resolved<'_> {
         if self.is_empty() {
             return Ok(LinkedRecords::default());
         }
-        let answers: serde_json::Map<String, serde_json::Value> =
-            serde_json::from_str(response.answers.as_json()).unwrap_or_default();
+        let answers = &response.answers;
         let at = |key: &str| Location {
             column: self
                 .paths
@@ -296,7 +295,6 @@ impl Resolved<'_> {
                 .paths
                 .get(key)
                 .and_then(|p| answers.get(p))
-                .and_then(|v| v.as_str())
                 .map(str::trim)
                 .filter(|v| !v.is_empty());
             match answer {
@@ -403,7 +401,7 @@ impl Resolved<'_> {
             .clone()
             .unwrap_or_else(|| "fr".to_owned());
         for (path, name, label) in &self.documents {
-            let Some(text) = answers.get(path).and_then(|v| v.as_str()) else {
+            let Some(text) = answers.get(path) else {
                 continue;
             };
             if text.trim().is_empty() {

@@ -100,6 +100,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "account lock after failed sign-ins",
         include_str!("../../migrations/sqlite/0013_account_security.sql"),
     ),
+    (
+        15,
+        "answers as length-prefixed pairs",
+        include_str!("../../migrations/sqlite/0015_compact_answers.sql"),
+    ),
 ];
 
 /// A study store on an encrypted SQLite file.
