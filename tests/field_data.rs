@@ -141,6 +141,12 @@ fn kobo_xlsx(subs: &[Sub]) -> Vec<u8> {
 /// `-`, `KEY` the instance ID) and `enquete-member.csv` linked by
 /// `PARENT_KEY`.
 fn odk_zip(subs: &[Sub]) -> Vec<u8> {
+    odk_zip_reviewed(subs, &[])
+}
+
+/// [`odk_zip`] with the `ReviewState` of the `rejected` submissions (by
+/// uuid) set to `rejected`.
+fn odk_zip_reviewed(subs: &[Sub], rejected: &[&str]) -> Vec<u8> {
     let mut main = quoted(
         &[
             "SubmissionDate",
@@ -169,6 +175,11 @@ fn odk_zip(subs: &[Sub]) -> Vec<u8> {
     let mut members = quoted(&["m_age", "m_sex", "PARENT_KEY", "KEY"], ',');
     for s in subs {
         let key = format!("uuid:{}", s.uuid);
+        let review = if rejected.contains(&s.uuid) {
+            "rejected"
+        } else {
+            "approved"
+        };
         main.push_str(&quoted(
             &[
                 "2017-05-02T18:20:11.000Z",
@@ -187,7 +198,7 @@ fn odk_zip(subs: &[Sub]) -> Vec<u8> {
                 "0",
                 "0",
                 "",
-                "",
+                review,
                 "",
                 "0",
                 "1",
@@ -880,50 +891,39 @@ fn exports_of_codings_participants_and_matrix() {
 
 /// A stub ODK Central: answers `GET /v1/projects/7/forms/enquete/submissions.csv.zip`
 /// with the recorded zip for the right bearer token, 401 otherwise, as
-/// Central's API documents. Serves `count` requests, then stops.
-fn stub_central(zip: Vec<u8>, count: usize) -> (String, std::thread::JoinHandle<Vec<String>>) {
+/// Central's API documents; over TLS when given an acceptor. Serves
+/// `count` connections, then stops.
+fn stub_central(
+    zip: Vec<u8>,
+    count: usize,
+    tls: Option<native_tls::TlsAcceptor>,
+) -> (String, std::thread::JoinHandle<Vec<String>>) {
     let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap_or_else(|e| panic!("{e}"));
-    let base = format!(
-        "http://{}",
-        listener.local_addr().unwrap_or_else(|e| panic!("{e}"))
-    );
+    let port = listener
+        .local_addr()
+        .unwrap_or_else(|e| panic!("{e}"))
+        .port();
+    let base = match tls {
+        Some(_) => format!("https://localhost:{port}"),
+        None => format!("http://127.0.0.1:{port}"),
+    };
     let handle = std::thread::spawn(move || {
         let mut seen = Vec::new();
         for _ in 0..count {
-            let Ok((mut stream, _)) = listener.accept() else {
+            let Ok((stream, _)) = listener.accept() else {
                 break;
             };
             stream
                 .set_read_timeout(Some(std::time::Duration::from_secs(10)))
                 .ok();
-            let mut request = Vec::new();
-            let mut buffer = [0u8; 4096];
-            while !request.windows(4).any(|w| w == b"\r\n\r\n") {
-                match stream.read(&mut buffer) {
-                    Ok(0) | Err(_) => break,
-                    Ok(n) => request.extend_from_slice(&buffer[..n]),
-                }
-            }
-            let request = String::from_utf8_lossy(&request).into_owned();
-            let first = request.lines().next().unwrap_or_default().to_owned();
-            let authorized = request
-                .lines()
-                .any(|l| l.eq_ignore_ascii_case("authorization: Bearer s3cr3t-t0ken"));
-            let (status, body, kind): (&str, Vec<u8>, &str) = if !authorized {
-                ("401 Unauthorized", br#"{"code":401.2,"message":"Could not authenticate with the provided credentials."}"#.to_vec(), "application/json")
-            } else if first
-                == "GET /v1/projects/7/forms/enquete/submissions.csv.zip?attachments=false HTTP/1.1"
-            {
-                ("200 OK", zip.clone(), "application/zip")
-            } else {
-                ("404 Not Found", br#"{"code":404.1,"message":"Could not find the resource you were looking for."}"#.to_vec(), "application/json")
+            let first = match &tls {
+                // A client that refuses the certificate ends the handshake.
+                Some(acceptor) => match acceptor.accept(stream) {
+                    Ok(tls_stream) => answer_as_central(tls_stream, &zip),
+                    Err(_) => "(TLS handshake refused)".to_owned(),
+                },
+                None => answer_as_central(stream, &zip),
             };
-            let head = format!(
-                "HTTP/1.1 {status}\r\nContent-Type: {kind}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
-                body.len()
-            );
-            let _ = stream.write_all(head.as_bytes());
-            let _ = stream.write_all(&body);
             seen.push(first);
         }
         seen
@@ -931,12 +931,57 @@ fn stub_central(zip: Vec<u8>, count: usize) -> (String, std::thread::JoinHandle<
     (base, handle)
 }
 
+/// Reads one request and answers it as Central would; returns the
+/// request line.
+fn answer_as_central<S: Read + Write>(mut stream: S, zip: &[u8]) -> String {
+    let mut request = Vec::new();
+    let mut buffer = [0u8; 4096];
+    while !request.windows(4).any(|w| w == b"\r\n\r\n") {
+        match stream.read(&mut buffer) {
+            Ok(0) | Err(_) => break,
+            Ok(n) => request.extend_from_slice(&buffer[..n]),
+        }
+    }
+    let request = String::from_utf8_lossy(&request).into_owned();
+    let first = request.lines().next().unwrap_or_default().to_owned();
+    let authorized = request
+        .lines()
+        .any(|l| l.eq_ignore_ascii_case("authorization: Bearer s3cr3t-t0ken"));
+    let (status, body, kind): (&str, Vec<u8>, &str) = if !authorized {
+        (
+            "401 Unauthorized",
+            br#"{"code":401.2,"message":"Could not authenticate with the provided credentials."}"#
+                .to_vec(),
+            "application/json",
+        )
+    } else if first
+        == "GET /v1/projects/7/forms/enquete/submissions.csv.zip?attachments=false HTTP/1.1"
+    {
+        ("200 OK", zip.to_vec(), "application/zip")
+    } else {
+        (
+            "404 Not Found",
+            br#"{"code":404.1,"message":"Could not find the resource you were looking for."}"#
+                .to_vec(),
+            "application/json",
+        )
+    };
+    let head = format!(
+        "HTTP/1.1 {status}\r\nContent-Type: {kind}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+        body.len()
+    );
+    let _ = stream.write_all(head.as_bytes());
+    let _ = stream.write_all(&body);
+    let _ = stream.flush();
+    first
+}
+
 #[test]
 fn odk_central_pull_with_a_token() {
     let root = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
     let dir = workspace(root.path());
     let form = write_form(root.path());
-    let (base, server) = stub_central(odk_zip(&SUBS), 2);
+    let (base, server) = stub_central(odk_zip(&SUBS), 2, None);
     let token = root.path().join("token");
     std::fs::write(&token, "wrong\n").unwrap_or_else(|e| panic!("{e}"));
     let args = |token: &Path| {
@@ -979,4 +1024,195 @@ fn odk_central_pull_with_a_token() {
     let seen = server.join().unwrap_or_default();
     assert_eq!(seen.len(), 2);
     check_exports(&dir, root.path());
+}
+
+/// A self-signed certificate for `localhost` made by the `openssl` command
+/// (a throwaway test authority): `(certificate PEM, PKCS#8 key PEM)`.
+fn localhost_certificate(dir: &Path) -> (Vec<u8>, Vec<u8>) {
+    let (cert, key) = (dir.join("central.pem"), dir.join("central.key"));
+    let made = std::process::Command::new("openssl")
+        .args([
+            "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2",
+        ])
+        .args(["-subj", "/CN=localhost"])
+        .args(["-addext", "subjectAltName=DNS:localhost"])
+        .arg("-keyout")
+        .arg(&key)
+        .arg("-out")
+        .arg(&cert)
+        .output()
+        .unwrap_or_else(|e| panic!("openssl: {e}"));
+    assert!(made.status.success(), "{made:?}");
+    let read = |p: &Path| std::fs::read(p).unwrap_or_else(|e| panic!("{e}"));
+    (read(&cert), read(&key))
+}
+
+#[test]
+fn odk_central_pull_over_https_trusts_only_known_certificates() {
+    let root = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let dir = workspace(root.path());
+    let form = write_form(root.path());
+    let (cert, key) = localhost_certificate(root.path());
+    let identity = native_tls::Identity::from_pkcs8(&cert, &key).unwrap_or_else(|e| panic!("{e}"));
+    let acceptor = native_tls::TlsAcceptor::new(identity).unwrap_or_else(|e| panic!("{e}"));
+    let (base, server) = stub_central(odk_zip(&SUBS), 2, Some(acceptor));
+    let token = root.path().join("token");
+    std::fs::write(&token, "s3cr3t-t0ken\n").unwrap_or_else(|e| panic!("{e}"));
+    let pull = |extra: &[&str]| {
+        let mut command = with_passphrase(sankore());
+        command
+            .args(["import", "odk", "--format", "json", "--project", "7"])
+            .arg("--form")
+            .arg(&form)
+            .args(["--central", &base])
+            .arg("--token-file")
+            .arg(&token)
+            .args(extra)
+            .arg("--workspace")
+            .arg(&dir);
+        command.assert()
+    };
+    // A certificate the system does not know is refused, nothing written.
+    let before = files(&dir);
+    let refused = pull(&[]).failure();
+    assert!(
+        stderr(&refused).contains("cannot reach the ODK Central server"),
+        "{}",
+        stderr(&refused)
+    );
+    assert!(files(&dir) == before);
+    // Trusting the server's own authority, the pull goes through.
+    let ca = root.path().join("central.pem");
+    let ok = pull(&["--ca-cert", &ca.display().to_string()]).success();
+    assert_eq!(json(&ok)["new"].as_u64(), Some(2));
+    let seen = server.join().unwrap_or_default();
+    assert_eq!(
+        seen,
+        [
+            "(TLS handshake refused)",
+            "GET /v1/projects/7/forms/enquete/submissions.csv.zip?attachments=false HTTP/1.1"
+        ]
+    );
+}
+
+#[test]
+fn a_token_never_crosses_the_network_in_clear() {
+    let root = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let dir = workspace(root.path());
+    let form = write_form(root.path());
+    let token = root.path().join("token");
+    std::fs::write(&token, "s3cr3t-t0ken\n").unwrap_or_else(|e| panic!("{e}"));
+    // 192.0.2.1 is a documentation address: nothing is sent anyway, the
+    // address is refused before any connection.
+    let refused = with_passphrase(sankore())
+        .args(["import", "odk", "--project", "7"])
+        .arg("--form")
+        .arg(&form)
+        .args(["--central", "http://192.0.2.1:8383"])
+        .arg("--token-file")
+        .arg(&token)
+        .arg("--workspace")
+        .arg(&dir)
+        .timeout(std::time::Duration::from_secs(20))
+        .assert()
+        .failure();
+    assert!(
+        stderr(&refused).contains("the token would cross the network in clear"),
+        "{}",
+        stderr(&refused)
+    );
+}
+
+#[test]
+fn submissions_rejected_by_a_reviewer_are_set_aside_and_counted() {
+    let root = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let dir = workspace(root.path());
+    let form = write_form(root.path());
+    let import = |data: &Path, extra: &[&str]| {
+        let mut command = with_passphrase(sankore());
+        command
+            .args(["import", "odk", "--format", "json"])
+            .arg("--form")
+            .arg(&form)
+            .arg("--data")
+            .arg(data)
+            .args(extra)
+            .arg("--workspace")
+            .arg(&dir);
+        json(&command.assert().success())
+    };
+    // The first submission (with two household members) was rejected on
+    // the server: neither it nor its repeat rows come in.
+    let zip = root.path().join("submissions.csv.zip");
+    std::fs::write(&zip, odk_zip_reviewed(&SUBS, &[SUBS[0].uuid]))
+        .unwrap_or_else(|e| panic!("{e}"));
+    let first = import(&zip, &[]);
+    assert_eq!(first["new"].as_u64(), Some(1));
+    assert_eq!(first["refused"].as_u64(), Some(1));
+    // Keys lose their `uuid:` scheme, as everywhere.
+    assert_eq!(first["refused_keys"], serde_json::json!([SUBS[0].uuid]));
+    let exported = stdout(
+        &with_passphrase(sankore())
+            .args([
+                "export",
+                "responses",
+                "--form",
+                "enquete",
+                "--format",
+                "csv",
+            ])
+            .arg("--workspace")
+            .arg(&dir)
+            .assert()
+            .success(),
+    );
+    assert!(!exported.contains(SUBS[0].uuid), "{exported}");
+    assert!(exported.contains(SUBS[1].uuid), "{exported}");
+    // The text summary says it too.
+    let text = stdout(
+        &with_passphrase(sankore())
+            .args(["import", "odk"])
+            .arg("--form")
+            .arg(&form)
+            .arg("--data")
+            .arg(&zip)
+            .arg("--workspace")
+            .arg(&dir)
+            .assert()
+            .success(),
+    );
+    assert!(
+        text.contains("0 new submissions, 1 unchanged submissions"),
+        "{text}"
+    );
+    assert!(text.contains("1 submissions refused"), "{text}");
+    // Asked for, the rejected one comes in with its repeat rows.
+    let all = import(&zip, &["--include-rejected"]);
+    assert_eq!(all["new"].as_u64(), Some(1));
+    assert_eq!(all["unchanged"].as_u64(), Some(1));
+    assert_eq!(all["refused"].as_u64(), Some(0));
+    // KoBoToolbox's "Not approved", by label.
+    let csv = kobo_csv(&SUBS).replacen(
+        "\"2017-05-02T18:20:11\";\"\"",
+        "\"2017-05-02T18:20:11\";\"Not Approved\"",
+        1,
+    );
+    let data = root.path().join("kobo.csv");
+    std::fs::write(&data, csv).unwrap_or_else(|e| panic!("{e}"));
+    let other = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let dir = workspace(other.path());
+    let kobo = json(
+        &with_passphrase(sankore())
+            .args(["import", "kobo", "--format", "json"])
+            .arg("--form")
+            .arg(&form)
+            .arg("--data")
+            .arg(&data)
+            .arg("--workspace")
+            .arg(&dir)
+            .assert()
+            .success(),
+    );
+    assert_eq!(kobo["new"].as_u64(), Some(1));
+    assert_eq!(kobo["refused_keys"], serde_json::json!([SUBS[0].uuid]));
 }

@@ -39,6 +39,9 @@ pub struct KoboArgs {
     /// Mapping file.
     #[arg(long, value_name = "FILE")]
     pub mapping: Option<PathBuf>,
+    /// Import submissions marked "Not approved" on the server too.
+    #[arg(long)]
+    pub include_rejected: bool,
     /// Output format of the summary.
     #[arg(long, value_enum, default_value = "text")]
     pub format: SummaryFormat,
@@ -69,9 +72,16 @@ pub struct OdkArgs {
     /// File holding the Central token.
     #[arg(long, value_name = "FILE")]
     pub token_file: Option<PathBuf>,
+    /// PEM certificate(s) to trust for the Central server instead of the
+    /// system's (a server with its own certificate authority).
+    #[arg(long, value_name = "FILE", requires = "central")]
+    pub ca_cert: Option<PathBuf>,
     /// Mapping file.
     #[arg(long, value_name = "FILE")]
     pub mapping: Option<PathBuf>,
+    /// Import submissions whose review state is "rejected" too.
+    #[arg(long)]
+    pub include_rejected: bool,
     /// Output format of the summary.
     #[arg(long, value_enum, default_value = "text")]
     pub format: SummaryFormat,
@@ -91,12 +101,20 @@ pub fn localize(command: clap::Command, lang: Lang) -> clap::Command {
         .mut_arg("form", |a| a.help(t(Msg::CliImportForm)))
         .mut_arg("data", |a| a.help(t(Msg::CliImportData)))
         .mut_arg("mapping", |a| a.help(t(Msg::CliImportMapping)))
+        .mut_arg("include_rejected", |a| {
+            a.help(t(if odk {
+                Msg::CliImportIncludeRejectedOdk
+            } else {
+                Msg::CliImportIncludeRejectedKobo
+            }))
+        })
         .mut_arg("format", |a| a.help(t(Msg::CliFormat)));
     if odk {
         command
             .mut_arg("central", |a| a.help(t(Msg::CliImportCentral)))
             .mut_arg("project", |a| a.help(t(Msg::CliImportProject)))
             .mut_arg("token_file", |a| a.help(t(Msg::CliImportTokenFile)))
+            .mut_arg("ca_cert", |a| a.help(t(Msg::CliImportCaCert)))
     } else {
         command
     }
@@ -127,9 +145,12 @@ pub fn run(import: Import, file: Option<&Path>, lang: Lang) -> Result<ExitCode> 
             import_submissions(
                 &mut store,
                 &form,
-                &submissions,
-                args.mapping.as_deref(),
-                args.format,
+                submissions,
+                &Options {
+                    mapping: args.mapping.as_deref(),
+                    include_rejected: args.include_rejected,
+                    format: args.format,
+                },
                 lang,
             )
         }
@@ -141,8 +162,20 @@ pub fn run(import: Import, file: Option<&Path>, lang: Lang) -> Result<ExitCode> 
                 (None, Some(url)) => {
                     let token = central_token(args.token_file.as_deref())?;
                     let project = args.project.context("--central needs --project")?;
+                    let trusted = match &args.ca_cert {
+                        Some(path) => Some(read_file(path)?),
+                        None => None,
+                    };
                     let spinner = spinner(lang);
-                    let pulled = central::pull(url, project, form.key(), &token);
+                    let pulled = central::pull(
+                        &central::Server {
+                            base: url,
+                            trusted: trusted.as_deref(),
+                        },
+                        project,
+                        form.key(),
+                        &token,
+                    );
                     spinner.finish_and_clear();
                     ("submissions.csv.zip".to_owned(), pulled?)
                 }
@@ -156,9 +189,12 @@ pub fn run(import: Import, file: Option<&Path>, lang: Lang) -> Result<ExitCode> 
             import_submissions(
                 &mut store,
                 &form,
-                &submissions,
-                args.mapping.as_deref(),
-                args.format,
+                submissions,
+                &Options {
+                    mapping: args.mapping.as_deref(),
+                    include_rejected: args.include_rejected,
+                    format: args.format,
+                },
                 lang,
             )
         }
@@ -247,15 +283,29 @@ fn central_token(file: Option<&Path>) -> Result<String> {
     Ok(token)
 }
 
-/// Links, maps and stores the submissions, then prints the summary.
+/// What `import kobo` and `import odk` share.
+struct Options<'a> {
+    mapping: Option<&'a Path>,
+    include_rejected: bool,
+    format: SummaryFormat,
+}
+
+/// Sets aside the submissions a reviewer rejected (unless asked to keep
+/// them), links, maps and stores the others, then prints the summary.
 fn import_submissions(
     store: &mut SqliteStore,
     form: &Instrument,
-    submissions: &Submissions,
-    mapping_file: Option<&Path>,
-    format: SummaryFormat,
+    mut submissions: Submissions,
+    options: &Options<'_>,
     lang: Lang,
 ) -> Result<ExitCode> {
+    let (mapping_file, format) = (options.mapping, options.format);
+    let rejected = if options.include_rejected {
+        Vec::new()
+    } else {
+        submissions.set_aside_rejected()
+    };
+    let submissions = &submissions;
     let responses = responses::link(submissions, form).map_err(refused(lang))?;
     let mapping_text = match mapping_file {
         Some(path) => Some((
@@ -303,6 +353,7 @@ fn import_submissions(
                 origin,
                 responses: &responses,
                 records: &records,
+                refused: rejected.len(),
                 actor: "cli",
             },
             &mut |done, total| {
@@ -322,7 +373,8 @@ fn import_submissions(
                 "new": outcome.new,
                 "unchanged": outcome.unchanged,
                 "changed": outcome.changed,
-                "refused": 0,
+                "refused": rejected.len(),
+                "refused_keys": rejected,
                 "participants_created": outcome.participants,
                 "sessions_created": outcome.sessions,
                 "documents_created": outcome.documents,
@@ -330,9 +382,12 @@ fn import_submissions(
             super::print(&(serde_json::to_string_pretty(&value)? + "\n"))?;
         }
         SummaryFormat::Text => {
-            super::print(&(summary_line(&outcome, lang) + "\n"))?;
+            super::print(&(summary_line(&outcome, rejected.len(), lang) + "\n"))?;
             for key in &outcome.changed {
                 eprintln!("{}: {key}", Msg::ResponsesChanged.text(lang));
+            }
+            for key in &rejected {
+                eprintln!("{}: {key}", Msg::ResponsesRefused.text(lang));
             }
         }
     }
@@ -358,9 +413,9 @@ fn saved_mapping(
     }))
 }
 
-fn summary_line(outcome: &ResponseImportOutcome, lang: Lang) -> String {
+fn summary_line(outcome: &ResponseImportOutcome, refused: usize, lang: Lang) -> String {
     format!(
-        "{}: {} {}, {} {}, {} {}, 0 {}; {} participants, {} sessions, {} documents",
+        "{}: {} {}, {} {}, {} {}, {} {}; {} participants, {} sessions, {} documents",
         Msg::ResponsesImported.text(lang),
         outcome.new,
         Msg::ResponsesNew.text(lang),
@@ -368,6 +423,7 @@ fn summary_line(outcome: &ResponseImportOutcome, lang: Lang) -> String {
         Msg::ResponsesUnchanged.text(lang),
         outcome.changed.len(),
         Msg::ResponsesChanged.text(lang),
+        refused,
         Msg::ResponsesRefused.text(lang),
         outcome.participants,
         outcome.sessions,
@@ -377,22 +433,83 @@ fn summary_line(outcome: &ResponseImportOutcome, lang: Lang) -> String {
 
 /// Pulling submissions from an ODK Central server over its REST API.
 mod central {
-    use anyhow::{Result, bail};
+    use anyhow::{Context, Result, bail};
     use std::io::Read;
+    use ureq::tls::{Certificate, PemItem, RootCerts, TlsConfig, TlsProvider};
 
     /// Central's export is refused past this size.
     const MAX_BYTES: u64 = 1 << 30;
 
+    /// Where to pull from and whom to trust.
+    pub struct Server<'a> {
+        /// `https://central.example.org` (plain `http://` only to this
+        /// machine: the token must not cross a network in clear).
+        pub base: &'a str,
+        /// PEM certificates to trust instead of the system's store.
+        pub trusted: Option<&'a [u8]>,
+    }
+
+    /// Whether a URL's host is this machine.
+    fn is_loopback(url: &str) -> bool {
+        let rest = url.split_once("://").map_or(url, |(_, r)| r);
+        let authority = rest.split(['/', '?', '#']).next().unwrap_or_default();
+        let host = match authority.strip_prefix('[') {
+            Some(v6) => v6.split(']').next().unwrap_or_default(),
+            None => authority.split(':').next().unwrap_or_default(),
+        };
+        host.eq_ignore_ascii_case("localhost")
+            || host
+                .parse::<std::net::IpAddr>()
+                .is_ok_and(|ip| ip.is_loopback())
+    }
+
+    /// The TLS settings: the system's TLS library, trusting the system's
+    /// certificate store or only the given certificates.
+    fn tls(trusted: Option<&[u8]>) -> Result<TlsConfig> {
+        let roots = match trusted {
+            None => RootCerts::PlatformVerifier,
+            Some(pem) => {
+                let certificates: Vec<Certificate<'static>> = ureq::tls::parse_pem(pem)
+                    .filter_map(|item| match item {
+                        Ok(PemItem::Certificate(c)) => Some(Ok(c)),
+                        Ok(_) => None,
+                        Err(e) => Some(Err(e)),
+                    })
+                    .collect::<Result<_, _>>()
+                    .context("--ca-cert: not a PEM certificate file")?;
+                if certificates.is_empty() {
+                    bail!("--ca-cert: the file holds no PEM certificate");
+                }
+                RootCerts::Specific(std::sync::Arc::new(certificates))
+            }
+        };
+        Ok(TlsConfig::builder()
+            .provider(TlsProvider::NativeTls)
+            .root_certs(roots)
+            .build())
+    }
+
     /// `GET /v1/projects/{project}/forms/{form}/submissions.csv.zip` with
     /// the token as a bearer credential; media attachments left out.
-    pub fn pull(base: &str, project: u32, form: &str, token: &str) -> Result<Vec<u8>> {
+    pub fn pull(server: &Server<'_>, project: u32, form: &str, token: &str) -> Result<Vec<u8>> {
+        let base = server.base.trim_end_matches('/');
+        let scheme = base.split_once("://").map(|(s, _)| s.to_ascii_lowercase());
+        match scheme.as_deref() {
+            Some("https") => {}
+            Some("http") if is_loopback(base) => {}
+            Some("http") => bail!(
+                "{base}: the token would cross the network in clear; use the server's https:// address"
+            ),
+            _ => bail!("{base}: not an http(s) address of an ODK Central server"),
+        }
         let url = format!(
-            "{}/v1/projects/{project}/forms/{}/submissions.csv.zip?attachments=false",
-            base.trim_end_matches('/'),
+            "{base}/v1/projects/{project}/forms/{}/submissions.csv.zip?attachments=false",
             percent_encode(form)
         );
         let agent: ureq::Agent = ureq::Agent::config_builder()
             .http_status_as_error(false)
+            .https_only(!is_loopback(base))
+            .tls_config(tls(server.trusted)?)
             .timeout_global(Some(std::time::Duration::from_secs(600)))
             .build()
             .into();
@@ -437,5 +554,28 @@ mod central {
             }
         }
         out
+    }
+
+    #[cfg(test)]
+    mod tests {
+        #[test]
+        fn loopback_hosts_are_recognised() {
+            for url in [
+                "http://127.0.0.1:8080",
+                "http://localhost/x",
+                "http://[::1]:9/",
+                "https://127.0.0.2",
+            ] {
+                assert!(super::is_loopback(url), "{url}");
+            }
+            for url in [
+                "http://central.example.org",
+                "http://10.0.0.1:80",
+                "https://localhost.example.org",
+                "http://127.0.0.1.example.org",
+            ] {
+                assert!(!super::is_loopback(url), "{url}");
+            }
+        }
     }
 }

@@ -2,20 +2,19 @@
 //! answers of each submission and of its repeat rows, by question path,
 //! checked against the form when they were read.
 
-/// The answers of one row (a submission, or one repeat row): question
-/// path → value, in form order, held as a JSON object of strings (the
-/// stored shape, built once while reading so that large imports do not
-/// allocate per answer). Values are as the form's type stores them: a
-/// select's choice names (space-separated for several), numbers and dates
-/// as written by ODK.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Answers(String);
+use crate::error::{DomainError, Result};
 
-impl Default for Answers {
-    fn default() -> Self {
-        Answers("{}".to_owned())
-    }
-}
+/// The answers of one row (a submission, or one repeat row): question
+/// path → value, in form order. Values are as the form's type stores them:
+/// a select's choice names (space-separated for several), numbers and
+/// dates as written by ODK.
+///
+/// Held as one string of length-prefixed pairs (`4:/age2:35`: the byte
+/// length of the path, `:`, the path, the byte length of the value, `:`,
+/// the value), built once while reading so that large imports do not
+/// allocate per answer; the store keeps this text as it is.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Answers(String);
 
 impl Answers {
     /// Builds answers from `(path, value)` pairs, keeping their order.
@@ -27,73 +26,132 @@ impl Answers {
         builder.finish()
     }
 
-    /// The JSON object text.
-    pub fn as_json(&self) -> &str {
+    /// The stored text (see the type's description).
+    pub fn as_stored(&self) -> &str {
         &self.0
     }
 
-    /// Wraps stored JSON (an object of strings written by [`AnswersBuilder`]).
-    pub fn from_stored(json: String) -> Self {
-        Answers(json)
+    /// Reads stored text, refusing anything [`AnswersBuilder`] would not
+    /// have written.
+    pub fn from_stored(text: String) -> Result<Self> {
+        let answers = Answers(text);
+        let mut pairs = answers.pairs_from(0);
+        for _ in pairs.by_ref() {}
+        if pairs.at != answers.0.len() {
+            return Err(DomainError::Invalid {
+                field: "stored answers",
+                reason: format!("not length-prefixed pairs at byte {}", pairs.at),
+            });
+        }
+        Ok(answers)
+    }
+
+    /// The `(path, value)` pairs, in order.
+    pub fn iter(&self) -> Pairs<'_> {
+        self.pairs_from(0)
+    }
+
+    /// The value answered to the question at `path`.
+    pub fn get(&self, path: &str) -> Option<&str> {
+        self.iter().find(|(p, _)| *p == path).map(|(_, v)| v)
+    }
+
+    /// Whether no question was answered.
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    fn pairs_from(&self, at: usize) -> Pairs<'_> {
+        Pairs { text: &self.0, at }
+    }
+}
+
+/// The pairs of [`Answers`], in order.
+#[derive(Debug, Clone)]
+pub struct Pairs<'a> {
+    text: &'a str,
+    /// Byte offset of the next pair.
+    at: usize,
+}
+
+impl<'a> Pairs<'a> {
+    /// One length-prefixed part at `self.at`, moving past it.
+    fn part(&mut self) -> Option<&'a str> {
+        let rest = self.text.get(self.at..)?;
+        let colon = rest.find(':')?;
+        let digits = &rest[..colon];
+        if digits.is_empty() || digits.len() > 10 || !digits.bytes().all(|b| b.is_ascii_digit()) {
+            return None;
+        }
+        let len: usize = digits.parse().ok()?;
+        let start = colon + 1;
+        let part = rest.get(start..start.checked_add(len)?)?;
+        self.at += start + len;
+        Some(part)
+    }
+}
+
+impl<'a> Iterator for Pairs<'a> {
+    type Item = (&'a str, &'a str);
+
+    fn next(&mut self) -> Option<Self::Item> {
+        let start = self.at;
+        match (self.part(), self.part()) {
+            (Some(path), Some(value)) => Some((path, value)),
+            _ => {
+                // A damaged tail stops the iteration where it starts.
+                self.at = start;
+                None
+            }
+        }
     }
 }
 
 /// Writes [`Answers`] one pair at a time.
 #[derive(Debug, Default)]
 pub struct AnswersBuilder {
-    json: String,
+    text: String,
 }
 
 impl AnswersBuilder {
     /// A builder with room for about `bytes` of answers.
     pub fn with_capacity(bytes: usize) -> Self {
         AnswersBuilder {
-            json: String::with_capacity(bytes + 2),
+            text: String::with_capacity(bytes),
         }
     }
 
     /// Adds one answer.
     pub fn push(&mut self, path: &str, value: &str) {
-        self.json.push(if self.json.is_empty() { '{' } else { ',' });
-        json_string(&mut self.json, path);
-        self.json.push(':');
-        json_string(&mut self.json, value);
+        for part in [path, value] {
+            push_len(&mut self.text, part.len());
+            self.text.push(':');
+            self.text.push_str(part);
+        }
     }
 
     /// The answers.
-    pub fn finish(mut self) -> Answers {
-        if self.json.is_empty() {
-            self.json.push('{');
-        }
-        self.json.push('}');
-        Answers(self.json)
+    pub fn finish(self) -> Answers {
+        Answers(self.text)
     }
 }
 
-/// Appends `text` as a JSON string literal.
-fn json_string(out: &mut String, text: &str) {
-    out.push('"');
-    let mut start = 0;
-    for (i, b) in text.bytes().enumerate() {
-        let escape = match b {
-            b'"' => "\\\"",
-            b'\\' => "\\\\",
-            b'\n' => "\\n",
-            b'\r' => "\\r",
-            b'\t' => "\\t",
-            0..=0x1F => "",
-            _ => continue,
-        };
-        out.push_str(&text[start..i]);
-        if escape.is_empty() {
-            out.push_str(&format!("\\u{b:04x}"));
-        } else {
-            out.push_str(escape);
+/// Appends a length in decimal (without the formatting machinery: this
+/// runs twice for every answer of an import).
+fn push_len(out: &mut String, mut len: usize) {
+    let mut digits = [0u8; 20];
+    let mut i = digits.len();
+    loop {
+        i -= 1;
+        digits[i] = b'0' + (len % 10) as u8;
+        len /= 10;
+        if len == 0 {
+            break;
         }
-        start = i + 1;
     }
-    out.push_str(&text[start..]);
-    out.push('"');
+    for d in &digits[i..] {
+        out.push(char::from(*d));
+    }
 }
 
 /// One row of a repeat group inside a submission.
@@ -135,16 +193,35 @@ mod tests {
     use super::*;
 
     #[test]
-    fn answers_are_json_objects_of_strings() {
-        let a = Answers::from_pairs([("/a", "x \"q\"\n\u{1}é"), ("/g/b", "")]);
+    fn answers_keep_their_pairs_in_order() {
+        let a = Answers::from_pairs([("/a", "x \"q\"\n\u{1}é:3:"), ("/g/b", ""), ("/c", "10")]);
         assert_eq!(
-            a.as_json(),
-            r#"{"/a":"x \"q\"\né","/g/b":""}"#.replace('é', "\\u0001é")
+            a.iter().collect::<Vec<_>>(),
+            [("/a", "x \"q\"\n\u{1}é:3:"), ("/g/b", ""), ("/c", "10")]
         );
-        let parsed: serde_json::Value =
-            serde_json::from_str(a.as_json()).unwrap_or_else(|e| panic!("{e}"));
-        assert_eq!(parsed["/a"], "x \"q\"\n\u{1}é");
-        assert_eq!(Answers::default().as_json(), "{}");
-        assert_eq!(Answers::from_pairs([]).as_json(), "{}");
+        assert_eq!(a.as_stored(), "2:/a12:x \"q\"\n\u{1}é:3:4:/g/b0:2:/c2:10");
+        assert_eq!(a.get("/c"), Some("10"));
+        assert_eq!(a.get("/g/b"), Some(""));
+        assert_eq!(a.get("/x"), None);
+        assert!(Answers::default().is_empty());
+        assert_eq!(Answers::from_pairs([]).iter().count(), 0);
+    }
+
+    #[test]
+    fn stored_answers_are_checked() {
+        let a = Answers::from_pairs([("/é", "ü"), ("/b", "12345678901")]);
+        assert_eq!(Answers::from_stored(a.as_stored().to_owned()), Ok(a));
+        assert_eq!(Answers::from_stored(String::new()), Ok(Answers::default()));
+        for bad in [
+            "2:/a",
+            "2:/a3:xy",
+            "x:/a0:",
+            "2:/é0:",
+            "2:/a0:junk",
+            "2:/a-1:",
+            "{}",
+        ] {
+            assert!(Answers::from_stored(bad.to_owned()).is_err(), "{bad:?}");
+        }
     }
 }

@@ -684,6 +684,12 @@ catalogue! {
     CliImportCentral => "ODK Central server to pull the submissions from, instead of --data",
         "Serveur ODK Central d'où tirer les soumissions, au lieu de --data";
     CliImportProject => "ODK Central project number", "Numéro de projet ODK Central";
+    CliImportIncludeRejectedKobo => "Also import submissions marked \"Not approved\" in KoBoToolbox (set aside by default)",
+        "Importer aussi les soumissions marquées « Non approuvé » dans KoBoToolbox (mises de côté par défaut)";
+    CliImportIncludeRejectedOdk => "Also import submissions whose review state is \"rejected\" in ODK Central (set aside by default)",
+        "Importer aussi les soumissions à l'état de revue « rejeté » dans ODK Central (mises de côté par défaut)";
+    CliImportCaCert => "PEM certificate(s) to trust for the ODK Central server instead of the system's store",
+        "Certificat(s) PEM à croire pour le serveur ODK Central au lieu du magasin du système";
     CliImportTokenFile => "File holding the ODK Central token (else the ODK_CENTRAL_TOKEN variable)",
         "Fichier contenant le jeton ODK Central (sinon la variable ODK_CENTRAL_TOKEN)";
     ReadingSubmissions => "Reading submissions", "Lecture des soumissions";

@@ -531,6 +531,9 @@ pub struct ResponseImport<'a> {
     /// Records each response gives through a mapping: empty, or one per
     /// response.
     pub records: &'a [sankore_domain::LinkedRecords],
+    /// Submissions of the export set aside, not imported (rejected by a
+    /// reviewer on the server): counted in the audit entry.
+    pub refused: usize,
     /// Who imports (for the audit log).
     pub actor: &'a str,
 }

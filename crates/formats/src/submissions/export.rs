@@ -145,10 +145,10 @@ fn plan<'f>(form: &'f Instrument, scope: Option<&str>, layout: &ResponseLayout<'
 fn cell(
     form: &Instrument,
     (q, slot): &(QuestionAt<'_>, Slot),
-    answers: &serde_json::Map<String, serde_json::Value>,
+    answers: &HashMap<&str, &str>,
     layout: &ResponseLayout<'_>,
 ) -> String {
-    let value = answers.get(q.path).and_then(|v| v.as_str()).unwrap_or("");
+    let value = answers.get(q.path).copied().unwrap_or("");
     match slot {
         Slot::Choice(name) => {
             if value.is_empty() {
@@ -172,10 +172,6 @@ fn cell(
             _ => value.to_owned(),
         },
     }
-}
-
-fn parse(answers: &sankore_domain::Answers) -> serde_json::Map<String, serde_json::Value> {
-    serde_json::from_str(answers.as_json()).unwrap_or_default()
 }
 
 /// The responses as tables: the submissions first (`_uuid`,
@@ -228,7 +224,7 @@ pub fn response_tables(
         .collect();
     let table_of: HashMap<&str, usize> = repeats.iter().enumerate().map(|(i, r)| (*r, i)).collect();
     for (n, response) in responses.iter().enumerate() {
-        let answers = parse(&response.answers);
+        let answers: HashMap<&str, &str> = response.answers.iter().collect();
         let mut row: Vec<String> = main_plan
             .slots
             .iter()
@@ -250,7 +246,7 @@ pub fn response_tables(
                     Some((pt, pi)) => (tables[pt].0.name.clone(), pi),
                     None => (main_name.clone(), n + 1),
                 };
-            let answers = parse(&r.answers);
+            let answers: HashMap<&str, &str> = r.answers.iter().collect();
             let (table, plan) = &mut tables[t];
             let mut row: Vec<String> = plan
                 .slots

@@ -30,9 +30,9 @@ use std::collections::{BTreeMap, HashMap};
 use chrono::NaiveDate;
 use sankore_domain::instrument::{Instrument, QuestionType};
 use sankore_domain::{
-    AgeBand, Answers, ConsentStatus, Document, DocumentKind, Gazetteer, Gender, LinkedRecords,
-    Participant, ParticipantCode, PlaceCode, Response, Session, SessionKind, StakeholderGroup,
-    Study, TextBody, Turn,
+    AgeBand, ConsentStatus, Document, DocumentKind, Gazetteer, Gender, LinkedRecords, Participant,
+    ParticipantCode, PlaceCode, Response, Session, SessionKind, StakeholderGroup, Study, TextBody,
+    Turn,
 };
 use serde::{Deserialize, Serialize};
 use thiserror::Error;
@@ -359,7 +359,7 @@ impl Resolved<'_> {
         if self.is_empty() {
             return Ok(LinkedRecords::default());
         }
-        let answers = AnswerLookup::new(&response.answers);
+        let answers = &response.answers;
         let at = |question: String| match source {
             Source::Export { submissions, row } => AnswerAt::Export(Location {
                 column: Some(question),
@@ -532,21 +532,6 @@ impl Resolved<'_> {
     /// The mapping file's name.
     pub fn file(&self) -> &str {
         &self.file
-    }
-}
-
-/// A submission's answers by question path: the one place this module
-/// reads [`Answers`].
-struct AnswerLookup(serde_json::Map<String, serde_json::Value>);
-
-impl AnswerLookup {
-    fn new(answers: &Answers) -> Self {
-        AnswerLookup(serde_json::from_str(answers.as_json()).unwrap_or_default())
-    }
-
-    /// The answer to the question at `path`, if any.
-    fn get(&self, path: &str) -> Option<&str> {
-        self.0.get(path).and_then(|v| v.as_str())
     }
 }
 

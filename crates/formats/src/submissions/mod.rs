@@ -342,6 +342,108 @@ impl Submissions {
     }
 }
 
+/// Whether a main row's review column says a reviewer rejected the
+/// submission on the server: KoBoToolbox's `_validation_status` "Not
+/// approved" (as its code or its label, in English or French), ODK
+/// Central's `ReviewState` `rejected`.
+fn is_rejected(origin: Origin, status: &str) -> bool {
+    let status = status.trim().to_lowercase();
+    match origin {
+        Origin::KoboCsv | Origin::KoboXlsx => matches!(
+            status.as_str(),
+            "validation_status_not_approved" | "not approved" | "non approuvé" | "non approuve"
+        ),
+        Origin::OdkZip => status == "rejected",
+    }
+}
+
+impl Submissions {
+    /// The review column of the main table, if the export has one.
+    fn review_column(&self) -> Option<usize> {
+        let name = match self.origin {
+            Origin::KoboCsv | Origin::KoboXlsx => "_validation_status",
+            Origin::OdkZip => "ReviewState",
+        };
+        self.main().column(name)
+    }
+
+    /// Sets aside the submissions a reviewer rejected on the server (see
+    /// [`is_rejected`]), with their repeat rows, and returns their keys in
+    /// export order. What stays keeps its rows' line numbers for errors.
+    pub fn set_aside_rejected(&mut self) -> Vec<String> {
+        let Some(column) = self.review_column() else {
+            return Vec::new();
+        };
+        let origin = self.origin;
+        let keep: Vec<bool> = (0..self.main().rows.len())
+            .map(|row| !is_rejected(origin, self.main().cell(row, column)))
+            .collect();
+        if keep.iter().all(|k| *k) {
+            return Vec::new();
+        }
+        // Per table, the new index of each kept row.
+        let mut kept_rows: Vec<Vec<Option<usize>>> = Vec::with_capacity(self.tables.len());
+        for t in 0..self.tables.len() {
+            let mut next = 0;
+            let renumbered = (0..self.tables[t].rows.len())
+                .map(|row| {
+                    let root = if t == 0 {
+                        row
+                    } else {
+                        self.submission_of((t, row))
+                    };
+                    keep.get(root).copied().unwrap_or(false).then(|| {
+                        next += 1;
+                        next - 1
+                    })
+                })
+                .collect();
+            kept_rows.push(renumbered);
+        }
+        let rejected = self
+            .keys
+            .iter()
+            .zip(&keep)
+            .filter(|(_, k)| !**k)
+            .map(|(key, _)| key.clone())
+            .collect();
+        let renumber = |(t, row): RowRef| -> Option<RowRef> {
+            kept_rows
+                .get(t)?
+                .get(row)
+                .copied()
+                .flatten()
+                .map(|r| (t, r))
+        };
+        for (t, table) in self.tables.iter_mut().enumerate() {
+            let kept = &kept_rows[t];
+            let mut row = 0;
+            table.rows.retain(|_| {
+                row += 1;
+                kept[row - 1].is_some()
+            });
+            let mut row = 0;
+            table.lines.retain(|_| {
+                row += 1;
+                kept[row - 1].is_some()
+            });
+            let parents = std::mem::take(&mut self.parents[t]);
+            self.parents[t] = parents
+                .into_iter()
+                .zip(kept)
+                .filter(|(_, k)| k.is_some())
+                .map(|(parent, _)| parent.and_then(renumber))
+                .collect();
+        }
+        let mut row = 0;
+        self.keys.retain(|_| {
+            row += 1;
+            keep[row - 1]
+        });
+        rejected
+    }
+}
+
 /// Checks the keys of the main table: present, non-empty, unique.
 fn main_keys(table: &Table, candidates: &[&str], hint: &'static str) -> Result<Vec<String>> {
     let column = candidates
@@ -382,6 +484,80 @@ fn unique_keys(table: &Table, column: usize) -> Result<Vec<String>> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn table(headers: &[&str], rows: &[&[&str]]) -> Table {
+        Table {
+            place: "t".to_owned(),
+            repeat: None,
+            unit: "line",
+            headers: headers.iter().map(|h| (*h).to_owned()).collect(),
+            hxl: None,
+            rows: rows
+                .iter()
+                .map(|r| StringRecord::from(r.to_vec()))
+                .collect(),
+            lines: (2..2 + rows.len() as u64).collect(),
+        }
+    }
+
+    #[test]
+    fn rejected_submissions_are_set_aside_with_their_repeat_rows() {
+        // Three submissions, the middle one rejected; its member row and
+        // that member's nested row go with it, the others are renumbered.
+        let main = table(
+            &["KEY", "ReviewState"],
+            &[&["a", "approved"], &["b", "rejected"], &["c", ""]],
+        );
+        let members = table(&["KEY"], &[&["a/m1"], &["b/m1"], &["c/m1"]]);
+        let jobs = table(&["KEY"], &[&["b/m1/j1"], &["c/m1/j1"], &["c/m1/j2"]]);
+        let mut subs = Submissions {
+            origin: Origin::OdkZip,
+            encoding: Encoding::Utf8,
+            tables: vec![main, members, jobs],
+            keys: vec!["a".to_owned(), "b".to_owned(), "c".to_owned()],
+            submitted_at: None,
+            parents: vec![
+                vec![None; 3],
+                vec![Some((0, 0)), Some((0, 1)), Some((0, 2))],
+                vec![Some((1, 1)), Some((1, 2)), Some((1, 2))],
+            ],
+        };
+        assert_eq!(subs.set_aside_rejected(), ["b"]);
+        assert_eq!(subs.keys, ["a", "c"]);
+        assert_eq!(subs.tables[0].lines, [2, 4]);
+        assert_eq!(subs.tables[1].cell(1, 0), "c/m1");
+        assert_eq!(subs.tables[2].cell(0, 0), "c/m1/j1");
+        assert_eq!(
+            subs.parents,
+            vec![
+                vec![None, None],
+                vec![Some((0, 0)), Some((0, 1))],
+                vec![Some((1, 1)), Some((1, 1))],
+            ]
+        );
+        assert_eq!(subs.submission_of((2, 1)), 1);
+        // Nothing rejected: nothing changes.
+        let before = subs.clone();
+        assert!(subs.set_aside_rejected().is_empty());
+        assert_eq!(subs, before);
+    }
+
+    #[test]
+    fn review_states_of_both_tools_are_read() {
+        for status in [
+            "Not Approved",
+            "validation_status_not_approved",
+            " non approuvé ",
+        ] {
+            assert!(is_rejected(Origin::KoboCsv, status), "{status}");
+        }
+        for status in ["Approved", "On Hold", "", "validation_status_on_hold"] {
+            assert!(!is_rejected(Origin::KoboXlsx, status), "{status}");
+        }
+        assert!(is_rejected(Origin::OdkZip, "rejected"));
+        assert!(!is_rejected(Origin::OdkZip, "hasIssues"));
+        assert!(!is_rejected(Origin::OdkZip, "Not approved"));
+    }
 
     #[test]
     fn locations_read_naturally() {

@@ -713,12 +713,12 @@ pub(crate) mod tests {
         let r = &responses[0];
         assert_eq!(r.key, "u-1");
         assert_eq!(r.submitted_at.as_deref(), Some("2024-03-01T10:00:00"));
-        let v: serde_json::Value = serde_json::from_str(r.answers.as_json()).unwrap_or_default();
-        assert_eq!(v["/resp/gender"], "f");
-        assert_eq!(v["/resp/age"], "34");
-        assert_eq!(v["/story"], "Il a dit \"non\".");
-        assert_eq!(v["/reasons"], "jobs faith");
-        assert!(v.get("/reasons_other").is_none());
+        let v = &r.answers;
+        assert_eq!(v.get("/resp/gender"), Some("f"));
+        assert_eq!(v.get("/resp/age"), Some("34"));
+        assert_eq!(v.get("/story"), Some("Il a dit \"non\"."));
+        assert_eq!(v.get("/reasons"), Some("jobs faith"));
+        assert_eq!(v.get("/reasons_other"), None);
     }
 
     #[test]
@@ -747,12 +747,7 @@ pub(crate) mod tests {
         let responses = ok(link(&subs, &form()));
         assert_eq!(responses.len(), 6000);
         assert_eq!(responses[4321].key, "u-4321");
-        assert!(
-            responses[4321]
-                .answers
-                .as_json()
-                .contains("\"/resp/gender\":\"m\"")
-        );
+        assert_eq!(responses[4321].answers.get("/resp/gender"), Some("m"));
         let refs: Vec<&str> = rows.iter().map(String::as_str).collect();
         let subs = ok(super::super::kobo::read_csv("k.csv", csv(&refs).as_bytes()));
         assert_eq!(
@@ -777,10 +772,9 @@ pub(crate) mod tests {
         let data = "\"Code\";\"Sexe\";\"Âge\";\"Raisons/Emploi\";\"Raisons/Foi\";\"_uuid\"\n\"A-1\";\"Femme\";\"7\";\"1\";\"0\";\"u-9\"\n";
         let subs = ok(super::super::kobo::read_csv("k.csv", data.as_bytes()));
         let responses = ok(link(&subs, &form()));
-        let v: serde_json::Value =
-            serde_json::from_str(responses[0].answers.as_json()).unwrap_or_default();
-        assert_eq!(v["/resp/gender"], "f");
-        assert_eq!(v["/reasons"], "jobs");
+        let v = &responses[0].answers;
+        assert_eq!(v.get("/resp/gender"), Some("f"));
+        assert_eq!(v.get("/reasons"), Some("jobs"));
     }
 
     #[test]

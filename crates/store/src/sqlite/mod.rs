@@ -105,6 +105,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "response mappings saved in the workbench",
         include_str!("../../migrations/sqlite/0014_response_mappings.sql"),
     ),
+    (
+        15,
+        "answers as length-prefixed pairs",
+        include_str!("../../migrations/sqlite/0015_compact_answers.sql"),
+    ),
 ];
 
 /// A study store on an encrypted SQLite file.

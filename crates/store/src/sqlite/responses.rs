@@ -18,21 +18,44 @@ use crate::{
     SavedMapping, StoredResponse,
 };
 
-/// SHA-256 over a submission's answers and repeat rows (not its time or
-/// origin): equal for the same answers from a CSV or an XLSX export.
-fn fingerprint(response: &Response) -> String {
-    let mut hasher = Sha256::new();
-    let mut field = |bytes: &[u8]| {
-        hasher.update((bytes.len() as u64).to_le_bytes());
-        hasher.update(bytes);
-    };
-    field(response.answers.as_json().as_bytes());
-    for row in &response.repeats {
-        field(row.repeat.as_bytes());
-        field(&row.parent.map_or(-1, |p| p as i64).to_le_bytes());
-        field(row.answers.as_json().as_bytes());
+/// Whether the stored submission `id` has exactly these answers and
+/// repeat rows (equal for the same answers from a CSV or an XLSX export:
+/// both are in form order).
+fn same_as_stored(tx: &rusqlite::Transaction<'_>, id: i64, response: &Response) -> Result<bool> {
+    let answers: String = tx
+        .prepare_cached("SELECT answers FROM submissions WHERE id = ?1")?
+        .query_row([id], |r| r.get(0))?;
+    if answers != response.answers.as_stored() {
+        return Ok(false);
     }
-    hex::encode(hasher.finalize())
+    let mut stmt = tx.prepare_cached(
+        "SELECT repeat_path, parent_position, answers FROM submission_repeats
+         WHERE submission_id = ?1 ORDER BY position",
+    )?;
+    let mut rows = stmt.query([id])?;
+    let mut expected = response.repeats.iter();
+    while let Some(r) = rows.next()? {
+        let Some(row) = expected.next() else {
+            return Ok(false);
+        };
+        let (repeat, parent, answers): (String, Option<i64>, String) =
+            (r.get(0)?, r.get(1)?, r.get(2)?);
+        if repeat != row.repeat
+            || parent != row.parent.map(|p| p as i64)
+            || answers != row.answers.as_stored()
+        {
+            return Ok(false);
+        }
+    }
+    Ok(expected.next().is_none())
+}
+
+/// Reads stored answers, naming the submission when they are damaged.
+fn stored_answers(text: String, key: &str) -> Result<Answers> {
+    Answers::from_stored(text).map_err(|e| StoreError::Stored {
+        what: "submission answers",
+        detail: format!("{key}: {e}"),
+    })
 }
 
 /// Creates the records a mapping gave one submission (its participant
@@ -110,9 +133,8 @@ impl ResponseStore for SqliteStore {
             params![study, import.form.key()],
             |r| r.get(0),
         )?;
-        let stored: HashMap<String, String> = {
-            let mut stmt =
-                tx.prepare("SELECT key, fingerprint FROM submissions WHERE form_id = ?1")?;
+        let stored: HashMap<String, i64> = {
+            let mut stmt = tx.prepare("SELECT key, id FROM submissions WHERE form_id = ?1")?;
             stmt.query_map([form_id], |r| Ok((r.get(0)?, r.get(1)?)))?
                 .collect::<rusqlite::Result<_>>()?
         };
@@ -130,8 +152,8 @@ impl ResponseStore for SqliteStore {
         let total = import.responses.len() as u64;
         {
             let mut insert = tx.prepare_cached(
-                "INSERT INTO submissions (form_id, key, submitted_at, origin, fingerprint, answers, participant_code, session_code, imported_at)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+                "INSERT INTO submissions (form_id, key, submitted_at, origin, answers, participant_code, session_code, imported_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
             )?;
             let mut insert_repeat = tx.prepare_cached(
                 "INSERT INTO submission_repeats (submission_id, position, repeat_path, parent_position, answers)
@@ -141,9 +163,8 @@ impl ResponseStore for SqliteStore {
                 if i % 4096 == 0 {
                     progress(i as u64, total);
                 }
-                let print = fingerprint(response);
-                if let Some(previous) = stored.get(&response.key) {
-                    if *previous == print {
+                if let Some(id) = stored.get(&response.key) {
+                    if same_as_stored(&tx, *id, response)? {
                         outcome.unchanged += 1;
                     } else {
                         outcome.changed.push(response.key.clone());
@@ -161,8 +182,7 @@ impl ResponseStore for SqliteStore {
                     response.key,
                     response.submitted_at,
                     import.origin,
-                    print,
-                    response.answers.as_json(),
+                    response.answers.as_stored(),
                     participant,
                     session,
                     at
@@ -174,7 +194,7 @@ impl ResponseStore for SqliteStore {
                         position,
                         row.repeat,
                         row.parent,
-                        row.answers.as_json()
+                        row.answers.as_stored()
                     ])?;
                 }
                 outcome.new += 1;
@@ -193,11 +213,12 @@ impl ResponseStore for SqliteStore {
                 AuditAction::Import,
                 import.form.key(),
                 format!(
-                    "{}: {} new, {} unchanged, {} changed; {} participants, {} sessions, {} documents created",
+                    "{}: {} new, {} unchanged, {} changed, {} refused; {} participants, {} sessions, {} documents created",
                     import.origin,
                     outcome.new,
                     outcome.unchanged,
                     outcome.changed.len(),
+                    import.refused,
                     outcome.participants,
                     outcome.sessions,
                     outcome.documents
@@ -238,25 +259,27 @@ impl ResponseStore for SqliteStore {
              FROM submissions s JOIN response_forms f ON f.id = s.form_id
              WHERE f.study_id = ?1 AND f.form_key = ?2 ORDER BY s.id",
         )?;
-        let mut rows: Vec<(i64, StoredResponse)> = stmt
-            .query_map(params![study, form], |r| {
-                Ok((
-                    r.get(0)?,
-                    StoredResponse {
-                        response: Response {
-                            key: r.get(1)?,
-                            submitted_at: r.get(2)?,
-                            answers: Answers::from_stored(r.get(4)?),
-                            repeats: Vec::new(),
-                        },
-                        origin: r.get(3)?,
-                        participant: r.get(5)?,
-                        session: r.get(6)?,
-                        linked: r.get(7)?,
+        let mut rows: Vec<(i64, StoredResponse)> = Vec::new();
+        let mut found = stmt.query(params![study, form])?;
+        while let Some(r) = found.next()? {
+            let key: String = r.get(1)?;
+            let answers = stored_answers(r.get(4)?, &key)?;
+            rows.push((
+                r.get(0)?,
+                StoredResponse {
+                    response: Response {
+                        key,
+                        submitted_at: r.get(2)?,
+                        answers,
+                        repeats: Vec::new(),
                     },
-                ))
-            })?
-            .collect::<rusqlite::Result<_>>()?;
+                    origin: r.get(3)?,
+                    participant: r.get(5)?,
+                    session: r.get(6)?,
+                    linked: r.get(7)?,
+                },
+            ));
+        }
         let index: HashMap<i64, usize> = rows
             .iter()
             .enumerate()
@@ -273,10 +296,12 @@ impl ResponseStore for SqliteStore {
             let submission: i64 = r.get(0)?;
             let parent: Option<i64> = r.get(2)?;
             if let Some(i) = index.get(&submission) {
-                rows[*i].1.response.repeats.push(RepeatRow {
+                let stored = &mut rows[*i].1.response;
+                let answers = stored_answers(r.get(3)?, &stored.key)?;
+                stored.repeats.push(RepeatRow {
                     repeat: r.get(1)?,
                     parent: parent.and_then(|p| usize::try_from(p).ok()),
-                    answers: Answers::from_stored(r.get(3)?),
+                    answers,
                 });
             }
         }
@@ -473,6 +498,7 @@ mod tests {
                     origin: "kobo-csv",
                     responses: &[response("a"), response("b")],
                     records: &[],
+                    refused: 0,
                     actor: "cli",
                 },
                 &mut |_, _| {},
@@ -571,5 +597,57 @@ mod tests {
             store.verify_audit(),
             Ok(AuditVerification::Intact { .. })
         ));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Migration 0015 turns the JSON answers of earlier workspaces into the
+    /// pairs the import now writes, byte for byte.
+    #[test]
+    fn stored_json_answers_become_pairs() -> rusqlite::Result<()> {
+        let conn = rusqlite::Connection::open_in_memory()?;
+        conn.execute_batch(
+            "CREATE TABLE studies (id INTEGER PRIMARY KEY); INSERT INTO studies VALUES (1);",
+        )?;
+        conn.execute_batch(include_str!("../../migrations/sqlite/0011_responses.sql"))?;
+        conn.execute_batch(
+            r#"INSERT INTO response_forms VALUES (1, 1, 'f', '{}', 'now');
+               INSERT INTO submissions (id, form_id, key, origin, fingerprint, answers, imported_at)
+               VALUES (1, 1, 'u-1', 'kobo-csv', 'x',
+                       '{"/z":"x \"q\"\néü 2:ab","/g/b":"","/a":"10"}', 'now'),
+                      (2, 1, 'u-2', 'kobo-csv', 'x', '{}', 'now');
+               INSERT INTO submission_repeats (submission_id, position, repeat_path, answers)
+               VALUES (1, 0, '/m', '{"/m/age":"12","/m/é":"ç"}');"#,
+        )?;
+        conn.execute_batch(include_str!(
+            "../../migrations/sqlite/0015_compact_answers.sql"
+        ))?;
+        let answers = |sql: &str| -> rusqlite::Result<Vec<String>> {
+            let mut stmt = conn.prepare(sql)?;
+            stmt.query_map([], |r| r.get(0))?.collect()
+        };
+        assert_eq!(
+            answers("SELECT answers FROM submissions ORDER BY id")?,
+            [
+                Answers::from_pairs([("/z", "x \"q\"\néü 2:ab"), ("/g/b", ""), ("/a", "10")])
+                    .as_stored()
+                    .to_owned(),
+                String::new()
+            ]
+        );
+        assert_eq!(
+            answers("SELECT answers FROM submission_repeats")?,
+            [Answers::from_pairs([("/m/age", "12"), ("/m/é", "ç")])
+                .as_stored()
+                .to_owned()]
+        );
+        assert!(
+            conn.prepare("SELECT fingerprint FROM submissions").is_err(),
+            "the fingerprint column is gone"
+        );
+        Ok(())
     }
 }

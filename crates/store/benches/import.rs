@@ -2,7 +2,7 @@
 //! 100,000 submissions × 60 columns, parsed with the `csv` crate alone, and
 //! imported (read, checked against the form, written to a real encrypted
 //! workspace in one transaction) in the same run. A harness-less bench:
-//! `cargo bench --bench import -- [DIR] [ROWS]`.
+//! `cargo bench -p sankore-store --bench import -- [DIR] [ROWS]`.
 
 use sankore_domain::instrument::{
     Choice, ChoiceList, Instrument, Item, LocalizedText, Question, QuestionType, Settings,
@@ -209,7 +209,8 @@ fn main() {
             .unwrap_or_else(|e| panic!("{e}"));
         let cpu = cpu_time();
         let start = Instant::now();
-        let submissions = kobo::read_csv("kobo.csv", &bytes).unwrap_or_else(|e| panic!("{e}"));
+        let mut submissions = kobo::read_csv("kobo.csv", &bytes).unwrap_or_else(|e| panic!("{e}"));
+        let refused = submissions.set_aside_rejected().len();
         let read = start.elapsed();
         let linked = responses::link(&submissions, &form).unwrap_or_else(|e| panic!("{e}"));
         let checked = start.elapsed();
@@ -220,6 +221,7 @@ fn main() {
                     origin: submissions.origin.as_str(),
                     responses: &linked,
                     records: &[],
+                    refused,
                     actor: "bench",
                 },
                 &mut |_, _| {},
