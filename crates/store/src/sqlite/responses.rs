@@ -601,7 +601,7 @@ mod tests {
 }
 
 #[cfg(test)]
-mod tests {
+mod mapping_tests {
     use super::*;
 
     /// Migration 0015 turns the JSON answers of earlier workspaces into the
