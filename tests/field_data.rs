@@ -10,7 +10,7 @@ use std::collections::BTreeMap;
 use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 use support::fielddata::{
-    MAPPING, SUBS, Sub, csv_rows, form, json, kobo_csv, quoted, run, stderr, stdout, write_form,
+    MAPPING, SUBS, Sub, csv_rows, json, kobo_csv, quoted, run, stderr, stdout, write_form,
 };
 use support::{sankore, with_passphrase};
 
