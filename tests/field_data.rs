@@ -1229,13 +1229,23 @@ fn answer_as_central<S: Read + Write>(mut stream: S, zip: &[u8]) -> String {
         .lines()
         .any(|l| l.eq_ignore_ascii_case("authorization: Bearer s3cr3t-t0ken"));
     let (status, body, kind): (&str, Vec<u8>, &str) = if !authorized {
-        ("401 Unauthorized", br#"{"code":401.2,"message":"Could not authenticate with the provided credentials."}"#.to_vec(), "application/json")
+        (
+            "401 Unauthorized",
+            br#"{"code":401.2,"message":"Could not authenticate with the provided credentials."}"#
+                .to_vec(),
+            "application/json",
+        )
     } else if first
         == "GET /v1/projects/7/forms/enquete/submissions.csv.zip?attachments=false HTTP/1.1"
     {
         ("200 OK", zip.to_vec(), "application/zip")
     } else {
-        ("404 Not Found", br#"{"code":404.1,"message":"Could not find the resource you were looking for."}"#.to_vec(), "application/json")
+        (
+            "404 Not Found",
+            br#"{"code":404.1,"message":"Could not find the resource you were looking for."}"#
+                .to_vec(),
+            "application/json",
+        )
     };
     let head = format!(
         "HTTP/1.1 {status}\r\nContent-Type: {kind}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
@@ -1302,7 +1312,9 @@ fn odk_central_pull_with_a_token() {
 fn localhost_certificate(dir: &Path) -> (Vec<u8>, Vec<u8>) {
     let (cert, key) = (dir.join("central.pem"), dir.join("central.key"));
     let made = std::process::Command::new("openssl")
-        .args(["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2"])
+        .args([
+            "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2",
+        ])
         .args(["-subj", "/CN=localhost"])
         .args(["-addext", "subjectAltName=DNS:localhost"])
         .arg("-keyout")
@@ -1322,8 +1334,7 @@ fn odk_central_pull_over_https_trusts_only_known_certificates() {
     let dir = workspace(root.path());
     let form = write_form(root.path());
     let (cert, key) = localhost_certificate(root.path());
-    let identity =
-        native_tls::Identity::from_pkcs8(&cert, &key).unwrap_or_else(|e| panic!("{e}"));
+    let identity = native_tls::Identity::from_pkcs8(&cert, &key).unwrap_or_else(|e| panic!("{e}"));
     let acceptor = native_tls::TlsAcceptor::new(identity).unwrap_or_else(|e| panic!("{e}"));
     let (base, server) = stub_central(odk_zip(&SUBS), 2, Some(acceptor));
     let token = root.path().join("token");
@@ -1423,7 +1434,14 @@ fn submissions_rejected_by_a_reviewer_are_set_aside_and_counted() {
     assert_eq!(first["refused_keys"], serde_json::json!([SUBS[0].uuid]));
     let exported = stdout(
         &with_passphrase(sankore())
-            .args(["export", "responses", "--form", "enquete", "--format", "csv"])
+            .args([
+                "export",
+                "responses",
+                "--form",
+                "enquete",
+                "--format",
+                "csv",
+            ])
             .arg("--workspace")
             .arg(&dir)
             .assert()
@@ -1444,7 +1462,10 @@ fn submissions_rejected_by_a_reviewer_are_set_aside_and_counted() {
             .assert()
             .success(),
     );
-    assert!(text.contains("0 new submissions, 1 unchanged submissions"), "{text}");
+    assert!(
+        text.contains("0 new submissions, 1 unchanged submissions"),
+        "{text}"
+    );
     assert!(text.contains("1 submissions refused"), "{text}");
     // Asked for, the rejected one comes in with its repeat rows.
     let all = import(&zip, &["--include-rejected"]);

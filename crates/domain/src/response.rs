@@ -212,7 +212,15 @@ mod tests {
         let a = Answers::from_pairs([("/é", "ü"), ("/b", "12345678901")]);
         assert_eq!(Answers::from_stored(a.as_stored().to_owned()), Ok(a));
         assert_eq!(Answers::from_stored(String::new()), Ok(Answers::default()));
-        for bad in ["2:/a", "2:/a3:xy", "x:/a0:", "2:/é0:", "2:/a0:junk", "2:/a-1:", "{}"] {
+        for bad in [
+            "2:/a",
+            "2:/a3:xy",
+            "x:/a0:",
+            "2:/é0:",
+            "2:/a0:junk",
+            "2:/a-1:",
+            "{}",
+        ] {
             assert!(Answers::from_stored(bad.to_owned()).is_err(), "{bad:?}");
         }
     }

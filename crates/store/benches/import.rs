@@ -209,8 +209,7 @@ fn main() {
             .unwrap_or_else(|e| panic!("{e}"));
         let cpu = cpu_time();
         let start = Instant::now();
-        let mut submissions =
-            kobo::read_csv("kobo.csv", &bytes).unwrap_or_else(|e| panic!("{e}"));
+        let mut submissions = kobo::read_csv("kobo.csv", &bytes).unwrap_or_else(|e| panic!("{e}"));
         let refused = submissions.set_aside_rejected().len();
         let read = start.elapsed();
         let linked = responses::link(&submissions, &form).unwrap_or_else(|e| panic!("{e}"));

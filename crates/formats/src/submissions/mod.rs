@@ -387,7 +387,11 @@ impl Submissions {
             let mut next = 0;
             let renumbered = (0..self.tables[t].rows.len())
                 .map(|row| {
-                    let root = if t == 0 { row } else { self.submission_of((t, row)) };
+                    let root = if t == 0 {
+                        row
+                    } else {
+                        self.submission_of((t, row))
+                    };
                     keep.get(root).copied().unwrap_or(false).then(|| {
                         next += 1;
                         next - 1
@@ -404,7 +408,12 @@ impl Submissions {
             .map(|(key, _)| key.clone())
             .collect();
         let renumber = |(t, row): RowRef| -> Option<RowRef> {
-            kept_rows.get(t)?.get(row).copied().flatten().map(|r| (t, r))
+            kept_rows
+                .get(t)?
+                .get(row)
+                .copied()
+                .flatten()
+                .map(|r| (t, r))
         };
         for (t, table) in self.tables.iter_mut().enumerate() {
             let kept = &kept_rows[t];
@@ -483,7 +492,10 @@ mod tests {
             unit: "line",
             headers: headers.iter().map(|h| (*h).to_owned()).collect(),
             hxl: None,
-            rows: rows.iter().map(|r| StringRecord::from(r.to_vec())).collect(),
+            rows: rows
+                .iter()
+                .map(|r| StringRecord::from(r.to_vec()))
+                .collect(),
             lines: (2..2 + rows.len() as u64).collect(),
         }
     }
@@ -532,7 +544,11 @@ mod tests {
 
     #[test]
     fn review_states_of_both_tools_are_read() {
-        for status in ["Not Approved", "validation_status_not_approved", " non approuvé "] {
+        for status in [
+            "Not Approved",
+            "validation_status_not_approved",
+            " non approuvé ",
+        ] {
             assert!(is_rejected(Origin::KoboCsv, status), "{status}");
         }
         for status in ["Approved", "On Hold", "", "validation_status_on_hold"] {

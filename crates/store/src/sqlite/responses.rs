@@ -273,7 +273,9 @@ mod tests {
     #[test]
     fn stored_json_answers_become_pairs() -> rusqlite::Result<()> {
         let conn = rusqlite::Connection::open_in_memory()?;
-        conn.execute_batch("CREATE TABLE studies (id INTEGER PRIMARY KEY); INSERT INTO studies VALUES (1);")?;
+        conn.execute_batch(
+            "CREATE TABLE studies (id INTEGER PRIMARY KEY); INSERT INTO studies VALUES (1);",
+        )?;
         conn.execute_batch(include_str!("../../migrations/sqlite/0011_responses.sql"))?;
         conn.execute_batch(
             r#"INSERT INTO response_forms VALUES (1, 1, 'f', '{}', 'now');
@@ -284,7 +286,9 @@ mod tests {
                INSERT INTO submission_repeats (submission_id, position, repeat_path, answers)
                VALUES (1, 0, '/m', '{"/m/age":"12","/m/é":"ç"}');"#,
         )?;
-        conn.execute_batch(include_str!("../../migrations/sqlite/0015_compact_answers.sql"))?;
+        conn.execute_batch(include_str!(
+            "../../migrations/sqlite/0015_compact_answers.sql"
+        ))?;
         let answers = |sql: &str| -> rusqlite::Result<Vec<String>> {
             let mut stmt = conn.prepare(sql)?;
             stmt.query_map([], |r| r.get(0))?.collect()
