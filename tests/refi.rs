@@ -7,17 +7,14 @@ use serde_json::Value;
 use std::collections::BTreeMap;
 use std::io::{Cursor, Read, Write};
 use std::path::{Path, PathBuf};
-use std::sync::OnceLock;
 
-const PASSPHRASE: &str = "une phrase secrète de test";
+mod support;
 
+use support::{shared_demo, stdout_of};
+
+/// The binary with the test passphrase.
 fn sankore() -> Command {
-    let mut cmd = Command::cargo_bin("sankore").unwrap_or_else(|e| panic!("binary: {e}"));
-    cmd.env_remove("SANKORE_WORKSPACE")
-        .env_remove("SANKORE_LANG")
-        .env("LANG", "C")
-        .env("SANKORE_PASSPHRASE", PASSPHRASE);
-    cmd
+    support::with_passphrase(support::sankore())
 }
 
 fn conformance() -> PathBuf {
@@ -31,28 +28,6 @@ fn conformance() -> PathBuf {
         dir.display()
     );
     dir
-}
-
-/// One demo workspace for the tests (creating it takes a few seconds).
-fn demo() -> &'static Path {
-    static DEMO: OnceLock<(tempfile::TempDir, PathBuf)> = OnceLock::new();
-    let (_, dir) = DEMO.get_or_init(|| {
-        let root = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
-        let dir = root.path().join("demo");
-        sankore().arg("demo").arg(&dir).assert().success();
-        (root, dir)
-    });
-    dir
-}
-
-fn run(cmd: &mut Command) -> String {
-    let output = cmd.output().unwrap_or_else(|e| panic!("{e}"));
-    assert!(
-        output.status.success(),
-        "command failed: {}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    String::from_utf8(output.stdout).unwrap_or_else(|e| panic!("{e}"))
 }
 
 fn fail(cmd: &mut Command) -> String {
@@ -187,11 +162,13 @@ fn project_lines(qde: &[u8]) -> Vec<String> {
 fn demo_exports_validate_and_round_trip_through_an_empty_workspace() {
     let root = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
     let first = root.path().join("demo.qdpx");
-    let line = run(sankore()
-        .args(["export", "qdpx", "--workspace"])
-        .arg(demo())
-        .arg("--out")
-        .arg(&first));
+    let line = stdout_of(
+        sankore()
+            .args(["export", "qdpx", "--workspace"])
+            .arg(shared_demo())
+            .arg("--out")
+            .arg(&first),
+    );
     assert!(
         line.starts_with("Exported: ") && line.contains(" codings"),
         "{line}"
@@ -210,30 +187,36 @@ fn demo_exports_validate_and_round_trip_through_an_empty_workspace() {
 
     // The codebook alone.
     let qdc = root.path().join("demo.qdc");
-    run(sankore()
-        .args(["export", "qdc", "--workspace"])
-        .arg(demo())
-        .arg("--out")
-        .arg(&qdc));
+    stdout_of(
+        sankore()
+            .args(["export", "qdc", "--workspace"])
+            .arg(shared_demo())
+            .arg("--out")
+            .arg(&qdc),
+    );
     xmllint(&qdc, "Codebook.xsd");
 
     // Stable GUIDs: the same workspace exports the same bytes.
     let again = root.path().join("again.qdpx");
-    run(sankore()
-        .args(["export", "qdpx", "--workspace"])
-        .arg(demo())
-        .arg("--out")
-        .arg(&again));
+    stdout_of(
+        sankore()
+            .args(["export", "qdpx", "--workspace"])
+            .arg(shared_demo())
+            .arg("--out")
+            .arg(&again),
+    );
     assert_eq!(std::fs::read(&first).ok(), std::fs::read(&again).ok());
 
     // Import into an empty workspace, export again: same project.
     let imported = root.path().join("imported");
-    let summary = run(sankore()
-        .args(["import", "qdpx"])
-        .arg(&first)
-        .arg("--workspace")
-        .arg(&imported)
-        .args(["--format", "json"]));
+    let summary = stdout_of(
+        sankore()
+            .args(["import", "qdpx"])
+            .arg(&first)
+            .arg("--workspace")
+            .arg(&imported)
+            .args(["--format", "json"]),
+    );
     let summary: Value = serde_json::from_str(&summary).unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(summary["positions"]["scheme"], "characters", "{summary}");
     assert!(
@@ -242,11 +225,13 @@ fn demo_exports_validate_and_round_trip_through_an_empty_workspace() {
     );
     assert_eq!(summary["left_out"].as_array().map(Vec::len), Some(0));
     let second = root.path().join("second.qdpx");
-    run(sankore()
-        .args(["export", "qdpx", "--workspace"])
-        .arg(&imported)
-        .arg("--out")
-        .arg(&second));
+    stdout_of(
+        sankore()
+            .args(["export", "qdpx", "--workspace"])
+            .arg(&imported)
+            .arg("--out")
+            .arg(&second),
+    );
     let second_entries = entries(&second);
     // Texts: same files under the same names (source GUIDs survive).
     let texts = |e: &BTreeMap<String, Vec<u8>>| -> Vec<(String, Vec<u8>)> {
@@ -269,30 +254,34 @@ fn demo_exports_validate_and_round_trip_through_an_empty_workspace() {
     );
     assert_eq!(before.len(), after.len());
     // The imported workspace passes Sankore's own checks.
-    run(sankore().args(["check", "--workspace"]).arg(&imported));
+    stdout_of(sankore().args(["check", "--workspace"]).arg(&imported));
 }
 
 #[test]
 fn nvivo_sample_imports_with_its_position_scheme_reported() {
     let root = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
     let dir = root.path().join("nvivo");
-    let line = run(sankore()
-        .args(["import", "qdpx"])
-        .arg(conformance().join("samples/nvivo-12.6-oltas0517.qdpx"))
-        .arg("--workspace")
-        .arg(&dir));
+    let line = stdout_of(
+        sankore()
+            .args(["import", "qdpx"])
+            .arg(conformance().join("samples/nvivo-12.6-oltas0517.qdpx"))
+            .arg("--workspace")
+            .arg(&dir),
+    );
     assert!(
         line.contains("303 codings") && line.contains("152 codes"),
         "{line}"
     );
     assert!(line.contains("UTF-16 code units (NVivo)"), "{line}");
-    run(sankore().args(["check", "--workspace"]).arg(&dir));
+    stdout_of(sankore().args(["check", "--workspace"]).arg(&dir));
     let out = root.path().join("nvivo.qdpx");
-    run(sankore()
-        .args(["export", "qdpx", "--workspace"])
-        .arg(&dir)
-        .arg("--out")
-        .arg(&out));
+    stdout_of(
+        sankore()
+            .args(["export", "qdpx", "--workspace"])
+            .arg(&dir)
+            .arg("--out")
+            .arg(&out),
+    );
     let qde = root.path().join("nvivo.qde");
     std::fs::write(&qde, &entries(&out)["project.qde"]).unwrap_or_else(|e| panic!("{e}"));
     xmllint(&qde, "Project.xsd");
@@ -312,12 +301,14 @@ fn atlas_ti_sample_needs_consent_to_leave_parts_out() {
     );
     assert!(stderr.contains("--allow-partial"), "{stderr}");
     assert!(!dir.exists(), "nothing created on refusal");
-    let json = run(sankore()
-        .args(["import", "qdpx"])
-        .arg(&sample)
-        .arg("--workspace")
-        .arg(&dir)
-        .args(["--allow-partial", "--format", "json"]));
+    let json = stdout_of(
+        sankore()
+            .args(["import", "qdpx"])
+            .arg(&sample)
+            .arg("--workspace")
+            .arg(&dir)
+            .args(["--allow-partial", "--format", "json"]),
+    );
     let summary: Value = serde_json::from_str(&json).unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(summary["codes"], 14);
     assert_eq!(summary["users"], 3);
@@ -383,18 +374,22 @@ fn hostile_files_are_refused_and_nothing_is_created() {
 fn codebooks_import_and_existing_workspaces_are_refused() {
     let root = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
     let qdc = root.path().join("book.qdc");
-    run(sankore()
-        .args(["export", "qdc", "--workspace"])
-        .arg(demo())
-        .arg("--out")
-        .arg(&qdc));
+    stdout_of(
+        sankore()
+            .args(["export", "qdc", "--workspace"])
+            .arg(shared_demo())
+            .arg("--out")
+            .arg(&qdc),
+    );
     let dir = root.path().join("book");
-    let json = run(sankore()
-        .args(["import", "qdc"])
-        .arg(&qdc)
-        .arg("--workspace")
-        .arg(&dir)
-        .args(["--format", "json"]));
+    let json = stdout_of(
+        sankore()
+            .args(["import", "qdc"])
+            .arg(&qdc)
+            .arg("--workspace")
+            .arg(&dir)
+            .args(["--format", "json"]),
+    );
     let summary: Value = serde_json::from_str(&json).unwrap_or_else(|e| panic!("{e}"));
     let exported = std::fs::read_to_string(&qdc).unwrap_or_default();
     assert_eq!(
@@ -403,11 +398,13 @@ fn codebooks_import_and_existing_workspaces_are_refused() {
     );
     // Round trip of the codebook alone.
     let back = root.path().join("back.qdc");
-    run(sankore()
-        .args(["export", "qdc", "--workspace"])
-        .arg(&dir)
-        .arg("--out")
-        .arg(&back));
+    stdout_of(
+        sankore()
+            .args(["export", "qdc", "--workspace"])
+            .arg(&dir)
+            .arg("--out")
+            .arg(&back),
+    );
     let names = |text: &str| -> Vec<String> {
         text.lines()
             .filter_map(|l| l.split(" name=\"").nth(1))
@@ -424,7 +421,7 @@ fn codebooks_import_and_existing_workspaces_are_refused() {
             .args(["import", "qdc"])
             .arg(&qdc)
             .arg("--workspace")
-            .arg(demo()),
+            .arg(shared_demo()),
     );
     assert!(stderr.contains("already a workspace"), "{stderr}");
 }
