@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 
 mod support;
 
-use support::{shared_demo, stdout_of};
+use support::{in_workspace, shared_demo, stdout_of};
 
 /// The binary with the test passphrase.
 fn sankore() -> Command {
@@ -163,9 +163,7 @@ fn demo_exports_validate_and_round_trip_through_an_empty_workspace() {
     let root = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
     let first = root.path().join("demo.qdpx");
     let line = stdout_of(
-        sankore()
-            .args(["export", "qdpx", "--workspace"])
-            .arg(shared_demo())
+        in_workspace(shared_demo(), &["export", "qdpx"])
             .arg("--out")
             .arg(&first),
     );
@@ -188,9 +186,7 @@ fn demo_exports_validate_and_round_trip_through_an_empty_workspace() {
     // The codebook alone.
     let qdc = root.path().join("demo.qdc");
     stdout_of(
-        sankore()
-            .args(["export", "qdc", "--workspace"])
-            .arg(shared_demo())
+        in_workspace(shared_demo(), &["export", "qdc"])
             .arg("--out")
             .arg(&qdc),
     );
@@ -199,9 +195,7 @@ fn demo_exports_validate_and_round_trip_through_an_empty_workspace() {
     // Stable GUIDs: the same workspace exports the same bytes.
     let again = root.path().join("again.qdpx");
     stdout_of(
-        sankore()
-            .args(["export", "qdpx", "--workspace"])
-            .arg(shared_demo())
+        in_workspace(shared_demo(), &["export", "qdpx"])
             .arg("--out")
             .arg(&again),
     );
@@ -210,11 +204,8 @@ fn demo_exports_validate_and_round_trip_through_an_empty_workspace() {
     // Import into an empty workspace, export again: same project.
     let imported = root.path().join("imported");
     let summary = stdout_of(
-        sankore()
-            .args(["import", "qdpx"])
+        in_workspace(&imported, &["import", "qdpx"])
             .arg(&first)
-            .arg("--workspace")
-            .arg(&imported)
             .args(["--format", "json"]),
     );
     let summary: Value = serde_json::from_str(&summary).unwrap_or_else(|e| panic!("{e}"));
@@ -226,9 +217,7 @@ fn demo_exports_validate_and_round_trip_through_an_empty_workspace() {
     assert_eq!(summary["left_out"].as_array().map(Vec::len), Some(0));
     let second = root.path().join("second.qdpx");
     stdout_of(
-        sankore()
-            .args(["export", "qdpx", "--workspace"])
-            .arg(&imported)
+        in_workspace(&imported, &["export", "qdpx"])
             .arg("--out")
             .arg(&second),
     );
@@ -254,7 +243,7 @@ fn demo_exports_validate_and_round_trip_through_an_empty_workspace() {
     );
     assert_eq!(before.len(), after.len());
     // The imported workspace passes Sankore's own checks.
-    stdout_of(sankore().args(["check", "--workspace"]).arg(&imported));
+    stdout_of(in_workspace(&imported, &["check"]));
 }
 
 #[test]
@@ -262,23 +251,18 @@ fn nvivo_sample_imports_with_its_position_scheme_reported() {
     let root = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
     let dir = root.path().join("nvivo");
     let line = stdout_of(
-        sankore()
-            .args(["import", "qdpx"])
-            .arg(conformance().join("samples/nvivo-12.6-oltas0517.qdpx"))
-            .arg("--workspace")
-            .arg(&dir),
+        in_workspace(&dir, &["import", "qdpx"])
+            .arg(conformance().join("samples/nvivo-12.6-oltas0517.qdpx")),
     );
     assert!(
         line.contains("303 codings") && line.contains("152 codes"),
         "{line}"
     );
     assert!(line.contains("UTF-16 code units (NVivo)"), "{line}");
-    stdout_of(sankore().args(["check", "--workspace"]).arg(&dir));
+    stdout_of(in_workspace(&dir, &["check"]));
     let out = root.path().join("nvivo.qdpx");
     stdout_of(
-        sankore()
-            .args(["export", "qdpx", "--workspace"])
-            .arg(&dir)
+        in_workspace(&dir, &["export", "qdpx"])
             .arg("--out")
             .arg(&out),
     );
@@ -292,23 +276,14 @@ fn atlas_ti_sample_needs_consent_to_leave_parts_out() {
     let root = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
     let sample = conformance().join("samples/atlasti-8.4-standard-project.qdpx");
     let dir = root.path().join("atlas");
-    let stderr = fail(
-        sankore()
-            .args(["import", "qdpx"])
-            .arg(&sample)
-            .arg("--workspace")
-            .arg(&dir),
-    );
+    let stderr = fail(in_workspace(&dir, &["import", "qdpx"]).arg(&sample));
     assert!(stderr.contains("--allow-partial"), "{stderr}");
     assert!(!dir.exists(), "nothing created on refusal");
-    let json = stdout_of(
-        sankore()
-            .args(["import", "qdpx"])
-            .arg(&sample)
-            .arg("--workspace")
-            .arg(&dir)
-            .args(["--allow-partial", "--format", "json"]),
-    );
+    let json = stdout_of(in_workspace(&dir, &["import", "qdpx"]).arg(&sample).args([
+        "--allow-partial",
+        "--format",
+        "json",
+    ]));
     let summary: Value = serde_json::from_str(&json).unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(summary["codes"], 14);
     assert_eq!(summary["users"], 3);
@@ -357,11 +332,8 @@ fn hostile_files_are_refused_and_nothing_is_created() {
         std::fs::write(&file, bytes).unwrap_or_else(|e| panic!("{e}"));
         let dir = root.path().join(name);
         let stderr = fail(
-            sankore()
-                .args(["import", "qdpx"])
+            in_workspace(&dir, &["import", "qdpx"])
                 .arg(&file)
-                .arg("--workspace")
-                .arg(&dir)
                 .arg("--allow-partial"),
         );
         assert!(stderr.contains(reason), "{name}: {stderr}");
@@ -375,19 +347,14 @@ fn codebooks_import_and_existing_workspaces_are_refused() {
     let root = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
     let qdc = root.path().join("book.qdc");
     stdout_of(
-        sankore()
-            .args(["export", "qdc", "--workspace"])
-            .arg(shared_demo())
+        in_workspace(shared_demo(), &["export", "qdc"])
             .arg("--out")
             .arg(&qdc),
     );
     let dir = root.path().join("book");
     let json = stdout_of(
-        sankore()
-            .args(["import", "qdc"])
+        in_workspace(&dir, &["import", "qdc"])
             .arg(&qdc)
-            .arg("--workspace")
-            .arg(&dir)
             .args(["--format", "json"]),
     );
     let summary: Value = serde_json::from_str(&json).unwrap_or_else(|e| panic!("{e}"));
@@ -399,9 +366,7 @@ fn codebooks_import_and_existing_workspaces_are_refused() {
     // Round trip of the codebook alone.
     let back = root.path().join("back.qdc");
     stdout_of(
-        sankore()
-            .args(["export", "qdc", "--workspace"])
-            .arg(&dir)
+        in_workspace(&dir, &["export", "qdc"])
             .arg("--out")
             .arg(&back),
     );
@@ -416,12 +381,6 @@ fn codebooks_import_and_existing_workspaces_are_refused() {
         names(&std::fs::read_to_string(&back).unwrap_or_default())
     );
 
-    let stderr = fail(
-        sankore()
-            .args(["import", "qdc"])
-            .arg(&qdc)
-            .arg("--workspace")
-            .arg(shared_demo()),
-    );
+    let stderr = fail(in_workspace(shared_demo(), &["import", "qdc"]).arg(&qdc));
     assert!(stderr.contains("already a workspace"), "{stderr}");
 }

@@ -87,11 +87,9 @@ pub fn localize(command: clap::Command, lang: Lang) -> clap::Command {
         } else {
             Msg::CliImportKobo
         }))
-        .mut_arg("workspace", |a| a.help(t(Msg::CliWorkspace)))
         .mut_arg("form", |a| a.help(t(Msg::CliImportForm)))
         .mut_arg("data", |a| a.help(t(Msg::CliImportData)))
-        .mut_arg("mapping", |a| a.help(t(Msg::CliImportMapping)))
-        .mut_arg("format", |a| a.help(t(Msg::CliFormat)));
+        .mut_arg("mapping", |a| a.help(t(Msg::CliImportMapping)));
     if odk {
         command
             .mut_arg("central", |a| a.help(t(Msg::CliImportCentral)))

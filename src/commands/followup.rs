@@ -168,8 +168,6 @@ pub fn localize_findings(command: clap::Command, lang: Lang) -> clap::Command {
         .about(t(Msg::CliFindings))
         .mut_subcommand("list", |c| {
             c.about(t(Msg::CliFindingsList))
-                .mut_arg("workspace", |a| a.help(t(Msg::CliWorkspace)))
-                .mut_arg("format", |a| a.help(t(Msg::CliFormat)))
         })
 }
 
@@ -180,8 +178,6 @@ pub fn localize_recommendations(command: clap::Command, lang: Lang) -> clap::Com
         .about(t(Msg::CliRecommendations))
         .mut_subcommand("list", |c| {
             c.about(t(Msg::CliRecommendations))
-                .mut_arg("workspace", |a| a.help(t(Msg::CliWorkspace)))
-                .mut_arg("format", |a| a.help(t(Msg::CliFormat)))
         })
 }
 
@@ -192,9 +188,7 @@ pub fn localize_actions(command: clap::Command, lang: Lang) -> clap::Command {
         .about(t(Msg::CliActions))
         .mut_subcommand("list", |c| {
             c.about(t(Msg::CliActions))
-                .mut_arg("workspace", |a| a.help(t(Msg::CliWorkspace)))
                 .mut_arg("late", |a| a.help(t(Msg::CliActionsLate)))
-                .mut_arg("format", |a| a.help(t(Msg::CliFormat)))
         })
 }
 
@@ -314,14 +308,12 @@ pub fn localize_forum(command: clap::Command, lang: Lang) -> clap::Command {
         .about(t(Msg::CliForum))
         .mut_subcommand("pack", |c| {
             c.about(t(Msg::CliForumPack))
-                .mut_arg("workspace", |a| a.help(t(Msg::CliWorkspace)))
                 .mut_arg("place", |a| a.help(t(Msg::CliForumPlace)))
                 .mut_arg("out", |a| a.help(t(Msg::CliOut)))
                 .mut_arg("format", |a| a.help(t(Msg::CliForumPackFormat)))
         })
         .mut_subcommand("record", |c| {
             c.about(t(Msg::CliForumRecord))
-                .mut_arg("workspace", |a| a.help(t(Msg::CliWorkspace)))
                 .mut_arg("forum", |a| a.help(t(Msg::SessionCode)))
                 .mut_arg("finding", |a| a.help(t(Msg::Finding)))
                 .mut_arg("outcome", |a| a.help(t(Msg::RecordOutcome)))
