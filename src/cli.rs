@@ -447,9 +447,7 @@ pub fn localized_command(lang: Lang) -> clap::Command {
                         .mut_arg("role", |a| a.help(t(Msg::CliUserRole)))
                         .mut_arg("password_file", |a| a.help(t(Msg::CliPasswordFile)))
                 })
-                .mut_subcommand("sign-out-all", |c| {
-                    name(c.about(t(Msg::CliUserSignOutAll)))
-                })
+                .mut_subcommand("sign-out-all", |c| name(c.about(t(Msg::CliUserSignOutAll))))
                 .mut_subcommand("password", |c| {
                     name(c.about(t(Msg::CliUserPassword)))
                         .mut_arg("password_file", |a| a.help(t(Msg::CliPasswordFile)))
@@ -458,12 +456,11 @@ pub fn localized_command(lang: Lang) -> clap::Command {
                     name(c.about(t(Msg::CliUserRoleChange)))
                         .mut_arg("role", |a| a.help(t(Msg::CliUserRole)))
                 })
-                .mut_subcommand("unlock", |c| {
-                    name(c.about(t(Msg::CliUserUnlock)))
-                })
+                .mut_subcommand("unlock", |c| name(c.about(t(Msg::CliUserUnlock))))
         })
         .mut_subcommand("backup", |c| {
-            c.about(t(Msg::CliBackup)).mut_arg("out", |a| a.help(t(Msg::CliBackupOut)))
+            c.about(t(Msg::CliBackup))
+                .mut_arg("out", |a| a.help(t(Msg::CliBackupOut)))
         })
         .mut_subcommand("restore", |c| {
             c.about(t(Msg::CliRestore))
@@ -518,13 +515,23 @@ pub fn localized_command(lang: Lang) -> clap::Command {
             crate::commands::vault::localize_settings(c, lang)
         })
         .mut_subcommand("findings", |c| {
-            crate::commands::followup::localize_findings(c, lang)
+            crate::commands::followup::localize_listing(
+                c,
+                lang,
+                Msg::CliFindings,
+                Msg::CliFindingsList,
+            )
         })
         .mut_subcommand("forum", |c| {
             crate::commands::followup::localize_forum(c, lang)
         })
         .mut_subcommand("recommendations", |c| {
-            crate::commands::followup::localize_recommendations(c, lang)
+            crate::commands::followup::localize_listing(
+                c,
+                lang,
+                Msg::CliRecommendations,
+                Msg::CliRecommendations,
+            )
         })
         .mut_subcommand("actions", |c| {
             crate::commands::followup::localize_actions(c, lang)

@@ -206,9 +206,7 @@ pub fn localize_quotes(command: clap::Command, lang: Lang) -> clap::Command {
     };
     command
         .about(t(Msg::CliQuotes))
-        .mut_subcommand("list", |c| {
-            c.about(t(Msg::CliQuotesList))
-        })
+        .mut_subcommand("list", |c| c.about(t(Msg::CliQuotesList)))
         .mut_subcommand("pick", |c| common(c.about(t(Msg::CliQuotesPick))))
         .mut_subcommand("approve", |c| decided(c.about(t(Msg::CliQuotesApprove))))
         .mut_subcommand("edit", |c| {

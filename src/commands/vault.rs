@@ -168,9 +168,7 @@ pub fn localize_vault(command: clap::Command, lang: Lang) -> clap::Command {
                     a.help(t(Msg::CliVaultGranteePassword))
                 })
         })
-        .mut_subcommand("purge-expired", |c| {
-            c.about(t(Msg::CliVaultPurge))
-        })
+        .mut_subcommand("purge-expired", |c| c.about(t(Msg::CliVaultPurge)))
 }
 
 /// Help texts of `participant` in `lang`.

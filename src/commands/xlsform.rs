@@ -92,9 +92,7 @@ pub fn localize(command: clap::Command, lang: Lang) -> clap::Command {
             c.about(t(Msg::CliXlsformCheck))
                 .mut_arg("file", |a| a.help(t(Msg::CliXlsformFile)))
         })
-        .mut_subcommand("list", |c| {
-            c.about(t(Msg::CliXlsformList))
-        })
+        .mut_subcommand("list", |c| c.about(t(Msg::CliXlsformList)))
         .mut_subcommand("link", |c| {
             c.about(t(Msg::CliXlsformLink))
                 .mut_arg("instrument", |a| a.help(t(Msg::CliInstrument)))
