@@ -2,8 +2,6 @@
 //! contract, and each query's output formats.
 
 use serde_json::Value;
-use std::path::{Path, PathBuf};
-use std::sync::OnceLock;
 
 mod support;
 

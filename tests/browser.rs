@@ -62,7 +62,7 @@ fn passage_with_emoji(client: &Client) -> (String, usize, usize, String) {
 
 #[test]
 fn code_a_passage_with_accents_and_emoji_in_a_real_browser() {
-    let (root, dir) = fresh_demo();
+    let (_root, dir) = fresh_demo();
     add_user(&dir, "codeuse-test", "coder", "mot de passe codeuse");
     add_user(&dir, "lecteur-test", "viewer", "mot de passe lecteur");
     let served = serve(&dir, &[]);

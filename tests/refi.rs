@@ -243,7 +243,7 @@ fn demo_exports_validate_and_round_trip_through_an_empty_workspace() {
     );
     assert_eq!(before.len(), after.len());
     // The imported workspace passes Sankore's own checks.
-    stdout_of(in_workspace(&imported, &["check"]));
+    stdout_of(&mut in_workspace(&imported, &["check"]));
 }
 
 #[test]
@@ -259,7 +259,7 @@ fn nvivo_sample_imports_with_its_position_scheme_reported() {
         "{line}"
     );
     assert!(line.contains("UTF-16 code units (NVivo)"), "{line}");
-    stdout_of(in_workspace(&dir, &["check"]));
+    stdout_of(&mut in_workspace(&dir, &["check"]));
     let out = root.path().join("nvivo.qdpx");
     stdout_of(
         in_workspace(&dir, &["export", "qdpx"])

@@ -6,7 +6,7 @@
 
 use askama::Template;
 use axum::extract::{Path, Query, State};
-use axum::http::{HeaderMap, StatusCode, header};
+use axum::http::{HeaderMap, StatusCode};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
@@ -717,9 +717,9 @@ pub async fn pack_pdf(
         })?;
     Ok((
         [
-            (header::CONTENT_TYPE, "application/pdf"),
+            (axum::http::header::CONTENT_TYPE, "application/pdf"),
             (
-                header::CONTENT_DISPOSITION,
+                axum::http::header::CONTENT_DISPOSITION,
                 "attachment; filename=\"forum-pack.pdf\"",
             ),
         ],
