@@ -1,11 +1,9 @@
 //! End-to-end tests of the `sankore` binary: real processes, a real encrypted
 //! SQLite file, real HTTP. One test binary for the whole CLI (less linking).
 
-use assert_cmd::Command;
 use serde_json::Value;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::Stdio;
-use std::sync::OnceLock;
 use std::time::{Duration, Instant};
 
 mod support;
@@ -15,7 +13,7 @@ use support::{
 };
 
 fn methodology_json(dir: &Path) -> Value {
-    let text = stdout_of(in_workspace(
+    let text = stdout_of(&mut in_workspace(
         dir,
         &["report", "methodology", "--format", "json"],
     ));
@@ -67,7 +65,7 @@ fn demo_methodology_reproduces_the_seed_numbers() {
 #[test]
 fn methodology_in_markdown_and_csv() {
     let dir = shared_demo();
-    let md = stdout_of(in_workspace(
+    let md = stdout_of(&mut in_workspace(
         dir,
         &["--lang", "fr", "report", "methodology", "--format", "md"],
     ));
@@ -76,7 +74,7 @@ fn methodology_in_markdown_and_csv() {
         "{md}"
     );
     assert!(md.contains("Ne pas publier"));
-    let csv = stdout_of(in_workspace(
+    let csv = stdout_of(&mut in_workspace(
         dir,
         &["report", "methodology", "--format", "csv"],
     ));
@@ -90,7 +88,10 @@ fn methodology_in_markdown_and_csv() {
 
 #[test]
 fn demo_workspace_passes_check() {
-    let text = stdout_of(in_workspace(shared_demo(), &["check", "--format", "json"]));
+    let text = stdout_of(&mut in_workspace(
+        shared_demo(),
+        &["check", "--format", "json"],
+    ));
     let report: Value = serde_json::from_str(&text).unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(report["ok"], true, "{text}");
     let names: Vec<&str> = report["checks"]
@@ -530,7 +531,7 @@ fn common_arguments_are_localized_in_every_command() {
 
 #[test]
 fn public_methodology_hides_the_three_religious_leaders_for_good() {
-    let text = stdout_of(in_workspace(
+    let text = stdout_of(&mut in_workspace(
         shared_demo(),
         &["report", "methodology", "--public", "--format", "json"],
     ));
@@ -564,7 +565,7 @@ fn public_methodology_hides_the_three_religious_leaders_for_good() {
         m["interviews"]["women"], 21,
         "counts above the threshold stay"
     );
-    let md = stdout_of(in_workspace(
+    let md = stdout_of(&mut in_workspace(
         shared_demo(),
         &[
             "report",

@@ -11,8 +11,7 @@ use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 use support::browser::Browser;
 use support::{
-    Client, ROLES, add_role_users, form_encode, fresh_demo, in_workspace, pdftotext, sankore,
-    serve, with_passphrase,
+    Client, ROLES, add_role_users, form_encode, fresh_demo, in_workspace, pdftotext, serve,
 };
 
 /// Text without whitespace, to find a phrase the layout wrapped.

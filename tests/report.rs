@@ -8,7 +8,7 @@
 mod support;
 
 use serde_json::Value;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::Command as Process;
 use support::{
     Client, add_user, fresh_demo, in_workspace, pdftotext, sankore, serve, with_passphrase,

@@ -100,7 +100,7 @@ fn audit_verifies(dir: &Path) -> bool {
 }
 
 /// Backs `dir` up into `out`.
-fn backup(dir: &Path, out: &Path) {
+fn back_up(dir: &Path, out: &Path) {
     in_workspace(dir, &["backup"])
         .arg("--out")
         .arg(out)
@@ -144,7 +144,7 @@ fn promise_01_stolen_laptop_reveals_no_transcript_or_name() {
     assert_eq!(typed.status, 303, "{}", typed.body);
     // A backup made meanwhile, beside the workspace.
     let backup = root.path().join("w.backup");
-    backup(&dir, &backup);
+    back_up(&dir, &backup);
     let files = files_under(root.path());
     assert!(
         files.iter().any(|f| f.to_string_lossy().ends_with("-wal")),
@@ -193,7 +193,7 @@ fn promise_02_backup_restores_every_table_of_the_demo() {
     let root = ok(tempfile::tempdir());
     let dir = demo(root.path(), "w");
     let backup = root.path().join("demo.backup");
-    backup(&dir, &backup);
+    back_up(&dir, &backup);
     let restored = root.path().join("restored");
     in_workspace(&restored, &["restore"])
         .arg(&backup)
@@ -293,7 +293,7 @@ fn promise_03_backup_works_while_the_server_writes() {
     };
     std::thread::sleep(Duration::from_millis(500));
     let backup = root.path().join("online.backup");
-    backup(&dir, &backup);
+    back_up(&dir, &backup);
     std::thread::sleep(Duration::from_millis(300));
     stop.store(true, std::sync::atomic::Ordering::Relaxed);
     let written = writer.join().unwrap_or_else(|_| panic!("writer"));
@@ -332,7 +332,7 @@ fn promise_04_altered_backup_restores_nothing() {
     let dir = root.path().join("w");
     init_workspace(&dir);
     let backup = root.path().join("b");
-    backup(&dir, &backup);
+    back_up(&dir, &backup);
     let good = ok(std::fs::read(&backup));
     let header_end = 12 + u32::from_le_bytes([good[8], good[9], good[10], good[11]]) as usize;
     let last = good.len() - 1;

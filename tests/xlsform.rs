@@ -115,7 +115,7 @@ fn import_and_export_through_a_workspace() {
         xlsform::write_xlsx(&guide).unwrap_or_else(|e| panic!("{e}")),
     )
     .unwrap_or_else(|e| panic!("{e}"));
-    let import = |file: &Path| out(in_workspace(&ws, &["import", "xlsform"]).arg(file));
+    let import = |file: &Path| out(&mut in_workspace(&ws, &["import", "xlsform"]).arg(file));
     let (code, stdout, stderr) = import(&file);
     assert_eq!(code, 0, "{stderr}");
     assert_eq!(
@@ -164,14 +164,14 @@ fn import_and_export_through_a_workspace() {
         .arg(&ws));
     assert_eq!(code, 0, "{stderr}");
 
-    let list = || out(in_workspace(&ws, &["xlsform", "list"])).1;
+    let list = || out(&mut in_workspace(&ws, &["xlsform", "list"])).1;
     assert_eq!(
         list(),
         "guide-entretien\t2017-04-01\tGuide d'entretien individuel — Tombouctou 2017\t14 questions linked to research questions\n\
          linked\t-\tlinked\t1 question linked to research questions\n"
     );
     let link = |numbers: &[&str]| {
-        out(in_workspace(
+        out(&mut in_workspace(
             &ws,
             &[
                 "xlsform",
@@ -244,7 +244,10 @@ fn import_and_export_through_a_workspace() {
     assert!(converted.status.success(), "{converted:?}");
     assert!(xml.is_file());
 
-    let (_, stdout, _) = out(in_workspace(&ws, &["audit", "show", "--format", "json"]));
+    let (_, stdout, _) = out(&mut in_workspace(
+        &ws,
+        &["audit", "show", "--format", "json"],
+    ));
     let entries: serde_json::Value = serde_json::from_str(&stdout).unwrap_or_default();
     let targets: Vec<(String, String)> = entries
         .as_array()
