@@ -6,12 +6,14 @@
 
 use std::fmt::Write as _;
 
+#[cfg(feature = "pdf")]
 use chrono::Datelike;
 
 use sankore_analysis::evidence::FindingOverview;
 use sankore_domain::{Agreement, OutcomeKind, Session, StakeholderGroup};
 use sankore_i18n::{Lang, Msg, agreement_msg, outcome_msg};
 
+#[cfg(feature = "pdf")]
 use crate::ReportError;
 
 /// The pack's print styles, also served by the workbench as a stylesheet
