@@ -466,7 +466,7 @@ fn common_arguments_are_localized_in_every_command() {
         &["actions", "list"],
         &["import", "kobo"],
         &["xlsform", "list"],
-        &["settings"],
+        &["audit", "verify"],
     ];
     for command in commands {
         for (lang, workspace, format) in [
