@@ -13,7 +13,7 @@ use sankore_domain::instrument::{
 use std::collections::BTreeMap;
 use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
-use support::{sankore, with_passphrase};
+use support::{fresh_demo, in_workspace, sankore, with_passphrase};
 
 fn text(fr: &str, en: &str) -> LocalizedText {
     let mut t = LocalizedText::default();
@@ -468,11 +468,7 @@ fn workspace(root: &Path) -> PathBuf {
 }
 
 fn run(args: &[&str], dir: &Path) -> assert_cmd::assert::Assert {
-    with_passphrase(sankore())
-        .args(args)
-        .arg("--workspace")
-        .arg(dir)
-        .assert()
+    in_workspace(dir, args).assert()
 }
 
 fn stdout(assert: &assert_cmd::assert::Assert) -> String {
@@ -978,13 +974,7 @@ consent = "given"
 
 #[test]
 fn a_mapping_links_participants_sessions_and_documents_in_one_transaction() {
-    let root = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
-    let dir = root.path().join("demo");
-    with_passphrase(sankore())
-        .arg("demo")
-        .arg(&dir)
-        .assert()
-        .success();
+    let (root, dir) = fresh_demo();
     let form = write_form(root.path());
     let data = root.path().join("kobo.xlsx");
     std::fs::write(&data, kobo_xlsx(&SUBS)).unwrap_or_else(|e| panic!("{e}"));
@@ -1055,13 +1045,7 @@ fn a_mapping_links_participants_sessions_and_documents_in_one_transaction() {
 
 #[test]
 fn exports_of_codings_participants_and_matrix() {
-    let root = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
-    let dir = root.path().join("demo");
-    with_passphrase(sankore())
-        .arg("demo")
-        .arg(&dir)
-        .assert()
-        .success();
+    let (root, dir) = fresh_demo();
     let codings = csv_rows(&stdout(
         &run(&["export", "codings", "--hxl"], &dir).success(),
     ));
