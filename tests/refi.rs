@@ -158,7 +158,7 @@ fn demo_exports_validate_and_round_trip_through_an_empty_workspace() {
     let root = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
     let first = root.path().join("demo.qdpx");
     let line = stdout_of(
-        &mut in_workspace(shared_demo(), &["export", "qdpx"])
+        in_workspace(shared_demo(), &["export", "qdpx"])
             .arg("--out")
             .arg(&first),
     );
@@ -181,7 +181,7 @@ fn demo_exports_validate_and_round_trip_through_an_empty_workspace() {
     // The codebook alone.
     let qdc = root.path().join("demo.qdc");
     stdout_of(
-        &mut in_workspace(shared_demo(), &["export", "qdc"])
+        in_workspace(shared_demo(), &["export", "qdc"])
             .arg("--out")
             .arg(&qdc),
     );
@@ -190,7 +190,7 @@ fn demo_exports_validate_and_round_trip_through_an_empty_workspace() {
     // Stable GUIDs: the same workspace exports the same bytes.
     let again = root.path().join("again.qdpx");
     stdout_of(
-        &mut in_workspace(shared_demo(), &["export", "qdpx"])
+        in_workspace(shared_demo(), &["export", "qdpx"])
             .arg("--out")
             .arg(&again),
     );
@@ -199,7 +199,7 @@ fn demo_exports_validate_and_round_trip_through_an_empty_workspace() {
     // Import into an empty workspace, export again: same project.
     let imported = root.path().join("imported");
     let summary = stdout_of(
-        &mut in_workspace(&imported, &["import", "qdpx"])
+        in_workspace(&imported, &["import", "qdpx"])
             .arg(&first)
             .args(["--format", "json"]),
     );
@@ -212,7 +212,7 @@ fn demo_exports_validate_and_round_trip_through_an_empty_workspace() {
     assert_eq!(summary["left_out"].as_array().map(Vec::len), Some(0));
     let second = root.path().join("second.qdpx");
     stdout_of(
-        &mut in_workspace(&imported, &["export", "qdpx"])
+        in_workspace(&imported, &["export", "qdpx"])
             .arg("--out")
             .arg(&second),
     );
@@ -246,7 +246,7 @@ fn nvivo_sample_imports_with_its_position_scheme_reported() {
     let root = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
     let dir = root.path().join("nvivo");
     let line = stdout_of(
-        &mut in_workspace(&dir, &["import", "qdpx"])
+        in_workspace(&dir, &["import", "qdpx"])
             .arg(conformance().join("samples/nvivo-12.6-oltas0517.qdpx")),
     );
     assert!(
@@ -257,7 +257,7 @@ fn nvivo_sample_imports_with_its_position_scheme_reported() {
     stdout_of(&mut in_workspace(&dir, &["check"]));
     let out = root.path().join("nvivo.qdpx");
     stdout_of(
-        &mut in_workspace(&dir, &["export", "qdpx"])
+        in_workspace(&dir, &["export", "qdpx"])
             .arg("--out")
             .arg(&out),
     );
@@ -275,7 +275,7 @@ fn atlas_ti_sample_needs_consent_to_leave_parts_out() {
     assert!(stderr.contains("--allow-partial"), "{stderr}");
     assert!(!dir.exists(), "nothing created on refusal");
     let json = stdout_of(
-        &mut in_workspace(&dir, &["import", "qdpx"]).arg(&sample).args([
+        in_workspace(&dir, &["import", "qdpx"]).arg(&sample).args([
             "--allow-partial",
             "--format",
             "json",
@@ -344,13 +344,13 @@ fn codebooks_import_and_existing_workspaces_are_refused() {
     let root = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
     let qdc = root.path().join("book.qdc");
     stdout_of(
-        &mut in_workspace(shared_demo(), &["export", "qdc"])
+        in_workspace(shared_demo(), &["export", "qdc"])
             .arg("--out")
             .arg(&qdc),
     );
     let dir = root.path().join("book");
     let json = stdout_of(
-        &mut in_workspace(&dir, &["import", "qdc"])
+        in_workspace(&dir, &["import", "qdc"])
             .arg(&qdc)
             .args(["--format", "json"]),
     );
@@ -363,7 +363,7 @@ fn codebooks_import_and_existing_workspaces_are_refused() {
     // Round trip of the codebook alone.
     let back = root.path().join("back.qdc");
     stdout_of(
-        &mut in_workspace(&dir, &["export", "qdc"])
+        in_workspace(&dir, &["export", "qdc"])
             .arg("--out")
             .arg(&back),
     );

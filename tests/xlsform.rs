@@ -115,7 +115,7 @@ fn import_and_export_through_a_workspace() {
         xlsform::write_xlsx(&guide).unwrap_or_else(|e| panic!("{e}")),
     )
     .unwrap_or_else(|e| panic!("{e}"));
-    let import = |file: &Path| out(&mut in_workspace(&ws, &["import", "xlsform"]).arg(file));
+    let import = |file: &Path| out(in_workspace(&ws, &["import", "xlsform"]).arg(file));
     let (code, stdout, stderr) = import(&file);
     assert_eq!(code, 0, "{stderr}");
     assert_eq!(
@@ -171,7 +171,7 @@ fn import_and_export_through_a_workspace() {
          linked\t-\tlinked\t1 question linked to research questions\n"
     );
     let link = |numbers: &[&str]| {
-        out(&mut in_workspace(
+        out(in_workspace(
             &ws,
             &[
                 "xlsform",
