@@ -274,13 +274,11 @@ fn atlas_ti_sample_needs_consent_to_leave_parts_out() {
     let stderr = fail(in_workspace(&dir, &["import", "qdpx"]).arg(&sample));
     assert!(stderr.contains("--allow-partial"), "{stderr}");
     assert!(!dir.exists(), "nothing created on refusal");
-    let json = stdout_of(
-        in_workspace(&dir, &["import", "qdpx"]).arg(&sample).args([
-            "--allow-partial",
-            "--format",
-            "json",
-        ]),
-    );
+    let json = stdout_of(in_workspace(&dir, &["import", "qdpx"]).arg(&sample).args([
+        "--allow-partial",
+        "--format",
+        "json",
+    ]));
     let summary: Value = serde_json::from_str(&json).unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(summary["codes"], 14);
     assert_eq!(summary["users"], 3);
