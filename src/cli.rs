@@ -387,13 +387,25 @@ pub fn early_lang(args: &[std::ffi::OsString]) -> Lang {
         .unwrap_or(Lang::En)
 }
 
+/// Localises the arguments that many commands share, `--workspace` and
+/// `--format`, in `command` and all its subcommands, wherever they occur.
+/// A command whose argument means something more (the new workspace of
+/// `restore`, the file format of an export) sets its own help afterwards.
+pub fn common_help(command: clap::Command, lang: Lang) -> clap::Command {
+    command
+        .mut_args(|a| match a.get_id().as_str() {
+            "workspace" => a.help(Msg::CliWorkspace.text(lang)),
+            "format" => a.help(Msg::CliFormat.text(lang)),
+            _ => a,
+        })
+        .mut_subcommands(|c| common_help(c, lang))
+}
+
 /// The command tree with its help texts in `lang`.
 pub fn localized_command(lang: Lang) -> clap::Command {
     let t = |m: Msg| m.text(lang);
-    let workspace = |c: clap::Command| c.mut_arg("workspace", |a| a.help(t(Msg::CliWorkspace)));
-    let format = |c: clap::Command| c.mut_arg("format", |a| a.help(t(Msg::CliFormat)));
     let addr = |c: clap::Command| c.mut_arg("addr", |a| a.help(t(Msg::CliAddr)));
-    let mut command = Cli::command()
+    let mut command = common_help(Cli::command(), lang)
         .about(t(Msg::CliAbout))
         .mut_arg("lang", |a| a.help(t(Msg::CliLang)))
         .mut_arg("passphrase_file", |a| a.help(t(Msg::CliPassphraseFile)))
@@ -409,16 +421,16 @@ pub fn localized_command(lang: Lang) -> clap::Command {
                 .mut_arg("dir", |a| a.help(t(Msg::CliInitDir)))
                 .mut_arg("serve", |a| a.help(t(Msg::CliDemoServe)))
         })
-        .mut_subcommand("serve", |c| addr(workspace(c.about(t(Msg::CliServe)))))
+        .mut_subcommand("serve", |c| addr(c.about(t(Msg::CliServe))))
         .mut_subcommand("report", |c| {
             c.about(t(Msg::CliReport))
                 .mut_subcommand("methodology", |c| {
-                    format(workspace(c.about(t(Msg::CliReportMethodology))))
+                    c.about(t(Msg::CliReportMethodology))
                         .mut_arg("public", |a| a.help(t(Msg::CliPublic)))
                         .mut_arg("k", |a| a.help(t(Msg::CliThreshold)))
                 })
                 .mut_subcommand("study", |c| {
-                    format(workspace(c.about(t(Msg::CliReportStudy))))
+                    c.about(t(Msg::CliReportStudy))
                         .mut_arg("out", |a| a.help(t(Msg::CliOut)))
                         .mut_arg("k", |a| a.help(t(Msg::CliStudyThreshold)))
                         .mut_arg("date", |a| a.help(t(Msg::CliReportDate)))
@@ -426,32 +438,29 @@ pub fn localized_command(lang: Lang) -> clap::Command {
                         .mut_arg("geojson", |a| a.help(t(Msg::CliGeojson)))
                 })
         })
-        .mut_subcommand("check", |c| format(workspace(c.about(t(Msg::CliCheck)))))
+        .mut_subcommand("check", |c| c.about(t(Msg::CliCheck)))
         .mut_subcommand("user", |c| {
             let name = |c: clap::Command| c.mut_arg("name", |a| a.help(t(Msg::CliUserName)));
             c.about(t(Msg::CliUser))
                 .mut_subcommand("add", |c| {
-                    name(workspace(c.about(t(Msg::CliUserAdd))))
+                    name(c.about(t(Msg::CliUserAdd)))
                         .mut_arg("role", |a| a.help(t(Msg::CliUserRole)))
                         .mut_arg("password_file", |a| a.help(t(Msg::CliPasswordFile)))
                 })
-                .mut_subcommand("sign-out-all", |c| {
-                    name(workspace(c.about(t(Msg::CliUserSignOutAll))))
-                })
+                .mut_subcommand("sign-out-all", |c| name(c.about(t(Msg::CliUserSignOutAll))))
                 .mut_subcommand("password", |c| {
-                    name(workspace(c.about(t(Msg::CliUserPassword))))
+                    name(c.about(t(Msg::CliUserPassword)))
                         .mut_arg("password_file", |a| a.help(t(Msg::CliPasswordFile)))
                 })
                 .mut_subcommand("role", |c| {
-                    name(workspace(c.about(t(Msg::CliUserRoleChange))))
+                    name(c.about(t(Msg::CliUserRoleChange)))
                         .mut_arg("role", |a| a.help(t(Msg::CliUserRole)))
                 })
-                .mut_subcommand("unlock", |c| {
-                    name(workspace(c.about(t(Msg::CliUserUnlock))))
-                })
+                .mut_subcommand("unlock", |c| name(c.about(t(Msg::CliUserUnlock))))
         })
         .mut_subcommand("backup", |c| {
-            workspace(c.about(t(Msg::CliBackup))).mut_arg("out", |a| a.help(t(Msg::CliBackupOut)))
+            c.about(t(Msg::CliBackup))
+                .mut_arg("out", |a| a.help(t(Msg::CliBackupOut)))
         })
         .mut_subcommand("restore", |c| {
             c.about(t(Msg::CliRestore))
@@ -462,10 +471,10 @@ pub fn localized_command(lang: Lang) -> clap::Command {
             let out = |c: clap::Command| c.mut_arg("out", |a| a.help(t(Msg::CliOut)));
             c.about(t(Msg::CliExport))
                 .mut_subcommand("qdpx", |c| {
-                    out(workspace(c.about(t(Msg::CliExportQdpx))))
+                    out(c.about(t(Msg::CliExportQdpx)))
                         .mut_arg("line_endings", |a| a.help(t(Msg::CliLineEndings)))
                 })
-                .mut_subcommand("qdc", |c| out(workspace(c.about(t(Msg::CliExportQdc)))))
+                .mut_subcommand("qdc", |c| out(c.about(t(Msg::CliExportQdc))))
                 .mut_subcommand("xlsform", |c| {
                     crate::commands::xlsform::localize_export(c, lang)
                 })
@@ -478,8 +487,7 @@ pub fn localized_command(lang: Lang) -> clap::Command {
         })
         .mut_subcommand("import", |c| {
             let common = |c: clap::Command| {
-                format(c)
-                    .mut_arg("file", |a| a.help(t(Msg::CliImportFile)))
+                c.mut_arg("file", |a| a.help(t(Msg::CliImportFile)))
                     .mut_arg("workspace", |a| a.help(t(Msg::CliImportWorkspace)))
             };
             c.about(t(Msg::CliImport))
@@ -507,13 +515,23 @@ pub fn localized_command(lang: Lang) -> clap::Command {
             crate::commands::vault::localize_settings(c, lang)
         })
         .mut_subcommand("findings", |c| {
-            crate::commands::followup::localize_findings(c, lang)
+            crate::commands::followup::localize_listing(
+                c,
+                lang,
+                Msg::CliFindings,
+                Msg::CliFindingsList,
+            )
         })
         .mut_subcommand("forum", |c| {
             crate::commands::followup::localize_forum(c, lang)
         })
         .mut_subcommand("recommendations", |c| {
-            crate::commands::followup::localize_recommendations(c, lang)
+            crate::commands::followup::localize_listing(
+                c,
+                lang,
+                Msg::CliRecommendations,
+                Msg::CliRecommendations,
+            )
         })
         .mut_subcommand("actions", |c| {
             crate::commands::followup::localize_actions(c, lang)

@@ -2,42 +2,16 @@
 //! contract, and each query's output formats.
 
 use serde_json::Value;
-use std::path::{Path, PathBuf};
-use std::sync::OnceLock;
 
 mod support;
 
-use support::{sankore, with_passphrase};
-
-fn demo() -> &'static Path {
-    static DEMO: OnceLock<(tempfile::TempDir, PathBuf)> = OnceLock::new();
-    let (_, dir) = DEMO.get_or_init(|| {
-        let root = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
-        let dir = root.path().join("demo");
-        with_passphrase(sankore())
-            .arg("demo")
-            .arg(&dir)
-            .assert()
-            .success();
-        (root, dir)
-    });
-    dir
-}
+use support::{in_workspace, shared_demo, stdout_of};
 
 fn analyze(args: &[&str]) -> String {
-    let output = with_passphrase(sankore())
-        .arg("analyze")
-        .args(args)
-        .arg("--workspace")
-        .arg(demo())
-        .output()
-        .unwrap_or_else(|e| panic!("{e}"));
-    assert!(
-        output.status.success(),
-        "{args:?}: {}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    String::from_utf8(output.stdout).unwrap_or_else(|e| panic!("{e}"))
+    stdout_of(&mut in_workspace(
+        shared_demo(),
+        &[&["analyze"], args].concat(),
+    ))
 }
 
 fn json(args: &[&str]) -> Value {
@@ -156,19 +130,19 @@ fn agreement_on_one_code_and_its_errors() {
         .unwrap_or_else(|| panic!("per_code"));
     assert_eq!(per_code.keys().collect::<Vec<_>>(), ["push.economic.jobs"]);
     assert_eq!(out["overall"], out["per_code"]["push.economic.jobs"]);
-    let failed = with_passphrase(sankore())
-        .args([
+    let failed = in_workspace(
+        shared_demo(),
+        &[
             "analyze",
             "agreement",
             "--unit",
             "paragraph",
             "--coders",
             "R1",
-            "--workspace",
-        ])
-        .arg(demo())
-        .output()
-        .unwrap_or_else(|e| panic!("{e}"));
+        ],
+    )
+    .output()
+    .unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(failed.status.code(), Some(1));
     let stderr = String::from_utf8_lossy(&failed.stderr);
     assert_eq!(stderr.lines().count(), 1, "{stderr}");

@@ -9,7 +9,7 @@ mod support;
 use serde_json::{Value, json};
 use std::time::{Duration, Instant};
 use support::browser::Browser;
-use support::{Client, add_user, sankore, serve, with_passphrase};
+use support::{Client, add_user, fresh_demo, serve};
 
 /// Selects `[start, end)` (UTF-16 offsets of the document) the way a mouse
 /// drag would, and returns the selected text.
@@ -62,13 +62,7 @@ fn passage_with_emoji(client: &Client) -> (String, usize, usize, String) {
 
 #[test]
 fn code_a_passage_with_accents_and_emoji_in_a_real_browser() {
-    let root = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
-    let dir = root.path().join("demo");
-    with_passphrase(sankore())
-        .arg("demo")
-        .arg(&dir)
-        .assert()
-        .success();
+    let (_root, dir) = fresh_demo();
     add_user(&dir, "codeuse-test", "coder", "mot de passe codeuse");
     add_user(&dir, "lecteur-test", "viewer", "mot de passe lecteur");
     let served = serve(&dir, &[]);

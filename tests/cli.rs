@@ -1,50 +1,22 @@
 //! End-to-end tests of the `sankore` binary: real processes, a real encrypted
 //! SQLite file, real HTTP. One test binary for the whole CLI (less linking).
 
-use assert_cmd::Command;
 use serde_json::Value;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::Stdio;
-use std::sync::OnceLock;
 use std::time::{Duration, Instant};
 
 mod support;
 
-use support::{Client, PASSPHRASE, sankore, serve, with_passphrase};
-
-/// One demo workspace shared by the read-only tests (creating it takes a
-/// few seconds in a debug build).
-fn shared_demo() -> &'static Path {
-    static DEMO: OnceLock<(tempfile::TempDir, PathBuf)> = OnceLock::new();
-    let (_, dir) = DEMO.get_or_init(|| {
-        let root = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
-        let dir = root.path().join("demo");
-        with_passphrase(sankore())
-            .arg("demo")
-            .arg(&dir)
-            .assert()
-            .success();
-        (root, dir)
-    });
-    dir
-}
-
-fn stdout_of(cmd: &mut Command) -> String {
-    let output = cmd.output().unwrap_or_else(|e| panic!("{e}"));
-    assert!(
-        output.status.success(),
-        "command failed: {}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    String::from_utf8(output.stdout).unwrap_or_else(|e| panic!("{e}"))
-}
+use support::{
+    Client, PASSPHRASE, in_workspace, sankore, serve, shared_demo, stdout_of, with_passphrase,
+};
 
 fn methodology_json(dir: &Path) -> Value {
-    let text = stdout_of(
-        with_passphrase(sankore())
-            .args(["report", "methodology", "--format", "json", "--workspace"])
-            .arg(dir),
-    );
+    let text = stdout_of(&mut in_workspace(
+        dir,
+        &["report", "methodology", "--format", "json"],
+    ));
     serde_json::from_str(&text).unwrap_or_else(|e| panic!("{e}: {text}"))
 }
 
@@ -93,29 +65,19 @@ fn demo_methodology_reproduces_the_seed_numbers() {
 #[test]
 fn methodology_in_markdown_and_csv() {
     let dir = shared_demo();
-    let md = stdout_of(
-        with_passphrase(sankore())
-            .args([
-                "--lang",
-                "fr",
-                "report",
-                "methodology",
-                "--format",
-                "md",
-                "--workspace",
-            ])
-            .arg(dir),
-    );
+    let md = stdout_of(&mut in_workspace(
+        dir,
+        &["--lang", "fr", "report", "methodology", "--format", "md"],
+    ));
     assert!(
         md.contains("Groupes de discussion — Participants | 188 |"),
         "{md}"
     );
     assert!(md.contains("Ne pas publier"));
-    let csv = stdout_of(
-        with_passphrase(sankore())
-            .args(["report", "methodology", "--format", "csv", "--workspace"])
-            .arg(dir),
-    );
+    let csv = stdout_of(&mut in_workspace(
+        dir,
+        &["report", "methodology", "--format", "csv"],
+    ));
     assert!(csv.starts_with("measure,group,value\n"));
     assert!(
         csv.contains("focus_groups.by_group,religious (Christian) leaders,3\n"),
@@ -126,11 +88,10 @@ fn methodology_in_markdown_and_csv() {
 
 #[test]
 fn demo_workspace_passes_check() {
-    let text = stdout_of(
-        with_passphrase(sankore())
-            .args(["check", "--format", "json", "--workspace"])
-            .arg(shared_demo()),
-    );
+    let text = stdout_of(&mut in_workspace(
+        shared_demo(),
+        &["check", "--format", "json"],
+    ));
     let report: Value = serde_json::from_str(&text).unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(report["ok"], true, "{text}");
     let names: Vec<&str> = report["checks"]
@@ -300,9 +261,7 @@ fn init_refuses_non_empty_dir_and_weak_passphrase() {
 fn missing_and_corrupt_workspaces_name_the_path() {
     let root = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
     let missing = root.path().join("nowhere");
-    let output = with_passphrase(sankore())
-        .args(["check", "--workspace"])
-        .arg(&missing)
+    let output = in_workspace(&missing, &["check"])
         .output()
         .unwrap_or_else(|e| panic!("{e}"));
     assert!(!output.status.success());
@@ -323,9 +282,7 @@ fn missing_and_corrupt_workspaces_name_the_path() {
     let descriptor = dir.join("sankore-workspace.json");
     let good = std::fs::read(&descriptor).unwrap_or_else(|e| panic!("{e}"));
     std::fs::write(&descriptor, b"{not json").unwrap_or_else(|e| panic!("{e}"));
-    let output = with_passphrase(sankore())
-        .args(["check", "--workspace"])
-        .arg(&dir)
+    let output = in_workspace(&dir, &["check"])
         .output()
         .unwrap_or_else(|e| panic!("{e}"));
     assert!(!output.status.success());
@@ -339,9 +296,7 @@ fn missing_and_corrupt_workspaces_name_the_path() {
     for side in ["sankore.db-wal", "sankore.db-shm"] {
         let _ = std::fs::remove_file(dir.join(side));
     }
-    let output = with_passphrase(sankore())
-        .args(["check", "--workspace"])
-        .arg(&dir)
+    let output = in_workspace(&dir, &["check"])
         .output()
         .unwrap_or_else(|e| panic!("{e}"));
     assert!(!output.status.success());
@@ -388,9 +343,7 @@ fn killed_demo_leaves_a_consistent_database() {
         if !dir.join("sankore.db").exists() {
             continue; // Killed before the database existed: nothing to check.
         }
-        let output = with_passphrase(sankore())
-            .args(["check", "--format", "json", "--workspace"])
-            .arg(&dir)
+        let output = in_workspace(&dir, &["check", "--format", "json"])
             .output()
             .unwrap_or_else(|e| panic!("{e}"));
         assert!(
@@ -400,9 +353,7 @@ fn killed_demo_leaves_a_consistent_database() {
             String::from_utf8_lossy(&output.stderr)
         );
         // The study landed whole or not at all.
-        let report = with_passphrase(sankore())
-            .args(["report", "methodology", "--format", "json", "--workspace"])
-            .arg(&dir)
+        let report = in_workspace(&dir, &["report", "methodology", "--format", "json"])
             .output()
             .unwrap_or_else(|e| panic!("{e}"));
         if report.status.success() {
@@ -497,19 +448,93 @@ fn help_speaks_french_and_english() {
 }
 
 #[test]
+fn common_arguments_are_localized_in_every_command() {
+    // The line of `--help` that describes `option`.
+    let help_line = |lang: &str, command: &[&str], option: &str| -> String {
+        let help = stdout_of(sankore().args(["--lang", lang]).args(command).arg("--help"));
+        help.lines()
+            .find(|l| l.trim_start().starts_with(option))
+            .unwrap_or_else(|| panic!("{command:?} {lang}: no {option} in {help}"))
+            .to_owned()
+    };
+    let commands: [&[&str]; 9] = [
+        &["check"],
+        &["report", "methodology"],
+        &["analyze", "matrix"],
+        &["audit", "show"],
+        &["findings", "list"],
+        &["actions", "list"],
+        &["import", "kobo"],
+        &["xlsform", "list"],
+        &["audit", "verify"],
+    ];
+    for command in commands {
+        for (lang, workspace, format) in [
+            ("en", "Workspace directory", "Output format"),
+            (
+                "fr",
+                "Répertoire de l'espace de travail",
+                "Format de sortie",
+            ),
+        ] {
+            let line = help_line(lang, command, "--workspace");
+            assert!(line.contains(workspace), "{command:?} {lang}: {line}");
+            let line = help_line(lang, command, "--format");
+            assert!(line.contains(format), "{command:?} {lang}: {line}");
+        }
+    }
+    // Where the argument means more, the command's own help stays.
+    for (lang, command, option, text) in [
+        (
+            "en",
+            &["restore"] as &[&str],
+            "--workspace",
+            "New workspace directory",
+        ),
+        (
+            "fr",
+            &["restore"],
+            "--workspace",
+            "Nouveau répertoire d'espace de travail",
+        ),
+        (
+            "en",
+            &["import", "qdpx"],
+            "--workspace",
+            "Workspace directory to create",
+        ),
+        (
+            "fr",
+            &["import", "qdc"],
+            "--workspace",
+            "Répertoire de l'espace de travail à créer",
+        ),
+        ("en", &["export", "codings"], "--format", "File format"),
+        ("fr", &["export", "matrix"], "--format", "Format du fichier"),
+        (
+            "en",
+            &["forum", "pack"],
+            "--format",
+            "Output format (html by default, or pdf)",
+        ),
+        (
+            "fr",
+            &["forum", "pack"],
+            "--format",
+            "Format de sortie (html par défaut, ou pdf)",
+        ),
+    ] {
+        let line = help_line(lang, command, option);
+        assert!(line.contains(text), "{command:?} {lang}: {line}");
+    }
+}
+
+#[test]
 fn public_methodology_hides_the_three_religious_leaders_for_good() {
-    let text = stdout_of(
-        with_passphrase(sankore())
-            .args([
-                "report",
-                "methodology",
-                "--public",
-                "--format",
-                "json",
-                "--workspace",
-            ])
-            .arg(shared_demo()),
-    );
+    let text = stdout_of(&mut in_workspace(
+        shared_demo(),
+        &["report", "methodology", "--public", "--format", "json"],
+    ));
     let m: Value = serde_json::from_str(&text).unwrap_or_else(|e| panic!("{e}: {text}"));
     let by_group = &m["focus_groups"]["by_group"];
     assert!(by_group["religious (Christian) leaders"].is_null());
@@ -540,33 +565,25 @@ fn public_methodology_hides_the_three_religious_leaders_for_good() {
         m["interviews"]["women"], 21,
         "counts above the threshold stay"
     );
-    let md = stdout_of(
-        with_passphrase(sankore())
-            .args([
-                "report",
-                "methodology",
-                "--public",
-                "--k",
-                "10",
-                "--format",
-                "md",
-                "--workspace",
-            ])
-            .arg(shared_demo()),
-    );
-    assert!(md.contains("religious (Christian) leaders | <10 |"), "{md}");
-    let refused = with_passphrase(sankore())
-        .args([
+    let md = stdout_of(&mut in_workspace(
+        shared_demo(),
+        &[
             "report",
             "methodology",
             "--public",
             "--k",
-            "2",
-            "--workspace",
-        ])
-        .arg(shared_demo())
-        .output()
-        .unwrap_or_else(|e| panic!("{e}"));
+            "10",
+            "--format",
+            "md",
+        ],
+    ));
+    assert!(md.contains("religious (Christian) leaders | <10 |"), "{md}");
+    let refused = in_workspace(
+        shared_demo(),
+        &["report", "methodology", "--public", "--k", "2"],
+    )
+    .output()
+    .unwrap_or_else(|e| panic!("{e}"));
     assert!(!refused.status.success());
 }
 

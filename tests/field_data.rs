@@ -12,7 +12,7 @@ use std::path::{Path, PathBuf};
 use support::fielddata::{
     MAPPING, SUBS, Sub, csv_rows, json, kobo_csv, quoted, run, stderr, stdout, write_form,
 };
-use support::{sankore, with_passphrase};
+use support::{fresh_demo, sankore, with_passphrase};
 
 /// A KoBoToolbox XLSX export: the submissions sheet (named after the
 /// form's title), one sheet per repeat linked by `_index` /
@@ -697,13 +697,7 @@ fn windows_1252_is_detected_and_reported() {
 
 #[test]
 fn a_mapping_links_participants_sessions_and_documents_in_one_transaction() {
-    let root = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
-    let dir = root.path().join("demo");
-    with_passphrase(sankore())
-        .arg("demo")
-        .arg(&dir)
-        .assert()
-        .success();
+    let (root, dir) = fresh_demo();
     let form = write_form(root.path());
     let data = root.path().join("kobo.xlsx");
     std::fs::write(&data, kobo_xlsx(&SUBS)).unwrap_or_else(|e| panic!("{e}"));
@@ -774,13 +768,7 @@ fn a_mapping_links_participants_sessions_and_documents_in_one_transaction() {
 
 #[test]
 fn exports_of_codings_participants_and_matrix() {
-    let root = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
-    let dir = root.path().join("demo");
-    with_passphrase(sankore())
-        .arg("demo")
-        .arg(&dir)
-        .assert()
-        .success();
+    let (root, dir) = fresh_demo();
     let codings = csv_rows(&stdout(
         &run(&["export", "codings", "--hxl"], &dir).success(),
     ));

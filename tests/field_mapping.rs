@@ -365,11 +365,7 @@ fn the_downloaded_file_and_the_saved_mapping_give_the_same_records() {
 
     // Elsewhere, the downloaded file through --mapping: the same records.
     let file_dir = file_root.join("demo");
-    support::with_passphrase(support::sankore())
-        .arg("demo")
-        .arg(&file_dir)
-        .assert()
-        .success();
+    support::create_demo(&file_dir);
     let summary = json(&import(&file_dir, Some(&downloaded), "en"));
     assert_eq!(
         (

@@ -10,15 +10,9 @@ use serde_json::{Value, json};
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 use support::browser::Browser;
-use support::{Client, add_user, form_encode, pdftotext, sankore, serve, with_passphrase};
-
-const ROLES: [&str; 5] = [
-    "coordinator",
-    "researcher",
-    "coder",
-    "facilitator",
-    "viewer",
-];
+use support::{
+    Client, ROLES, add_role_users, form_encode, fresh_demo, in_workspace, pdftotext, serve,
+};
 
 /// Text without whitespace, to find a phrase the layout wrapped.
 fn squeeze(text: &str) -> String {
@@ -28,32 +22,13 @@ fn squeeze(text: &str) -> String {
 /// A fresh demo workspace with one account per role (`ROLE-user`,
 /// password `ROLE password`).
 fn demo() -> (tempfile::TempDir, PathBuf) {
-    let root = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
-    let dir = root.path().join("demo");
-    with_passphrase(sankore())
-        .arg("demo")
-        .arg(&dir)
-        .assert()
-        .success();
-    for role in ROLES {
-        add_user(
-            &dir,
-            &format!("{role}-user"),
-            role,
-            &format!("{role} password"),
-        );
-    }
+    let (root, dir) = fresh_demo();
+    add_role_users(&dir, &ROLES);
     (root, dir)
 }
 
-fn client(base: &str, role: &str) -> Client {
-    Client::signed_in(base, &format!("{role}-user"), &format!("{role} password"))
-}
-
 fn findings_json(dir: &Path) -> Value {
-    let output = with_passphrase(sankore())
-        .args(["findings", "list", "--format", "json", "--workspace"])
-        .arg(dir)
+    let output = in_workspace(dir, &["findings", "list", "--format", "json"])
         .output()
         .unwrap_or_else(|e| panic!("{e}"));
     assert!(
@@ -126,11 +101,9 @@ fn findings_list_and_forum_pack_from_the_command_line() {
     // The forum pack of Tombouctou: the eleven findings for the whole
     // region (not Diré's own), a page each, an attendance sheet by group.
     let pack = dir.join("pack-tbk.html");
-    with_passphrase(sankore())
-        .args(["--lang", "fr", "forum", "pack", "--place", "TBK", "--out"])
+    in_workspace(&dir, &["--lang", "fr", "forum", "pack", "--place", "TBK"])
+        .arg("--out")
         .arg(&pack)
-        .arg("--workspace")
-        .arg(&dir)
         .assert()
         .success();
     let html = std::fs::read_to_string(&pack).unwrap_or_else(|e| panic!("{e}"));
@@ -155,11 +128,9 @@ fn findings_list_and_forum_pack_from_the_command_line() {
 
     // In English, for Diré: its own finding is in.
     let pack = dir.join("pack-dir.html");
-    with_passphrase(sankore())
-        .args(["--lang", "en", "forum", "pack", "--place", "DIR", "--out"])
+    in_workspace(&dir, &["--lang", "en", "forum", "pack", "--place", "DIR"])
+        .arg("--out")
         .arg(&pack)
-        .arg("--workspace")
-        .arg(&dir)
         .assert()
         .success();
     let html = std::fs::read_to_string(&pack).unwrap_or_else(|e| panic!("{e}"));
@@ -171,12 +142,9 @@ fn findings_list_and_forum_pack_from_the_command_line() {
     // attendance sheet's groups, a page per section; the same bytes twice.
     let pdf_pack = |name: &str| {
         let file = dir.join(name);
-        with_passphrase(sankore())
-            .args(["--lang", "fr", "forum", "pack", "--place", "TBK"])
+        in_workspace(&dir, &["--lang", "fr", "forum", "pack", "--place", "TBK"])
             .args(["--format", "pdf", "--out"])
             .arg(&file)
-            .arg("--workspace")
-            .arg(&dir)
             .assert()
             .success();
         file
@@ -223,19 +191,19 @@ fn findings_list_and_forum_pack_from_the_command_line() {
 
     // Recording from the command line; an amendment needs its wording.
     let record = |extra: &[&str]| {
-        with_passphrase(sankore())
-            .args([
+        in_workspace(
+            &dir,
+            &[
                 "forum",
                 "record",
                 "--forum",
                 "GRH-VAL-01",
                 "--finding",
                 "f-weak-cohesion",
-            ])
-            .args(extra)
-            .arg("--workspace")
-            .arg(&dir)
-            .assert()
+            ],
+        )
+        .args(extra)
+        .assert()
     };
     record(&["--outcome", "amended", "--agreement", "majority"]).failure();
     record(&[
@@ -253,9 +221,7 @@ fn findings_list_and_forum_pack_from_the_command_line() {
     assert_eq!(cohesion["outcomes"][0]["forum"], "GRH-VAL-01");
 
     // Recommendations with roles; actions with participants, notes, late.
-    let output = with_passphrase(sankore())
-        .args(["recommendations", "list", "--format", "json", "--workspace"])
-        .arg(&dir)
+    let output = in_workspace(&dir, &["recommendations", "list", "--format", "json"])
         .output()
         .unwrap_or_else(|e| panic!("{e}"));
     let recommendations: Value =
@@ -270,9 +236,7 @@ fn findings_list_and_forum_pack_from_the_command_line() {
             .all(|r| r["roles"][0]["stakeholder"].is_string())
     );
     assert!(list.iter().all(|r| r["roles"][0]["role"]["fr"].is_string()));
-    let output = with_passphrase(sankore())
-        .args(["actions", "list", "--format", "json", "--workspace"])
-        .arg(&dir)
+    let output = in_workspace(&dir, &["actions", "list", "--format", "json"])
         .output()
         .unwrap_or_else(|e| panic!("{e}"));
     let actions: Value = serde_json::from_slice(&output.stdout).unwrap_or_else(|e| panic!("{e}"));
@@ -286,16 +250,7 @@ fn findings_list_and_forum_pack_from_the_command_line() {
     assert_eq!(roundtable["late"], false);
     assert!(roundtable["outcome_notes"].is_string());
     assert!(roundtable["participants"][0]["count"].as_u64() > Some(0));
-    let output = with_passphrase(sankore())
-        .args([
-            "actions",
-            "list",
-            "--late",
-            "--format",
-            "json",
-            "--workspace",
-        ])
-        .arg(&dir)
+    let output = in_workspace(&dir, &["actions", "list", "--late", "--format", "json"])
         .output()
         .unwrap_or_else(|e| panic!("{e}"));
     let late: Value = serde_json::from_slice(&output.stdout).unwrap_or_else(|e| panic!("{e}"));
@@ -307,36 +262,34 @@ fn findings_list_and_forum_pack_from_the_command_line() {
     );
 
     // Progress: the Niafunké caravan is done, with what came of it.
-    with_passphrase(sankore())
-        .args([
+    in_workspace(
+        &dir,
+        &[
             "actions",
             "update",
             "--key",
             "a-cohesion-niafunke",
             "--status",
             "done",
-        ])
-        .args(["--notes", "Caravane tenue dans quatre communes"])
-        .arg("--workspace")
-        .arg(&dir)
-        .assert()
-        .success();
-    with_passphrase(sankore())
-        .args([
+        ],
+    )
+    .args(["--notes", "Caravane tenue dans quatre communes"])
+    .assert()
+    .success();
+    in_workspace(
+        &dir,
+        &[
             "actions",
             "update",
             "--key",
             "a-unknown",
             "--status",
             "done",
-            "--workspace",
-        ])
-        .arg(&dir)
-        .assert()
-        .failure();
-    let output = with_passphrase(sankore())
-        .args(["actions", "list", "--format", "json", "--workspace"])
-        .arg(&dir)
+        ],
+    )
+    .assert()
+    .failure();
+    let output = in_workspace(&dir, &["actions", "list", "--format", "json"])
         .output()
         .unwrap_or_else(|e| panic!("{e}"));
     let actions: Value = serde_json::from_slice(&output.stdout).unwrap_or_else(|e| panic!("{e}"));
@@ -355,28 +308,17 @@ fn findings_list_and_forum_pack_from_the_command_line() {
     );
 
     // A place outside the gazetteer is refused.
-    with_passphrase(sankore())
-        .args(["forum", "pack", "--place", "XYZ", "--out"])
+    in_workspace(&dir, &["forum", "pack", "--place", "XYZ"])
+        .arg("--out")
         .arg(dir.join("x.html"))
-        .arg("--workspace")
-        .arg(&dir)
         .assert()
         .failure();
 }
 
 /// Records an outcome through the form; returns the status.
 fn post_outcome(user: &Client, csrf: &str, forum: &str, fields: &[(&str, &str)]) -> u16 {
-    let mut body = format!("csrf={}", form_encode(csrf));
-    for (k, v) in fields {
-        body.push_str(&format!("&{k}={}", form_encode(v)));
-    }
-    user.send(
-        "POST",
-        &format!("/forums/{forum}/outcomes"),
-        &[],
-        Some(("application/x-www-form-urlencoded", body.as_str())),
-    )
-    .status
+    user.form(csrf, &format!("/forums/{forum}/outcomes"), fields)
+        .status
 }
 
 #[test]
@@ -401,7 +343,7 @@ fn forum_routes_roles_csrf_and_strength() {
         ("/forums/TBK-INT-001", [404, 404, 403, 404, 403], 303),
     ];
     for (index, role) in ROLES.iter().enumerate() {
-        let user = client(&served.base, role);
+        let user = Client::as_role(&served.base, role);
         for (path, expected, _) in &table {
             let answer = user.get(path);
             assert_eq!(answer.status, expected[index], "{role} GET {path}");
@@ -410,7 +352,7 @@ fn forum_routes_roles_csrf_and_strength() {
     for (path, _, signed_out) in &table {
         assert_eq!(anonymous.get(path).status, *signed_out, "signed out {path}");
     }
-    let pdf = client(&served.base, "facilitator").get("/forums/TBK-VAL-01/pack.pdf");
+    let pdf = Client::as_role(&served.base, "facilitator").get("/forums/TBK-VAL-01/pack.pdf");
     assert_eq!(pdf.header("content-type"), "application/pdf");
     assert!(pdf.header("content-disposition").contains("forum-pack.pdf"));
     // Who may record outcomes and action progress.
@@ -420,20 +362,18 @@ fn forum_routes_roles_csrf_and_strength() {
         ("agreement", "consensus"),
     ];
     for (role, expected) in ROLES.iter().zip([303, 303, 403, 303, 403]) {
-        let user = client(&served.base, role);
+        let user = Client::as_role(&served.base, role);
         let token = user.csrf();
         assert_eq!(
             post_outcome(&user, &token, "GRH-VAL-01", &validate),
             expected,
             "{role}"
         );
-        let body = format!("csrf={}&status=planned", form_encode(&token));
         let status = user
-            .send(
-                "POST",
+            .form(
+                &token,
                 "/actions/a-hotline-feasibility",
-                &[],
-                Some(("application/x-www-form-urlencoded", body.as_str())),
+                &[("status", "planned")],
             )
             .status;
         assert_eq!(status, expected, "{role} action progress");
@@ -455,7 +395,7 @@ fn forum_routes_roles_csrf_and_strength() {
     );
 
     // Viewers see validated findings only; others see every one.
-    let viewer = client(&served.base, "viewer");
+    let viewer = Client::as_role(&served.base, "viewer");
     let page = viewer.get("/findings").body;
     assert!(page.contains("f-youth-jobs") && !page.contains("f-weak-cohesion"));
     let api: Value = serde_json::from_str(&viewer.get("/api/v1/findings").body)
@@ -468,7 +408,7 @@ fn forum_routes_roles_csrf_and_strength() {
             .all(|f| f["validated"] == true)
     );
     assert!(!viewer.get("/").body.contains("/forums"), "no forum link");
-    let coordinator = client(&served.base, "coordinator");
+    let coordinator = Client::as_role(&served.base, "coordinator");
     assert!(
         coordinator
             .get("/findings")
@@ -491,7 +431,7 @@ fn forum_routes_roles_csrf_and_strength() {
 
     // Recording an outcome: CSRF and origin checked, role checked, rules
     // checked (an amendment needs its wording).
-    let facilitator = client(&served.base, "facilitator");
+    let facilitator = Client::as_role(&served.base, "facilitator");
     let csrf = facilitator.csrf();
     let amend = [
         ("finding", "f-weak-cohesion"),
@@ -516,7 +456,7 @@ fn forum_routes_roles_csrf_and_strength() {
         )),
     );
     assert_eq!(foreign.status, 403);
-    let coder = client(&served.base, "coder");
+    let coder = Client::as_role(&served.base, "coder");
     let coder_csrf = coder.csrf();
     assert_eq!(post_outcome(&coder, &coder_csrf, "TBK-VAL-01", &amend), 403);
     let no_wording = [
@@ -593,15 +533,10 @@ fn forum_routes_roles_csrf_and_strength() {
 
     // Action progress from the workbench: facilitators yes, viewers no.
     let progress = |user: &Client, token: &str| {
-        let body = format!(
-            "csrf={}&status=under-way&notes=Lanc%C3%A9e",
-            form_encode(token)
-        );
-        user.send(
-            "POST",
+        user.form(
+            token,
             "/actions/a-hotline-feasibility",
-            &[],
-            Some(("application/x-www-form-urlencoded", body.as_str())),
+            &[("status", "under-way"), ("notes", "Lancée")],
         )
         .status
     };
@@ -627,7 +562,7 @@ fn forum_routes_roles_csrf_and_strength() {
     // Evidence strength follows the codings: add one in a document where
     // the finding's codes are absent, then remove it.
     let before = findings_after(&coordinator, "f-farmer-herder")["strength"].clone();
-    let researcher = client(&served.base, "researcher");
+    let researcher = Client::as_role(&served.base, "researcher");
     let researcher_csrf = researcher.csrf();
     let (document, start, end) = uncoded_turn(&researcher, "push.economic.resources");
     let body =

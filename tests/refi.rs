@@ -7,18 +7,10 @@ use serde_json::Value;
 use std::collections::BTreeMap;
 use std::io::{Cursor, Read, Write};
 use std::path::{Path, PathBuf};
-use std::sync::OnceLock;
 
-const PASSPHRASE: &str = "une phrase secrète de test";
+mod support;
 
-fn sankore() -> Command {
-    let mut cmd = Command::cargo_bin("sankore").unwrap_or_else(|e| panic!("binary: {e}"));
-    cmd.env_remove("SANKORE_WORKSPACE")
-        .env_remove("SANKORE_LANG")
-        .env("LANG", "C")
-        .env("SANKORE_PASSPHRASE", PASSPHRASE);
-    cmd
-}
+use support::{in_workspace, shared_demo, stdout_of};
 
 fn conformance() -> PathBuf {
     let dir = std::env::var_os("SANKORE_SHARED")
@@ -31,28 +23,6 @@ fn conformance() -> PathBuf {
         dir.display()
     );
     dir
-}
-
-/// One demo workspace for the tests (creating it takes a few seconds).
-fn demo() -> &'static Path {
-    static DEMO: OnceLock<(tempfile::TempDir, PathBuf)> = OnceLock::new();
-    let (_, dir) = DEMO.get_or_init(|| {
-        let root = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
-        let dir = root.path().join("demo");
-        sankore().arg("demo").arg(&dir).assert().success();
-        (root, dir)
-    });
-    dir
-}
-
-fn run(cmd: &mut Command) -> String {
-    let output = cmd.output().unwrap_or_else(|e| panic!("{e}"));
-    assert!(
-        output.status.success(),
-        "command failed: {}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    String::from_utf8(output.stdout).unwrap_or_else(|e| panic!("{e}"))
 }
 
 fn fail(cmd: &mut Command) -> String {
@@ -187,11 +157,11 @@ fn project_lines(qde: &[u8]) -> Vec<String> {
 fn demo_exports_validate_and_round_trip_through_an_empty_workspace() {
     let root = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
     let first = root.path().join("demo.qdpx");
-    let line = run(sankore()
-        .args(["export", "qdpx", "--workspace"])
-        .arg(demo())
-        .arg("--out")
-        .arg(&first));
+    let line = stdout_of(
+        in_workspace(shared_demo(), &["export", "qdpx"])
+            .arg("--out")
+            .arg(&first),
+    );
     assert!(
         line.starts_with("Exported: ") && line.contains(" codings"),
         "{line}"
@@ -210,30 +180,29 @@ fn demo_exports_validate_and_round_trip_through_an_empty_workspace() {
 
     // The codebook alone.
     let qdc = root.path().join("demo.qdc");
-    run(sankore()
-        .args(["export", "qdc", "--workspace"])
-        .arg(demo())
-        .arg("--out")
-        .arg(&qdc));
+    stdout_of(
+        in_workspace(shared_demo(), &["export", "qdc"])
+            .arg("--out")
+            .arg(&qdc),
+    );
     xmllint(&qdc, "Codebook.xsd");
 
     // Stable GUIDs: the same workspace exports the same bytes.
     let again = root.path().join("again.qdpx");
-    run(sankore()
-        .args(["export", "qdpx", "--workspace"])
-        .arg(demo())
-        .arg("--out")
-        .arg(&again));
+    stdout_of(
+        in_workspace(shared_demo(), &["export", "qdpx"])
+            .arg("--out")
+            .arg(&again),
+    );
     assert_eq!(std::fs::read(&first).ok(), std::fs::read(&again).ok());
 
     // Import into an empty workspace, export again: same project.
     let imported = root.path().join("imported");
-    let summary = run(sankore()
-        .args(["import", "qdpx"])
-        .arg(&first)
-        .arg("--workspace")
-        .arg(&imported)
-        .args(["--format", "json"]));
+    let summary = stdout_of(
+        in_workspace(&imported, &["import", "qdpx"])
+            .arg(&first)
+            .args(["--format", "json"]),
+    );
     let summary: Value = serde_json::from_str(&summary).unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(summary["positions"]["scheme"], "characters", "{summary}");
     assert!(
@@ -242,11 +211,11 @@ fn demo_exports_validate_and_round_trip_through_an_empty_workspace() {
     );
     assert_eq!(summary["left_out"].as_array().map(Vec::len), Some(0));
     let second = root.path().join("second.qdpx");
-    run(sankore()
-        .args(["export", "qdpx", "--workspace"])
-        .arg(&imported)
-        .arg("--out")
-        .arg(&second));
+    stdout_of(
+        in_workspace(&imported, &["export", "qdpx"])
+            .arg("--out")
+            .arg(&second),
+    );
     let second_entries = entries(&second);
     // Texts: same files under the same names (source GUIDs survive).
     let texts = |e: &BTreeMap<String, Vec<u8>>| -> Vec<(String, Vec<u8>)> {
@@ -269,30 +238,29 @@ fn demo_exports_validate_and_round_trip_through_an_empty_workspace() {
     );
     assert_eq!(before.len(), after.len());
     // The imported workspace passes Sankore's own checks.
-    run(sankore().args(["check", "--workspace"]).arg(&imported));
+    stdout_of(&mut in_workspace(&imported, &["check"]));
 }
 
 #[test]
 fn nvivo_sample_imports_with_its_position_scheme_reported() {
     let root = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
     let dir = root.path().join("nvivo");
-    let line = run(sankore()
-        .args(["import", "qdpx"])
-        .arg(conformance().join("samples/nvivo-12.6-oltas0517.qdpx"))
-        .arg("--workspace")
-        .arg(&dir));
+    let line = stdout_of(
+        in_workspace(&dir, &["import", "qdpx"])
+            .arg(conformance().join("samples/nvivo-12.6-oltas0517.qdpx")),
+    );
     assert!(
         line.contains("303 codings") && line.contains("152 codes"),
         "{line}"
     );
     assert!(line.contains("UTF-16 code units (NVivo)"), "{line}");
-    run(sankore().args(["check", "--workspace"]).arg(&dir));
+    stdout_of(&mut in_workspace(&dir, &["check"]));
     let out = root.path().join("nvivo.qdpx");
-    run(sankore()
-        .args(["export", "qdpx", "--workspace"])
-        .arg(&dir)
-        .arg("--out")
-        .arg(&out));
+    stdout_of(
+        in_workspace(&dir, &["export", "qdpx"])
+            .arg("--out")
+            .arg(&out),
+    );
     let qde = root.path().join("nvivo.qde");
     std::fs::write(&qde, &entries(&out)["project.qde"]).unwrap_or_else(|e| panic!("{e}"));
     xmllint(&qde, "Project.xsd");
@@ -303,21 +271,14 @@ fn atlas_ti_sample_needs_consent_to_leave_parts_out() {
     let root = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
     let sample = conformance().join("samples/atlasti-8.4-standard-project.qdpx");
     let dir = root.path().join("atlas");
-    let stderr = fail(
-        sankore()
-            .args(["import", "qdpx"])
-            .arg(&sample)
-            .arg("--workspace")
-            .arg(&dir),
-    );
+    let stderr = fail(in_workspace(&dir, &["import", "qdpx"]).arg(&sample));
     assert!(stderr.contains("--allow-partial"), "{stderr}");
     assert!(!dir.exists(), "nothing created on refusal");
-    let json = run(sankore()
-        .args(["import", "qdpx"])
-        .arg(&sample)
-        .arg("--workspace")
-        .arg(&dir)
-        .args(["--allow-partial", "--format", "json"]));
+    let json = stdout_of(in_workspace(&dir, &["import", "qdpx"]).arg(&sample).args([
+        "--allow-partial",
+        "--format",
+        "json",
+    ]));
     let summary: Value = serde_json::from_str(&json).unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(summary["codes"], 14);
     assert_eq!(summary["users"], 3);
@@ -366,11 +327,8 @@ fn hostile_files_are_refused_and_nothing_is_created() {
         std::fs::write(&file, bytes).unwrap_or_else(|e| panic!("{e}"));
         let dir = root.path().join(name);
         let stderr = fail(
-            sankore()
-                .args(["import", "qdpx"])
+            in_workspace(&dir, &["import", "qdpx"])
                 .arg(&file)
-                .arg("--workspace")
-                .arg(&dir)
                 .arg("--allow-partial"),
         );
         assert!(stderr.contains(reason), "{name}: {stderr}");
@@ -383,18 +341,17 @@ fn hostile_files_are_refused_and_nothing_is_created() {
 fn codebooks_import_and_existing_workspaces_are_refused() {
     let root = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
     let qdc = root.path().join("book.qdc");
-    run(sankore()
-        .args(["export", "qdc", "--workspace"])
-        .arg(demo())
-        .arg("--out")
-        .arg(&qdc));
+    stdout_of(
+        in_workspace(shared_demo(), &["export", "qdc"])
+            .arg("--out")
+            .arg(&qdc),
+    );
     let dir = root.path().join("book");
-    let json = run(sankore()
-        .args(["import", "qdc"])
-        .arg(&qdc)
-        .arg("--workspace")
-        .arg(&dir)
-        .args(["--format", "json"]));
+    let json = stdout_of(
+        in_workspace(&dir, &["import", "qdc"])
+            .arg(&qdc)
+            .args(["--format", "json"]),
+    );
     let summary: Value = serde_json::from_str(&json).unwrap_or_else(|e| panic!("{e}"));
     let exported = std::fs::read_to_string(&qdc).unwrap_or_default();
     assert_eq!(
@@ -403,11 +360,11 @@ fn codebooks_import_and_existing_workspaces_are_refused() {
     );
     // Round trip of the codebook alone.
     let back = root.path().join("back.qdc");
-    run(sankore()
-        .args(["export", "qdc", "--workspace"])
-        .arg(&dir)
-        .arg("--out")
-        .arg(&back));
+    stdout_of(
+        in_workspace(&dir, &["export", "qdc"])
+            .arg("--out")
+            .arg(&back),
+    );
     let names = |text: &str| -> Vec<String> {
         text.lines()
             .filter_map(|l| l.split(" name=\"").nth(1))
@@ -419,12 +376,6 @@ fn codebooks_import_and_existing_workspaces_are_refused() {
         names(&std::fs::read_to_string(&back).unwrap_or_default())
     );
 
-    let stderr = fail(
-        sankore()
-            .args(["import", "qdc"])
-            .arg(&qdc)
-            .arg("--workspace")
-            .arg(demo()),
-    );
+    let stderr = fail(in_workspace(shared_demo(), &["import", "qdc"]).arg(&qdc));
     assert!(stderr.contains("already a workspace"), "{stderr}");
 }

@@ -8,20 +8,11 @@
 mod support;
 
 use serde_json::Value;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::Command as Process;
-use support::{Client, add_user, pdftotext, sankore, serve, with_passphrase};
-
-fn demo() -> (tempfile::TempDir, PathBuf) {
-    let root = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
-    let dir = root.path().join("demo");
-    with_passphrase(sankore())
-        .arg("demo")
-        .arg(&dir)
-        .assert()
-        .success();
-    (root, dir)
-}
+use support::{
+    Client, add_user, fresh_demo, in_workspace, pdftotext, sankore, serve, with_passphrase,
+};
 
 fn report(dir: &Path, out: &Path, format: &str, lang: &str, extra: &[&str]) {
     with_passphrase(sankore())
@@ -62,7 +53,7 @@ fn row_value(text: &str, label: &str) -> String {
 
 #[test]
 fn study_report_pdfs_publish_the_right_numbers_and_nothing_that_gives_back_small_counts() {
-    let (root, dir) = demo();
+    let (root, dir) = fresh_demo();
     let fr = root.path().join("rapport.pdf");
     let en = root.path().join("report.pdf");
     report(&dir, &fr, "pdf", "fr", &["--coordinator-copy"]);
@@ -211,9 +202,7 @@ fn study_report_pdfs_publish_the_right_numbers_and_nothing_that_gives_back_small
         row_value(&text, "religious (Christian) leaders"),
         "withheld"
     );
-    with_passphrase(sankore())
-        .args(["report", "study", "--k", "2", "--workspace"])
-        .arg(&dir)
+    in_workspace(&dir, &["report", "study", "--k", "2"])
         .arg("--out")
         .arg(root.path().join("bad.pdf"))
         .assert()
@@ -222,7 +211,7 @@ fn study_report_pdfs_publish_the_right_numbers_and_nothing_that_gives_back_small
 
 #[test]
 fn quotes_are_scanned_blocked_until_approved_and_the_html_report_is_self_contained() {
-    let (root, dir) = demo();
+    let (root, dir) = fresh_demo();
     add_user(&dir, "coord", "coordinator", "coordinator password");
     add_user(&dir, "viewer", "viewer", "viewer password");
     // Find, over real HTTP, one coded passage naming a commune and one
@@ -325,9 +314,7 @@ fn quotes_are_scanned_blocked_until_approved_and_the_html_report_is_self_contain
         !shown(&page, &placed.1),
         "the quote naming a commune is blocked"
     );
-    let listed = with_passphrase(sankore())
-        .args(["quotes", "list", "--workspace"])
-        .arg(&dir)
+    let listed = in_workspace(&dir, &["quotes", "list"])
         .output()
         .unwrap_or_else(|e| panic!("{e}"));
     let listed: Value = serde_json::from_slice(&listed.stdout).unwrap_or_default();
@@ -439,7 +426,7 @@ fn sankore_escape(text: &str) -> String {
 
 #[test]
 fn instruments_are_annexed_when_the_workspace_holds_some() {
-    let (root, dir) = demo();
+    let (root, dir) = fresh_demo();
     let before = root.path().join("before.pdf");
     report(&dir, &before, "pdf", "fr", &[]);
     let text = squeeze(&pdftotext(&before));
@@ -456,11 +443,8 @@ fn instruments_are_annexed_when_the_workspace_holds_some() {
         sankore_formats::xlsform::write_xlsx(&guide).unwrap_or_else(|e| panic!("{e}")),
     )
     .unwrap_or_else(|e| panic!("{e}"));
-    with_passphrase(sankore())
-        .args(["import", "xlsform"])
+    in_workspace(&dir, &["import", "xlsform"])
         .arg(&file)
-        .arg("--workspace")
-        .arg(&dir)
         .assert()
         .success();
 

@@ -11,7 +11,10 @@ use serde_json::Value;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
-use support::{Client, PASSPHRASE, add_user, sankore, serve, with_passphrase};
+use support::{
+    Client, PASSPHRASE, add_role_users, add_user, create_demo, in_workspace, init_workspace,
+    sankore, serve, with_passphrase,
+};
 
 fn ok<T, E: std::fmt::Display>(r: Result<T, E>) -> T {
     r.unwrap_or_else(|e| panic!("{e}"))
@@ -21,24 +24,9 @@ fn ok<T, E: std::fmt::Display>(r: Result<T, E>) -> T {
 /// (`ROLE-user`, password `ROLE password`).
 fn demo(root: &Path, name: &str) -> PathBuf {
     let dir = root.join(name);
-    with_passphrase(sankore())
-        .arg("demo")
-        .arg(&dir)
-        .assert()
-        .success();
-    for role in ["coordinator", "researcher", "coder", "viewer"] {
-        add_user(
-            &dir,
-            &format!("{role}-user"),
-            role,
-            &format!("{role} password"),
-        );
-    }
+    create_demo(&dir);
+    add_role_users(&dir, &["coordinator", "researcher", "coder", "viewer"]);
     dir
-}
-
-fn signed_in(base: &str, role: &str) -> Client {
-    Client::signed_in(base, &format!("{role}-user"), &format!("{role} password"))
 }
 
 /// The workspace database opened directly with its key, as someone holding
@@ -92,30 +80,36 @@ fn transcript_sentences(count: usize) -> Vec<String> {
     sentences.into_iter().step_by(step).take(count).collect()
 }
 
+/// A JSON request with a fresh CSRF token.
 fn api_json(client: &Client, method: &str, path: &str, body: &str) -> support::Answer {
-    let csrf = client.csrf();
-    client.send(
-        method,
-        path,
-        &[("X-CSRF-Token", csrf.as_str())],
-        Some(("application/json", body)),
-    )
+    client.json(&client.csrf(), method, path, body)
 }
 
-fn form_post(client: &Client, path: &str, fields: &str) -> support::Answer {
-    let body = format!("csrf={}&{fields}", client.csrf());
-    client.send(
-        "POST",
-        path,
-        &[],
-        Some(("application/x-www-form-urlencoded", body.as_str())),
-    )
+/// A form post with a fresh CSRF token.
+fn form_post(client: &Client, path: &str, fields: &[(&str, &str)]) -> support::Answer {
+    client.form(&client.csrf(), path, fields)
+}
+
+/// Whether `sankore audit verify` passes on `dir`.
+fn audit_verifies(dir: &Path) -> bool {
+    in_workspace(dir, &["audit", "verify"])
+        .output()
+        .unwrap_or_else(|e| panic!("{e}"))
+        .status
+        .success()
+}
+
+/// Backs `dir` up into `out`.
+fn back_up(dir: &Path, out: &Path) {
+    in_workspace(dir, &["backup"])
+        .arg("--out")
+        .arg(out)
+        .assert()
+        .success();
 }
 
 fn audit_actions(dir: &Path) -> String {
-    let out = with_passphrase(sankore())
-        .args(["audit", "show", "--workspace"])
-        .arg(dir)
+    let out = in_workspace(dir, &["audit", "show"])
         .output()
         .unwrap_or_else(|e| panic!("{e}"));
     assert!(out.status.success());
@@ -132,7 +126,7 @@ fn promise_01_stolen_laptop_reveals_no_transcript_or_name() {
     let root = ok(tempfile::tempdir());
     let dir = demo(root.path(), "w");
     let served = serve(&dir, &[]);
-    let researcher = signed_in(&served.base, "researcher");
+    let researcher = Client::as_role(&served.base, "researcher");
     // A session and a transcript typed while the server runs: they sit in
     // the write-ahead log as well as in the database.
     let session = r#"{"code": "DIR-FGD-960", "kind": "focus-group", "place": "DIR", "date": "2017-05-21", "facilitators": ["R2"], "participants": [], "composition": [{"group": "youth-associations", "gender": "female", "count": 4}], "declared_total": 4}"#;
@@ -145,21 +139,12 @@ fn promise_01_stolen_laptop_reveals_no_transcript_or_name() {
     let typed = form_post(
         &researcher,
         "/sessions/DIR-FGD-960/documents",
-        &format!(
-            "title=Groupe+960&language=fr&text={}",
-            support::form_encode(&text)
-        ),
+        &[("title", "Groupe 960"), ("language", "fr"), ("text", &text)],
     );
     assert_eq!(typed.status, 303, "{}", typed.body);
     // A backup made meanwhile, beside the workspace.
     let backup = root.path().join("w.backup");
-    with_passphrase(sankore())
-        .args(["backup", "--workspace"])
-        .arg(&dir)
-        .arg("--out")
-        .arg(&backup)
-        .assert()
-        .success();
+    back_up(&dir, &backup);
     let files = files_under(root.path());
     assert!(
         files.iter().any(|f| f.to_string_lossy().ends_with("-wal")),
@@ -208,19 +193,10 @@ fn promise_02_backup_restores_every_table_of_the_demo() {
     let root = ok(tempfile::tempdir());
     let dir = demo(root.path(), "w");
     let backup = root.path().join("demo.backup");
-    with_passphrase(sankore())
-        .args(["backup", "--workspace"])
-        .arg(&dir)
-        .arg("--out")
-        .arg(&backup)
-        .assert()
-        .success();
+    back_up(&dir, &backup);
     let restored = root.path().join("restored");
-    with_passphrase(sankore())
-        .arg("restore")
+    in_workspace(&restored, &["restore"])
         .arg(&backup)
-        .arg("--workspace")
-        .arg(&restored)
         .assert()
         .success();
     let original = raw_database(&dir);
@@ -282,16 +258,10 @@ fn promise_02_backup_restores_every_table_of_the_demo() {
     let actions = audit_actions(&restored);
     assert!(actions.contains("restore"), "{actions}");
     assert!(audit_actions(&dir).contains("backup"));
-    with_passphrase(sankore())
-        .args(["audit", "verify", "--workspace"])
-        .arg(&restored)
+    in_workspace(&restored, &["audit", "verify"])
         .assert()
         .success();
-    with_passphrase(sankore())
-        .args(["check", "--workspace"])
-        .arg(&restored)
-        .assert()
-        .success();
+    in_workspace(&restored, &["check"]).assert().success();
 }
 
 #[test]
@@ -299,7 +269,7 @@ fn promise_03_backup_works_while_the_server_writes() {
     let root = ok(tempfile::tempdir());
     let dir = demo(root.path(), "w");
     let served = serve(&dir, &[]);
-    let researcher = signed_in(&served.base, "researcher");
+    let researcher = Client::as_role(&served.base, "researcher");
     let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
     let writer = {
         let stop = stop.clone();
@@ -323,23 +293,14 @@ fn promise_03_backup_works_while_the_server_writes() {
     };
     std::thread::sleep(Duration::from_millis(500));
     let backup = root.path().join("online.backup");
-    with_passphrase(sankore())
-        .args(["backup", "--workspace"])
-        .arg(&dir)
-        .arg("--out")
-        .arg(&backup)
-        .assert()
-        .success();
+    back_up(&dir, &backup);
     std::thread::sleep(Duration::from_millis(300));
     stop.store(true, std::sync::atomic::Ordering::Relaxed);
     let written = writer.join().unwrap_or_else(|_| panic!("writer"));
     assert!(written > 1, "the server kept writing: {written}");
     let restored = root.path().join("restored");
-    with_passphrase(sankore())
-        .arg("restore")
+    in_workspace(&restored, &["restore"])
         .arg(&backup)
-        .arg("--workspace")
-        .arg(&restored)
         .assert()
         .success();
     // A consistent snapshot: some of the participants written meanwhile,
@@ -362,30 +323,16 @@ fn promise_03_backup_works_while_the_server_writes() {
         |r| r.get(0),
     ));
     assert_eq!(highest, Some(format!("DIR-INT-{}", 700 + in_backup - 1)));
-    with_passphrase(sankore())
-        .args(["check", "--workspace"])
-        .arg(&restored)
-        .assert()
-        .success();
+    in_workspace(&restored, &["check"]).assert().success();
 }
 
 #[test]
 fn promise_04_altered_backup_restores_nothing() {
     let root = ok(tempfile::tempdir());
     let dir = root.path().join("w");
-    with_passphrase(sankore())
-        .args(["init", "--name", "Étude"])
-        .arg(&dir)
-        .assert()
-        .success();
+    init_workspace(&dir);
     let backup = root.path().join("b");
-    with_passphrase(sankore())
-        .args(["backup", "--workspace"])
-        .arg(&dir)
-        .arg("--out")
-        .arg(&backup)
-        .assert()
-        .success();
+    back_up(&dir, &backup);
     let good = ok(std::fs::read(&backup));
     let header_end = 12 + u32::from_le_bytes([good[8], good[9], good[10], good[11]]) as usize;
     let last = good.len() - 1;
@@ -410,11 +357,8 @@ fn promise_04_altered_backup_restores_nothing() {
         let file = root.path().join("altered");
         ok(std::fs::write(&file, bytes));
         let target = root.path().join("target");
-        let out = with_passphrase(sankore())
-            .arg("restore")
+        let out = in_workspace(&target, &["restore"])
             .arg(&file)
-            .arg("--workspace")
-            .arg(&target)
             .output()
             .unwrap_or_else(|e| panic!("{e}"));
         assert!(!out.status.success(), "{case}: restored");
@@ -445,19 +389,13 @@ fn promise_04_altered_backup_restores_nothing() {
     // A non-empty target is refused; the intact file restores.
     ok(std::fs::create_dir(&target));
     ok(std::fs::write(target.join("notes.txt"), "à garder"));
-    with_passphrase(sankore())
-        .arg("restore")
+    in_workspace(&target, &["restore"])
         .arg(&backup)
-        .arg("--workspace")
-        .arg(&target)
         .assert()
         .failure();
     assert_eq!(ok(std::fs::read_dir(&target)).count(), 1);
-    with_passphrase(sankore())
-        .arg("restore")
+    in_workspace(&root.path().join("fresh"), &["restore"])
         .arg(&backup)
-        .arg("--workspace")
-        .arg(root.path().join("fresh"))
         .assert()
         .success();
 }
@@ -466,39 +404,18 @@ fn promise_04_altered_backup_restores_nothing() {
 fn promise_05_any_change_to_an_audit_entry_is_detected() {
     let root = ok(tempfile::tempdir());
     let dir = root.path().join("w");
-    with_passphrase(sankore())
-        .args(["init", "--name", "Étude"])
-        .arg(&dir)
-        .assert()
-        .success();
+    init_workspace(&dir);
     add_user(&dir, "awa", "coder", "coder password");
-    with_passphrase(sankore())
-        .args([
-            "user",
-            "role",
-            "--name",
-            "awa",
-            "--role",
-            "researcher",
-            "--workspace",
-        ])
-        .arg(&dir)
+    in_workspace(
+        &dir,
+        &["user", "role", "--name", "awa", "--role", "researcher"],
+    )
+    .assert()
+    .success();
+    in_workspace(&dir, &["user", "sign-out-all", "--name", "awa"])
         .assert()
         .success();
-    with_passphrase(sankore())
-        .args(["user", "sign-out-all", "--name", "awa", "--workspace"])
-        .arg(&dir)
-        .assert()
-        .success();
-    let verify = || {
-        with_passphrase(sankore())
-            .args(["audit", "verify", "--workspace"])
-            .arg(&dir)
-            .output()
-            .unwrap_or_else(|e| panic!("{e}"))
-            .status
-            .success()
-    };
+    let verify = || audit_verifies(&dir);
     assert!(verify());
     // Someone holding the passphrase goes around the append-only triggers.
     let conn = raw_database(&dir);
@@ -546,23 +463,11 @@ fn promise_05_any_change_to_an_audit_entry_is_detected() {
 fn promise_05_a_cut_short_audit_log_stays_detected() {
     let root = ok(tempfile::tempdir());
     let dir = root.path().join("w");
-    with_passphrase(sankore())
-        .args(["init", "--name", "Étude"])
-        .arg(&dir)
-        .assert()
-        .success();
+    init_workspace(&dir);
     for name in ["awa", "binta", "coumba"] {
         add_user(&dir, name, "coder", "coder password");
     }
-    let verify = || {
-        with_passphrase(sankore())
-            .args(["audit", "verify", "--workspace"])
-            .arg(&dir)
-            .output()
-            .unwrap_or_else(|e| panic!("{e}"))
-            .status
-            .success()
-    };
+    let verify = || audit_verifies(&dir);
     assert!(verify());
     let conn = raw_database(&dir);
     ok(conn
@@ -609,7 +514,7 @@ fn promise_06_viewer_is_refused_every_personal_data() {
     let root = ok(tempfile::tempdir());
     let dir = demo(root.path(), "w");
     let served = serve(&dir, &[]);
-    let viewer = signed_in(&served.base, "viewer");
+    let viewer = Client::as_role(&served.base, "viewer");
     // Transcript text, and participant records (pseudonymous codes appear
     // in document codes and are not, alone, personal data; a record with
     // a person's attributes is).
@@ -663,7 +568,7 @@ fn promise_06_viewer_is_refused_every_personal_data() {
     );
     // The same reads are allowed to a researcher: the refusals are the
     // role's, not broken routes.
-    let researcher = signed_in(&served.base, "researcher");
+    let researcher = Client::as_role(&served.base, "researcher");
     for path in [
         "/api/v1/documents/TBK-INT-001-T",
         "/api/v1/participants",
@@ -678,11 +583,7 @@ fn promise_06_viewer_is_refused_every_personal_data() {
 fn promise_07_repeated_failed_sign_ins_lock_the_account() {
     let root = ok(tempfile::tempdir());
     let dir = root.path().join("w");
-    with_passphrase(sankore())
-        .args(["init", "--name", "Étude"])
-        .arg(&dir)
-        .assert()
-        .success();
+    init_workspace(&dir);
     add_user(&dir, "awa", "coder", "the right password");
     // Five failures meet the per-address limit; a restart clears that
     // (it lives in memory), but not the account's count, kept in the
@@ -708,9 +609,7 @@ fn promise_07_repeated_failed_sign_ins_lock_the_account() {
         "{audit}"
     );
     assert!(audit.contains("sign_in_refused"));
-    with_passphrase(sankore())
-        .args(["user", "unlock", "--name", "awa", "--workspace"])
-        .arg(&dir)
+    in_workspace(&dir, &["user", "unlock", "--name", "awa"])
         .assert()
         .success();
     let served = serve(&dir, &[]);
@@ -727,11 +626,7 @@ fn promise_07_repeated_failed_sign_ins_lock_the_account() {
 fn promise_08_a_new_password_or_sign_out_everywhere_ends_every_session() {
     let root = ok(tempfile::tempdir());
     let dir = root.path().join("w");
-    with_passphrase(sankore())
-        .args(["init", "--name", "Étude"])
-        .arg(&dir)
-        .assert()
-        .success();
+    init_workspace(&dir);
     add_user(&dir, "awa", "coder", "first password");
     let served = serve(&dir, &[]);
     let laptop = Client::signed_in(&served.base, "awa", "first password");
@@ -741,19 +636,31 @@ fn promise_08_a_new_password_or_sign_out_everywhere_ends_every_session() {
     let mismatch = form_post(
         &laptop,
         "/account/password",
-        "current=first+password&new=second+password&confirm=other+password",
+        &[
+            ("current", "first password"),
+            ("new", "second password"),
+            ("confirm", "other password"),
+        ],
     );
     assert_eq!(mismatch.status, 400);
     let short = form_post(
         &laptop,
         "/account/password",
-        "current=first+password&new=short&confirm=short",
+        &[
+            ("current", "first password"),
+            ("new", "short"),
+            ("confirm", "short"),
+        ],
     );
     assert_eq!(short.status, 400);
     let wrong = form_post(
         &laptop,
         "/account/password",
-        "current=wrong+password&new=second+password&confirm=second+password",
+        &[
+            ("current", "wrong password"),
+            ("new", "second password"),
+            ("confirm", "second password"),
+        ],
     );
     assert_eq!(wrong.status, 400);
     assert_eq!(phone.get("/").status, 200, "still signed in");
@@ -761,7 +668,11 @@ fn promise_08_a_new_password_or_sign_out_everywhere_ends_every_session() {
     let changed = form_post(
         &laptop,
         "/account/password",
-        "current=first+password&new=second+password&confirm=second+password",
+        &[
+            ("current", "first password"),
+            ("new", "second password"),
+            ("confirm", "second password"),
+        ],
     );
     assert_eq!(changed.status, 303);
     assert!(changed.header("set-cookie").contains("Max-Age=0"));
@@ -777,25 +688,21 @@ fn promise_08_a_new_password_or_sign_out_everywhere_ends_every_session() {
     // Sign-out everywhere from the account page.
     let laptop = Client::signed_in(&served.base, "awa", "second password");
     let phone = Client::signed_in(&served.base, "awa", "second password");
-    let out = form_post(&laptop, "/logout/all", "");
+    let out = form_post(&laptop, "/logout/all", &[]);
     assert_eq!(out.status, 303);
     assert_eq!(phone.get("/").status, 303);
     // And from the command line, for a lost device, while the server runs.
     let phone = Client::signed_in(&served.base, "awa", "second password");
-    with_passphrase(sankore())
-        .args(["user", "sign-out-all", "--name", "awa", "--workspace"])
-        .arg(&dir)
+    in_workspace(&dir, &["user", "sign-out-all", "--name", "awa"])
         .assert()
         .success();
     assert_eq!(phone.get("/").status, 303);
     let phone = Client::signed_in(&served.base, "awa", "second password");
     let file = root.path().join("pw");
     ok(std::fs::write(&file, "third password\n"));
-    with_passphrase(sankore())
-        .args(["user", "password", "--name", "awa", "--password-file"])
+    in_workspace(&dir, &["user", "password", "--name", "awa"])
+        .arg("--password-file")
         .arg(&file)
-        .arg("--workspace")
-        .arg(&dir)
         .assert()
         .success();
     assert_eq!(phone.get("/").status, 303);
@@ -810,11 +717,7 @@ fn promise_08_a_new_password_or_sign_out_everywhere_ends_every_session() {
 fn promise_09_sign_in_reveals_no_account_names() {
     let root = ok(tempfile::tempdir());
     let dir = root.path().join("w");
-    with_passphrase(sankore())
-        .args(["init", "--name", "Étude"])
-        .arg(&dir)
-        .assert()
-        .success();
+    init_workspace(&dir);
     add_user(&dir, "awa", "coder", "the right password");
     let served = serve(&dir, &[]);
     let client = Client::new(&served.base);
@@ -852,11 +755,7 @@ fn promise_09_sign_in_reveals_no_account_names() {
 fn promise_10_idle_sessions_end() {
     let root = ok(tempfile::tempdir());
     let dir = root.path().join("w");
-    with_passphrase(sankore())
-        .args(["init", "--name", "Étude"])
-        .arg(&dir)
-        .assert()
-        .success();
+    init_workspace(&dir);
     add_user(&dir, "awa", "coder", "the right password");
     let served = serve(&dir, &[]);
     let idle = Client::signed_in(&served.base, "awa", "the right password");
@@ -891,11 +790,7 @@ fn promise_10_idle_sessions_end() {
 fn promise_11_oversized_requests_are_refused() {
     let root = ok(tempfile::tempdir());
     let dir = root.path().join("w");
-    with_passphrase(sankore())
-        .args(["init", "--name", "Étude"])
-        .arg(&dir)
-        .assert()
-        .success();
+    init_workspace(&dir);
     add_user(&dir, "awa", "researcher", "the right password");
     let served = serve(&dir, &[]);
     let researcher = Client::signed_in(&served.base, "awa", "the right password");
@@ -973,11 +868,8 @@ fn promise_12_zip_bombs_are_refused_and_nothing_is_created() {
     assert!(ok(std::fs::metadata(&bomb)).len() < 2 << 20);
     let dir = root.path().join("w");
     let started = Instant::now();
-    let out = with_passphrase(sankore())
-        .args(["import", "qdpx"])
+    let out = in_workspace(&dir, &["import", "qdpx"])
         .arg(&bomb)
-        .arg("--workspace")
-        .arg(&dir)
         .output()
         .unwrap_or_else(|e| panic!("{e}"));
     assert!(!out.status.success());

@@ -8,7 +8,10 @@ mod support;
 use serde_json::{Value, json};
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
-use support::{Client, PASSPHRASE, add_user, form_encode, sankore, serve, with_passphrase};
+use support::{
+    Client, PASSPHRASE, add_role_users, add_user, in_workspace, sankore, serve, stdout_of,
+    with_passphrase,
+};
 
 /// A fresh demo workspace and the demo accounts' passwords, by name.
 fn demo() -> (tempfile::TempDir, PathBuf, HashMap<String, String>) {
@@ -39,11 +42,8 @@ fn demo() -> (tempfile::TempDir, PathBuf, HashMap<String, String>) {
 
 /// Runs the binary as `user` (password in `SANKORE_PASSWORD`).
 fn as_user(dir: &Path, user: &str, password: &str, args: &[&str]) -> std::process::Output {
-    with_passphrase(sankore())
+    in_workspace(dir, args)
         .env("SANKORE_PASSWORD", password)
-        .args(args)
-        .arg("--workspace")
-        .arg(dir)
         .args(["--user", user])
         .output()
         .unwrap_or_else(|e| panic!("{e}"))
@@ -59,13 +59,7 @@ fn ok(output: &std::process::Output) -> String {
 }
 
 fn run(dir: &Path, args: &[&str]) -> String {
-    let output = with_passphrase(sankore())
-        .args(args)
-        .arg("--workspace")
-        .arg(dir)
-        .output()
-        .unwrap_or_else(|e| panic!("{e}"));
-    ok(&output)
+    stdout_of(&mut in_workspace(dir, args))
 }
 
 fn json_of(text: &str) -> Value {
@@ -107,26 +101,7 @@ fn contains(haystack: &[u8], needle: &str) -> bool {
 
 /// An API call with the session's CSRF token.
 fn api(client: &Client, csrf: &str, method: &str, path: &str, body: &Value) -> support::Answer {
-    client.send(
-        method,
-        path,
-        &[("X-CSRF-Token", csrf)],
-        Some(("application/json", &body.to_string())),
-    )
-}
-
-/// A form post with the session's CSRF token.
-fn form(client: &Client, csrf: &str, path: &str, fields: &[(&str, &str)]) -> support::Answer {
-    let mut body = format!("csrf={}", form_encode(csrf));
-    for (k, v) in fields {
-        body.push_str(&format!("&{k}={}", form_encode(v)));
-    }
-    client.send(
-        "POST",
-        path,
-        &[],
-        Some(("application/x-www-form-urlencoded", &body)),
-    )
+    client.json(csrf, method, path, &body.to_string())
 }
 
 #[test]
@@ -251,9 +226,9 @@ fn promise_21_vault_unlock_is_audited() {
         !closed.body.contains("Synthétikou"),
         "closed vault shows nothing"
     );
-    let wrong = form(&client, &csrf, "/vault/open", &[("password", "nope")]);
+    let wrong = client.form(&csrf, "/vault/open", &[("password", "nope")]);
     assert_eq!(wrong.header("location"), "/vault?error=password");
-    let opened = form(&client, &csrf, "/vault/open", &[("password", coordinator)]);
+    let opened = client.form(&csrf, "/vault/open", &[("password", coordinator)]);
     assert_eq!(opened.status, 303);
     let page = client.get("/participants/TBK-INT-007/identity");
     assert!(page.body.contains("Pendouri Synthétikou"), "{}", page.body);
@@ -284,7 +259,7 @@ fn promise_21_vault_unlock_is_audited() {
     assert_eq!(blocked.status, 429);
     assert!(!blocked.header("retry-after").is_empty());
     // Signing out closes it: a new session starts closed.
-    form(&client, &csrf, "/logout", &[]);
+    client.form(&csrf, "/logout", &[]);
     let again = Client::signed_in(&served.base, "coordinatrice", coordinator);
     assert_eq!(
         again
@@ -414,8 +389,7 @@ fn promise_23_withdrawal_leaves_no_trace() {
         ),
     ];
     for (session, text) in transcripts {
-        let answer = form(
-            &client,
+        let answer = client.form(
             &csrf,
             &format!("/sessions/{session}/documents"),
             &[
@@ -707,7 +681,7 @@ fn promise_26_retention_is_applied_when_the_server_starts() {
     let served = serve(&dir, &[]);
     let client = Client::signed_in(&served.base, "coordinatrice", coordinator);
     let csrf = client.csrf();
-    form(&client, &csrf, "/vault/open", &[("password", coordinator)]);
+    client.form(&csrf, "/vault/open", &[("password", coordinator)]);
     assert_eq!(
         client
             .get("/api/v1/participants/TBK-INT-001/identity")
@@ -721,18 +695,12 @@ fn promise_26_retention_is_applied_when_the_server_starts() {
 #[test]
 fn promise_22_field_staff_register_identities_without_opening_the_vault() {
     let (_root, dir, passwords) = demo();
-    add_user(
-        &dir,
-        "facilitator-user",
-        "facilitator",
-        "facilitator password",
-    );
+    add_role_users(&dir, &["facilitator"]);
     let served = serve(&dir, &[]);
-    let facilitator = Client::signed_in(&served.base, "facilitator-user", "facilitator password");
+    let facilitator = Client::as_role(&served.base, "facilitator");
     let csrf = facilitator.csrf();
     assert_eq!(facilitator.get("/participants/new").status, 200);
-    let answer = form(
-        &facilitator,
+    let answer = facilitator.form(
         &csrf,
         "/participants",
         &[
@@ -813,16 +781,9 @@ fn promise_22_field_staff_register_identities_without_opening_the_vault() {
 #[test]
 fn promise_27_viewer_never_sees_personal_data() {
     let (_root, dir, _) = demo();
-    for role in ["viewer", "coder", "researcher", "facilitator"] {
-        add_user(
-            &dir,
-            &format!("{role}-user"),
-            role,
-            &format!("{role} password"),
-        );
-    }
+    add_role_users(&dir, &["viewer", "coder", "researcher", "facilitator"]);
     let served = serve(&dir, &[]);
-    let viewer = Client::signed_in(&served.base, "viewer-user", "viewer password");
+    let viewer = Client::as_role(&served.base, "viewer");
     let csrf = viewer.csrf();
     for path in [
         "/api/v1/participants",
@@ -855,11 +816,7 @@ fn promise_27_viewer_never_sees_personal_data() {
     }
     // Other roles than coordinators never reach identities either.
     for role in ["coder", "researcher", "facilitator"] {
-        let client = Client::signed_in(
-            &served.base,
-            &format!("{role}-user"),
-            &format!("{role} password"),
-        );
+        let client = Client::as_role(&served.base, role);
         let csrf = client.csrf();
         assert_eq!(
             client
@@ -900,11 +857,11 @@ fn promise_27_viewer_never_sees_personal_data() {
 #[test]
 fn promise_28_coders_see_only_assigned_documents_when_the_coordinator_says_so() {
     let (_root, dir, passwords) = demo();
-    add_user(&dir, "coder-user", "coder", "coder password");
+    add_role_users(&dir, &["coder"]);
     let served = serve(&dir, &[]);
     let coordinator = Client::signed_in(&served.base, "coordinatrice", &passwords["coordinatrice"]);
     let ccsrf = coordinator.csrf();
-    let coder = Client::signed_in(&served.base, "coder-user", "coder password");
+    let coder = Client::as_role(&served.base, "coder");
     let all = json_of(&coder.get("/api/v1/documents").body)
         .as_array()
         .map_or(0, Vec::len);
@@ -975,12 +932,7 @@ fn promise_28_coders_see_only_assigned_documents_when_the_coordinator_says_so() 
         200
     );
     // Off again from the settings page.
-    let off = form(
-        &coordinator,
-        &ccsrf,
-        "/settings",
-        &[("identity_retention_until", "")],
-    );
+    let off = coordinator.form(&ccsrf, "/settings", &[("identity_retention_until", "")]);
     assert_eq!(off.status, 303);
     assert_eq!(coder.get("/api/v1/documents/TBK-INT-002-T").status, 200);
 }
@@ -1004,8 +956,7 @@ fn the_vault_key_follows_a_password_change_in_the_workbench() {
         204
     );
     let new = "un tout nouveau mot de passe";
-    let changed = form(
-        &client,
+    let changed = client.form(
         &csrf,
         "/account/password",
         &[("current", &old), ("new", new), ("confirm", new)],
@@ -1049,17 +1000,9 @@ fn the_vault_key_follows_a_password_change_in_the_workbench() {
     // A reset without the old password cannot re-wrap, and says so.
     let file = dir.join(".reset");
     std::fs::write(&file, "mot de passe remis à zéro").unwrap_or_else(|e| panic!("{e}"));
-    let reset = with_passphrase(sankore())
-        .args([
-            "user",
-            "password",
-            "--name",
-            "coordinatrice",
-            "--password-file",
-        ])
+    let reset = in_workspace(&dir, &["user", "password", "--name", "coordinatrice"])
+        .arg("--password-file")
         .arg(&file)
-        .arg("--workspace")
-        .arg(&dir)
         .output()
         .unwrap_or_else(|e| panic!("{e}"));
     assert!(reset.status.success());

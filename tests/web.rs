@@ -8,15 +8,8 @@ use sankore_store::{Passphrase, Store, Workspace};
 use serde_json::Value;
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
-use support::{Client, PASSPHRASE, add_user, serve};
+use support::{Client, PASSPHRASE, ROLES, add_role_users, serve};
 
-const ROLES: [&str; 5] = [
-    "coordinator",
-    "researcher",
-    "coder",
-    "facilitator",
-    "viewer",
-];
 const DOCUMENT: &str = "TBK-INT-001-T";
 const SCRIPT: &str = "<script>alert('transcript')</script>";
 const CODE_NAME: &str = "<img src=x onerror=alert('code')>";
@@ -43,21 +36,10 @@ fn workspace() -> &'static Path {
             .import_study(&records, &mut |_, _| {})
             .unwrap_or_else(|e| panic!("{e}"));
         drop(store);
-        for role in ROLES {
-            add_user(
-                &dir,
-                &format!("{role}-user"),
-                role,
-                &format!("{role} password"),
-            );
-        }
+        add_role_users(&dir, &ROLES);
         (root, dir)
     });
     dir
-}
-
-fn client(base: &str, role: &str) -> Client {
-    Client::signed_in(base, &format!("{role}-user"), &format!("{role} password"))
 }
 
 /// A route to try: method, path, JSON body, expected status for each role
@@ -108,7 +90,7 @@ fn every_route_for_every_role() {
     ];
     for role in ROLES.iter().enumerate() {
         let (index, role) = role;
-        let user = client(&served.base, role);
+        let user = Client::as_role(&served.base, role);
         let csrf = user.csrf();
         for (method, path, body, expected, _) in &table {
             let headers = [("X-CSRF-Token", csrf.as_str())];
@@ -133,14 +115,14 @@ fn every_route_for_every_role() {
         }
     }
     // A viewer never sees transcript text, even through the dashboard.
-    let viewer = client(&served.base, "viewer");
+    let viewer = Client::as_role(&served.base, "viewer");
     assert!(!viewer.get("/").body.contains("SYNTHÉTIQUES"));
 }
 
 #[test]
 fn state_changes_need_the_csrf_token_and_a_matching_origin() {
     let served = serve(workspace(), &[]);
-    let coder = client(&served.base, "coder");
+    let coder = Client::as_role(&served.base, "coder");
     let path = format!("/api/v1/documents/{DOCUMENT}/codings");
     let body = new_coding_body();
     let json = Some(("application/json", body.as_str()));
@@ -215,7 +197,7 @@ fn sign_in_is_rate_limited_and_does_not_reveal_names() {
 #[test]
 fn stored_markup_renders_as_text() {
     let served = serve(workspace(), &[]);
-    let coder = client(&served.base, "coder");
+    let coder = Client::as_role(&served.base, "coder");
     let csrf = coder.csrf();
     let memo = "<svg onload=alert('memo')>";
     let body =
@@ -257,8 +239,8 @@ fn stored_markup_renders_as_text() {
 #[test]
 fn stale_edits_are_refused_with_a_clear_message() {
     let served = serve(workspace(), &[]);
-    let first = client(&served.base, "coder");
-    let second = client(&served.base, "researcher");
+    let first = Client::as_role(&served.base, "coder");
+    let second = Client::as_role(&served.base, "researcher");
     let (csrf1, csrf2) = (first.csrf(), second.csrf());
     let path = format!("/api/v1/documents/{DOCUMENT}/codings");
     let body = serde_json::json!({"codes": ["push"], "start_utf16": 3, "end_utf16": 9}).to_string();
@@ -275,7 +257,7 @@ fn stale_edits_are_refused_with_a_clear_message() {
     assert_eq!(page.status, 200);
     assert!(page.body.contains("name=\"version\" value=\"1\""));
     assert_eq!(
-        client(&served.base, "viewer")
+        Client::as_role(&served.base, "viewer")
             .get(&format!("/codings/{id}"))
             .status,
         403
@@ -339,7 +321,7 @@ fn workspace_store_is_readable_after_the_web_changes() {
 #[test]
 fn codebook_editing_adds_renames_moves_and_merges() {
     let served = serve(workspace(), &[]);
-    let coordinator = client(&served.base, "coordinator");
+    let coordinator = Client::as_role(&served.base, "coordinator");
     let csrf = coordinator.csrf();
     let form = |fields: &str| format!("csrf={csrf}&{fields}");
     let post = |client: &Client, path: &str, body: &str| {
@@ -413,7 +395,7 @@ fn codebook_editing_adds_renames_moves_and_merges() {
         404
     );
     // Roles without the right are refused.
-    let facilitator = client(&served.base, "facilitator");
+    let facilitator = Client::as_role(&served.base, "facilitator");
     let token = facilitator.csrf();
     let refused = post(
         &facilitator,
@@ -426,7 +408,7 @@ fn codebook_editing_adds_renames_moves_and_merges() {
 #[test]
 fn field_team_registers_participants_sessions_and_transcripts() {
     let served = serve(workspace(), &[]);
-    let researcher = client(&served.base, "researcher");
+    let researcher = Client::as_role(&served.base, "researcher");
     let csrf = researcher.csrf();
     let post = |path: &str, fields: &str| {
         let body = format!("csrf={csrf}&{fields}");
@@ -530,7 +512,7 @@ fn field_team_registers_participants_sessions_and_transcripts() {
     );
 
     // A coder reads but does not register.
-    let coder = client(&served.base, "coder");
+    let coder = Client::as_role(&served.base, "coder");
     let token = coder.csrf();
     let body = format!("csrf={token}&{}", participant.replace("900", "901"));
     let refused = coder.send(
@@ -545,7 +527,7 @@ fn field_team_registers_participants_sessions_and_transcripts() {
 #[test]
 fn dashboard_shows_quotas_and_sessions_per_week() {
     let served = serve(workspace(), &[]);
-    let viewer = client(&served.base, "viewer");
+    let viewer = Client::as_role(&served.base, "viewer");
     let page = viewer.get("/?lang=en").body;
     assert!(page.contains("Interviews against quotas"));
     assert_eq!(
@@ -564,7 +546,7 @@ fn dashboard_shows_quotas_and_sessions_per_week() {
 #[test]
 fn search_is_french_aware_and_encrypted() {
     let served = serve(workspace(), &[]);
-    let researcher = client(&served.base, "researcher");
+    let researcher = Client::as_role(&served.base, "researcher");
     // Without accents, singular for plural: « desoeuvre » finds « désœuvrés ».
     let page = researcher.get("/search?q=desoeuvre").body;
     assert!(
@@ -593,7 +575,7 @@ fn search_is_french_aware_and_encrypted() {
 #[test]
 fn the_api_does_what_the_pages_do() {
     let served = serve(workspace(), &[]);
-    let researcher = client(&served.base, "researcher");
+    let researcher = Client::as_role(&served.base, "researcher");
     let csrf = researcher.csrf();
     let headers = [("X-CSRF-Token", csrf.as_str())];
     let send = |method: &str, path: &str, body: &str| {
@@ -655,7 +637,7 @@ fn the_api_does_what_the_pages_do() {
 #[test]
 fn quotes_back_findings_and_facilitators_record_attendance() {
     let served = serve(workspace(), &[]);
-    let coder = client(&served.base, "coder");
+    let coder = Client::as_role(&served.base, "coder");
     let csrf = coder.csrf();
     let form = |client: &Client, path: &str, body: String| {
         client.send(
@@ -699,7 +681,7 @@ fn quotes_back_findings_and_facilitators_record_attendance() {
     );
     let page = coder.get("/findings").body;
     assert!(page.contains("Quotes (internal"));
-    let viewer = client(&served.base, "viewer");
+    let viewer = Client::as_role(&served.base, "viewer");
     assert!(
         !viewer.get("/findings").body.contains("Quotes (internal"),
         "viewers never see quotes"
@@ -710,7 +692,7 @@ fn quotes_back_findings_and_facilitators_record_attendance() {
             .status,
         403
     );
-    let facilitator = client(&served.base, "facilitator");
+    let facilitator = Client::as_role(&served.base, "facilitator");
     let token = facilitator.csrf();
     let refused = form(
         &facilitator,
@@ -734,7 +716,7 @@ fn quotes_back_findings_and_facilitators_record_attendance() {
 
     // Attendance at a forum, by the facilitator.
     let sessions: Value = serde_json::from_str(
-        &client(&served.base, "researcher")
+        &Client::as_role(&served.base, "researcher")
             .get("/api/v1/sessions")
             .body,
     )
@@ -779,7 +761,7 @@ fn quotes_back_findings_and_facilitators_record_attendance() {
 #[test]
 fn framework_matrix_with_editable_summaries() {
     let served = serve(workspace(), &[]);
-    let coder = client(&served.base, "coder");
+    let coder = Client::as_role(&served.base, "coder");
     let api: Value =
         serde_json::from_str(&coder.get("/api/v1/analysis/framework").body).unwrap_or_default();
     let themes = api["themes"].as_array().map(Vec::len).unwrap_or_default();
@@ -831,18 +813,18 @@ fn framework_matrix_with_editable_summaries() {
     assert_eq!(api["summaries"][&case][&theme], "Manque de travail répété");
     // Viewers never see the coded text; facilitators read but do not write.
     assert_eq!(
-        client(&served.base, "viewer")
+        Client::as_role(&served.base, "viewer")
             .get("/analysis/framework")
             .status,
         403
     );
     assert_eq!(
-        client(&served.base, "viewer")
+        Client::as_role(&served.base, "viewer")
             .get("/api/v1/analysis/framework")
             .status,
         403
     );
-    let facilitator = client(&served.base, "facilitator");
+    let facilitator = Client::as_role(&served.base, "facilitator");
     let token = facilitator.csrf();
     let body = format!("csrf={token}&case={encoded}&theme={theme}&summary=x");
     let refused = facilitator.send(
@@ -857,7 +839,7 @@ fn framework_matrix_with_editable_summaries() {
 #[test]
 fn suggestions_by_speaker_cover_whole_turns() {
     let served = serve(workspace(), &[]);
-    let coder = client(&served.base, "coder");
+    let coder = Client::as_role(&served.base, "coder");
     let csrf = coder.csrf();
     let headers = [("X-CSRF-Token", csrf.as_str())];
     let body = r#"{"code": "resilience", "rule": {"by": "participant", "value": "NFK-INT-002"}}"#;
@@ -916,7 +898,7 @@ fn suggestions_by_speaker_cover_whole_turns() {
             .status,
         400
     );
-    let facilitator = client(&served.base, "facilitator");
+    let facilitator = Client::as_role(&served.base, "facilitator");
     let token = facilitator.csrf();
     let refused = facilitator.send(
         "POST",

@@ -10,15 +10,9 @@ use sankore_store::{Passphrase, Store, Workspace};
 use serde_json::Value;
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
-use support::{Client, PASSPHRASE, add_user, form_encode, sankore, serve, with_passphrase};
-
-const ROLES: [&str; 5] = [
-    "coordinator",
-    "researcher",
-    "coder",
-    "facilitator",
-    "viewer",
-];
+use support::{
+    Client, PASSPHRASE, ROLES, add_role_users, add_user, form_encode, in_workspace, serve,
+};
 
 /// A new demo workspace with one account per role (`ROLE-user`, password
 /// `ROLE password`), and the first document double-coded by `R1` and `R2`.
@@ -38,14 +32,7 @@ fn new_workspace() -> (tempfile::TempDir, PathBuf, String) {
         .map(|c| c.document.clone())
         .unwrap_or_else(|| panic!("no second coder"));
     drop(store);
-    for role in ROLES {
-        add_user(
-            &dir,
-            &format!("{role}-user"),
-            role,
-            &format!("{role} password"),
-        );
-    }
+    add_role_users(&dir, &ROLES);
     (root, dir, double)
 }
 
@@ -53,10 +40,6 @@ fn new_workspace() -> (tempfile::TempDir, PathBuf, String) {
 fn workspace() -> &'static Path {
     static DIR: OnceLock<(tempfile::TempDir, PathBuf, String)> = OnceLock::new();
     &DIR.get_or_init(new_workspace).1
-}
-
-fn client(base: &str, role: &str) -> Client {
-    Client::signed_in(base, &format!("{role}-user"), &format!("{role} password"))
 }
 
 fn json(client: &Client, path: &str) -> Value {
@@ -91,7 +74,7 @@ fn every_analysis_route_for_every_role() {
     ];
     for role_index in 0..ROLES.len() {
         let role = ROLES[role_index];
-        let user = client(&served.base, role);
+        let user = Client::as_role(&served.base, role);
         for (path, expected) in &cases {
             let answer = user.get(path);
             assert_eq!(
@@ -121,7 +104,7 @@ fn every_analysis_route_for_every_role() {
 #[test]
 fn agreement_api_gives_the_cli_json() {
     let served = serve(workspace(), &[]);
-    let coder = client(&served.base, "coder");
+    let coder = Client::as_role(&served.base, "coder");
     for (unit, scope) in [
         ("paragraph", "any"),
         ("segment", "all"),
@@ -131,10 +114,8 @@ fn agreement_api_gives_the_cli_json() {
             &coder,
             &format!("/api/v1/analysis/agreement?unit={unit}&scope={scope}&coders=R1,R2"),
         );
-        let output = with_passphrase(sankore())
-            .args(["analyze", "agreement", "--format", "json", "--unit", unit])
-            .args(["--scope", scope, "--coders", "R1,R2", "--workspace"])
-            .arg(workspace())
+        let output = in_workspace(workspace(), &["analyze", "agreement", "--format", "json"])
+            .args(["--unit", unit, "--scope", scope, "--coders", "R1,R2"])
             .output()
             .unwrap_or_else(|e| panic!("{e}"));
         assert!(output.status.success());
@@ -152,7 +133,7 @@ fn agreement_api_gives_the_cli_json() {
 #[test]
 fn matrix_cells_drill_down_to_their_segments_but_not_for_viewers() {
     let served = serve(workspace(), &[]);
-    let coder = client(&served.base, "coder");
+    let coder = Client::as_role(&served.base, "coder");
     let matrix = json(&coder, "/api/v1/analysis/matrix?by=cercle&under=push");
     assert_eq!(matrix["attribute"], "cercle");
     let columns = matrix["columns"].as_array().cloned().unwrap_or_default();
@@ -208,7 +189,7 @@ fn matrix_cells_drill_down_to_their_segments_but_not_for_viewers() {
         "the passage is shown"
     );
     // A viewer sees the counts, no link and no passage.
-    let viewer = client(&served.base, "viewer");
+    let viewer = Client::as_role(&served.base, "viewer");
     let counts = viewer.get("/analysis/matrix?by=cercle&under=push");
     assert_eq!(counts.status, 200);
     assert!(counts.body.contains("heat-") && !counts.body.contains("/analysis/matrix/cell"));
@@ -223,7 +204,7 @@ fn matrix_cells_drill_down_to_their_segments_but_not_for_viewers() {
 #[test]
 fn saturation_words_and_cooccurrence() {
     let served = serve(workspace(), &[]);
-    let coder = client(&served.base, "coder");
+    let coder = Client::as_role(&served.base, "coder");
     let saturation = json(&coder, "/api/v1/analysis/saturation");
     let overall = saturation["overall"]
         .as_array()
@@ -294,7 +275,7 @@ fn blind_double_coding_hides_each_coder_from_the_other_until_both_are_done() {
         add_user(&dir, coder, "coder", &format!("{coder} password"));
     }
     let served = serve(&dir, &[]);
-    let boss = client(&served.base, "coordinator");
+    let boss = Client::as_role(&served.base, "coordinator");
     let r1 = Client::signed_in(&served.base, "R1", "R1 password");
     let r2 = Client::signed_in(&served.base, "R2", "R2 password");
     assert_eq!(
@@ -306,7 +287,7 @@ fn blind_double_coding_hides_each_coder_from_the_other_until_both_are_done() {
     // Who may assign, list and finish; CSRF on every POST.
     let form = "application/x-www-form-urlencoded";
     for (index, role) in ROLES.iter().enumerate() {
-        let user = client(&served.base, role);
+        let user = Client::as_role(&served.base, role);
         let listed = [200, 200, 200, 200, 403][index];
         assert_eq!(user.get("/assignments").status, listed, "{role} page");
         assert_eq!(user.get("/api/v1/assignments").status, listed, "{role} API");
@@ -425,7 +406,7 @@ fn blind_double_coding_hides_each_coder_from_the_other_until_both_are_done() {
 
     // Marking done: only one's own assignment, only with the Code permission.
     let done = format!(r#"{{"document": "{document}"}}"#);
-    let facilitator = client(&served.base, "facilitator");
+    let facilitator = Client::as_role(&served.base, "facilitator");
     let refused = facilitator.send(
         "POST",
         "/api/v1/assignments/done",
@@ -433,7 +414,7 @@ fn blind_double_coding_hides_each_coder_from_the_other_until_both_are_done() {
         Some(("application/json", &done)),
     );
     assert_eq!(refused.status, 403);
-    let coder = client(&served.base, "coder");
+    let coder = Client::as_role(&served.base, "coder");
     let not_assigned = coder.send(
         "POST",
         "/api/v1/assignments/done",
@@ -486,12 +467,12 @@ fn coding_count(client: &Client) -> u64 {
 fn suggestions_become_codings_only_when_accepted() {
     let (_root, dir, _) = new_workspace();
     let served = serve(&dir, &[]);
-    let coder = client(&served.base, "coder");
+    let coder = Client::as_role(&served.base, "coder");
     let before = coding_count(&coder);
     let form = "application/x-www-form-urlencoded";
     let dictionary = r#"{"dictionaries": [{"code": "push.economic.jobs", "entries": [{"kind": "word", "text": "emploi*"}, {"kind": "phrase", "text": "pas de travail"}]}], "extent": "sentence"}"#;
     for (index, role) in ROLES.iter().enumerate() {
-        let user = client(&served.base, role);
+        let user = Client::as_role(&served.base, role);
         let readers = [200, 200, 200, 200, 403][index];
         assert_eq!(user.get("/suggestions").status, readers, "{role} page");
         assert_eq!(
@@ -583,7 +564,7 @@ fn suggestions_become_codings_only_when_accepted() {
     );
 
     // Accept: a manual coding by the accepting user, once.
-    let viewer = client(&served.base, "viewer");
+    let viewer = Client::as_role(&served.base, "viewer");
     let refused = viewer.send(
         "POST",
         &format!("/api/v1/suggestions/{id}/accept"),
@@ -682,7 +663,7 @@ fn every_new_post_checks_role_csrf_and_origin() {
         ),
     ];
     for (index, role) in ROLES.iter().enumerate() {
-        let user = client(&served.base, role);
+        let user = Client::as_role(&served.base, role);
         let csrf = user.csrf();
         for (path, fields, expected) in &posts {
             let good = format!("csrf={csrf}&{fields}");

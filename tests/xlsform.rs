@@ -6,7 +6,7 @@ mod support;
 
 use sankore_formats::xlsform::{self, FileKind, ReadOptions};
 use std::path::Path;
-use support::{sankore, with_passphrase};
+use support::{fresh_demo, in_workspace, sankore, with_passphrase};
 
 fn out(cmd: &mut assert_cmd::Command) -> (i32, String, String) {
     let o = cmd.output().unwrap_or_else(|e| panic!("{e}"));
@@ -105,13 +105,7 @@ fn check_needs_no_workspace_and_names_the_fault() {
 
 #[test]
 fn import_and_export_through_a_workspace() {
-    let tmp = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
-    let ws = tmp.path().join("demo");
-    with_passphrase(sankore())
-        .arg("demo")
-        .arg(&ws)
-        .assert()
-        .success();
+    let (tmp, ws) = fresh_demo();
 
     let records = sankore_demo::reference_study();
     let guide = sankore_demo::interview_guide(&records).unwrap_or_else(|e| panic!("{e}"));
@@ -121,13 +115,7 @@ fn import_and_export_through_a_workspace() {
         xlsform::write_xlsx(&guide).unwrap_or_else(|e| panic!("{e}")),
     )
     .unwrap_or_else(|e| panic!("{e}"));
-    let import = |file: &Path| {
-        out(with_passphrase(sankore())
-            .args(["import", "xlsform"])
-            .arg(file)
-            .arg("--workspace")
-            .arg(&ws))
-    };
+    let import = |file: &Path| out(in_workspace(&ws, &["import", "xlsform"]).arg(file));
     let (code, stdout, stderr) = import(&file);
     assert_eq!(code, 0, "{stderr}");
     assert_eq!(
@@ -176,31 +164,26 @@ fn import_and_export_through_a_workspace() {
         .arg(&ws));
     assert_eq!(code, 0, "{stderr}");
 
-    let list = || {
-        out(with_passphrase(sankore())
-            .args(["xlsform", "list", "--workspace"])
-            .arg(&ws))
-        .1
-    };
+    let list = || out(&mut in_workspace(&ws, &["xlsform", "list"])).1;
     assert_eq!(
         list(),
         "guide-entretien\t2017-04-01\tGuide d'entretien individuel — Tombouctou 2017\t14 questions linked to research questions\n\
          linked\t-\tlinked\t1 question linked to research questions\n"
     );
     let link = |numbers: &[&str]| {
-        out(with_passphrase(sankore())
-            .args([
+        out(in_workspace(
+            &ws,
+            &[
                 "xlsform",
                 "link",
                 "--instrument",
                 "guide-entretien",
                 "--question",
                 "age",
-                "--workspace",
-            ])
-            .arg(&ws)
-            .arg("--research-questions")
-            .args(numbers))
+            ],
+        )
+        .arg("--research-questions")
+        .args(numbers))
     };
     assert_eq!(link(&["1,3"]).0, 0);
     assert!(list().contains("\t15 questions linked"));
@@ -261,9 +244,10 @@ fn import_and_export_through_a_workspace() {
     assert!(converted.status.success(), "{converted:?}");
     assert!(xml.is_file());
 
-    let (_, stdout, _) = out(with_passphrase(sankore())
-        .args(["audit", "show", "--format", "json", "--workspace"])
-        .arg(&ws));
+    let (_, stdout, _) = out(&mut in_workspace(
+        &ws,
+        &["audit", "show", "--format", "json"],
+    ));
     let entries: serde_json::Value = serde_json::from_str(&stdout).unwrap_or_default();
     let targets: Vec<(String, String)> = entries
         .as_array()

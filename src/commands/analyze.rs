@@ -264,32 +264,28 @@ pub enum Analyze {
 /// Localizes the help of `analyze` and its subcommands.
 pub fn localize(command: clap::Command, lang: Lang) -> clap::Command {
     let t = |m: Msg| m.text(lang);
-    let common = |c: clap::Command| {
-        c.mut_arg("workspace", |a| a.help(t(Msg::CliWorkspace)))
-            .mut_arg("format", |a| a.help(t(Msg::CliFormat)))
-    };
     let coders = |c: clap::Command| c.mut_arg("coders", |a| a.help(t(Msg::CliAnalyzeCoders)));
     command
         .about(t(Msg::CliAnalyze))
         .mut_subcommand("matrix", |c| {
-            coders(common(c.about(t(Msg::CliAnalyzeMatrix))))
+            coders(c.about(t(Msg::CliAnalyzeMatrix)))
                 .mut_arg("by", |a| a.help(t(Msg::CliAnalyzeBy)))
                 .mut_arg("ranking", |a| a.help(t(Msg::CliAnalyzeRanking)))
                 .mut_arg("cell", |a| a.help(t(Msg::CliAnalyzeCell)))
         })
         .mut_subcommand("cooccurrence", |c| {
-            coders(common(c.about(t(Msg::CliAnalyzeCooccurrence))))
+            coders(c.about(t(Msg::CliAnalyzeCooccurrence)))
         })
         .mut_subcommand("agreement", |c| {
-            coders(common(c.about(t(Msg::CliAnalyzeAgreement))))
+            coders(c.about(t(Msg::CliAnalyzeAgreement)))
                 .mut_arg("unit", |a| a.help(t(Msg::CliAnalyzeUnit)))
                 .mut_arg("scope", |a| a.help(t(Msg::CliAnalyzeScope)))
         })
         .mut_subcommand("saturation", |c| {
-            coders(common(c.about(t(Msg::CliAnalyzeSaturation))))
+            coders(c.about(t(Msg::CliAnalyzeSaturation)))
         })
         .mut_subcommand("words", |c| {
-            coders(common(c.about(t(Msg::CliAnalyzeWords))))
+            coders(c.about(t(Msg::CliAnalyzeWords)))
                 .mut_arg("kwic", |a| a.help(t(Msg::CliAnalyzeKwic)))
         })
 }

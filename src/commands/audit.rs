@@ -64,15 +64,11 @@ fn parse_action(s: &str) -> Result<AuditAction, String> {
 /// The `audit` help texts in `lang`.
 pub fn localize(command: clap::Command, lang: Lang) -> clap::Command {
     let t = |m: Msg| m.text(lang);
-    let common = |c: clap::Command| {
-        c.mut_arg("workspace", |a| a.help(t(Msg::CliWorkspace)))
-            .mut_arg("format", |a| a.help(t(Msg::CliFormat)))
-    };
     command
         .about(t(Msg::CliAudit))
-        .mut_subcommand("verify", |c| common(c.about(t(Msg::CliAuditVerify))))
+        .mut_subcommand("verify", |c| c.about(t(Msg::CliAuditVerify)))
         .mut_subcommand("show", |c| {
-            common(c.about(t(Msg::CliAuditShow)))
+            c.about(t(Msg::CliAuditShow))
                 .mut_arg("actor", |a| a.help(t(Msg::CliAuditActor)))
                 .mut_arg("action", |a| a.help(t(Msg::CliAuditAction)))
                 .mut_arg("since", |a| a.help(t(Msg::CliAuditSince)))

@@ -108,7 +108,6 @@ pub fn localize(command: clap::Command, lang: Lang) -> clap::Command {
     };
     let mut command = command
         .about(t(about))
-        .mut_arg("workspace", |a| a.help(t(Msg::CliWorkspace)))
         .mut_arg("format", |a| a.help(t(Msg::CliExportFileFormat)))
         .mut_arg("labels", |a| a.help(t(Msg::CliExportLabels)))
         .mut_arg("out", |a| a.help(t(Msg::CliExportOut)))

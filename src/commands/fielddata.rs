@@ -97,7 +97,6 @@ pub fn localize(command: clap::Command, lang: Lang) -> clap::Command {
         } else {
             Msg::CliImportKobo
         }))
-        .mut_arg("workspace", |a| a.help(t(Msg::CliWorkspace)))
         .mut_arg("form", |a| a.help(t(Msg::CliImportForm)))
         .mut_arg("data", |a| a.help(t(Msg::CliImportData)))
         .mut_arg("mapping", |a| a.help(t(Msg::CliImportMapping)))
@@ -107,8 +106,7 @@ pub fn localize(command: clap::Command, lang: Lang) -> clap::Command {
             } else {
                 Msg::CliImportIncludeRejectedKobo
             }))
-        })
-        .mut_arg("format", |a| a.help(t(Msg::CliFormat)));
+        });
     if odk {
         command
             .mut_arg("central", |a| a.help(t(Msg::CliImportCentral)))

@@ -161,41 +161,24 @@ pub enum PackFormat {
     Pdf,
 }
 
-/// Help texts of `findings` in `lang`.
-pub fn localize_findings(command: clap::Command, lang: Lang) -> clap::Command {
-    let t = |m: Msg| m.text(lang);
+/// Help texts in `lang` of a command with a `list` subcommand (`findings`,
+/// `recommendations`): `about` for the command, `list_about` for `list`.
+pub fn localize_listing(
+    command: clap::Command,
+    lang: Lang,
+    about: Msg,
+    list_about: Msg,
+) -> clap::Command {
     command
-        .about(t(Msg::CliFindings))
-        .mut_subcommand("list", |c| {
-            c.about(t(Msg::CliFindingsList))
-                .mut_arg("workspace", |a| a.help(t(Msg::CliWorkspace)))
-                .mut_arg("format", |a| a.help(t(Msg::CliFormat)))
-        })
-}
-
-/// Help texts of `recommendations` in `lang`.
-pub fn localize_recommendations(command: clap::Command, lang: Lang) -> clap::Command {
-    let t = |m: Msg| m.text(lang);
-    command
-        .about(t(Msg::CliRecommendations))
-        .mut_subcommand("list", |c| {
-            c.about(t(Msg::CliRecommendations))
-                .mut_arg("workspace", |a| a.help(t(Msg::CliWorkspace)))
-                .mut_arg("format", |a| a.help(t(Msg::CliFormat)))
-        })
+        .about(about.text(lang))
+        .mut_subcommand("list", |c| c.about(list_about.text(lang)))
 }
 
 /// Help texts of `actions` in `lang`.
 pub fn localize_actions(command: clap::Command, lang: Lang) -> clap::Command {
-    let t = |m: Msg| m.text(lang);
-    command
-        .about(t(Msg::CliActions))
-        .mut_subcommand("list", |c| {
-            c.about(t(Msg::CliActions))
-                .mut_arg("workspace", |a| a.help(t(Msg::CliWorkspace)))
-                .mut_arg("late", |a| a.help(t(Msg::CliActionsLate)))
-                .mut_arg("format", |a| a.help(t(Msg::CliFormat)))
-        })
+    localize_listing(command, lang, Msg::CliActions, Msg::CliActions).mut_subcommand("list", |c| {
+        c.mut_arg("late", |a| a.help(Msg::CliActionsLate.text(lang)))
+    })
 }
 
 /// Runs `recommendations list`.
@@ -314,14 +297,12 @@ pub fn localize_forum(command: clap::Command, lang: Lang) -> clap::Command {
         .about(t(Msg::CliForum))
         .mut_subcommand("pack", |c| {
             c.about(t(Msg::CliForumPack))
-                .mut_arg("workspace", |a| a.help(t(Msg::CliWorkspace)))
                 .mut_arg("place", |a| a.help(t(Msg::CliForumPlace)))
                 .mut_arg("out", |a| a.help(t(Msg::CliOut)))
                 .mut_arg("format", |a| a.help(t(Msg::CliForumPackFormat)))
         })
         .mut_subcommand("record", |c| {
             c.about(t(Msg::CliForumRecord))
-                .mut_arg("workspace", |a| a.help(t(Msg::CliWorkspace)))
                 .mut_arg("forum", |a| a.help(t(Msg::SessionCode)))
                 .mut_arg("finding", |a| a.help(t(Msg::Finding)))
                 .mut_arg("outcome", |a| a.help(t(Msg::RecordOutcome)))

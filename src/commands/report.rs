@@ -196,8 +196,7 @@ pub enum Quotes {
 pub fn localize_quotes(command: clap::Command, lang: Lang) -> clap::Command {
     let t = |m: Msg| m.text(lang);
     let common = |c: clap::Command| {
-        c.mut_arg("workspace", |a| a.help(t(Msg::CliWorkspace)))
-            .mut_arg("finding", |a| a.help(t(Msg::CliQuoteFinding)))
+        c.mut_arg("finding", |a| a.help(t(Msg::CliQuoteFinding)))
             .mut_arg("coding", |a| a.help(t(Msg::CliQuoteCoding)))
     };
     let decided = |c: clap::Command| {
@@ -207,10 +206,7 @@ pub fn localize_quotes(command: clap::Command, lang: Lang) -> clap::Command {
     };
     command
         .about(t(Msg::CliQuotes))
-        .mut_subcommand("list", |c| {
-            c.about(t(Msg::CliQuotesList))
-                .mut_arg("workspace", |a| a.help(t(Msg::CliWorkspace)))
-        })
+        .mut_subcommand("list", |c| c.about(t(Msg::CliQuotesList)))
         .mut_subcommand("pick", |c| common(c.about(t(Msg::CliQuotesPick))))
         .mut_subcommand("approve", |c| decided(c.about(t(Msg::CliQuotesApprove))))
         .mut_subcommand("edit", |c| {

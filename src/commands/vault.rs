@@ -160,7 +160,6 @@ pub fn localize_vault(command: clap::Command, lang: Lang) -> clap::Command {
         .mut_subcommand("show", |c| {
             acting(c.about(t(Msg::CliVaultShow)), lang)
                 .mut_arg("code", |a| a.help(t(Msg::CliParticipantCode)))
-                .mut_arg("format", |a| a.help(t(Msg::CliFormat)))
         })
         .mut_subcommand("grant", |c| {
             acting(c.about(t(Msg::CliVaultGrant)), lang)
@@ -169,10 +168,7 @@ pub fn localize_vault(command: clap::Command, lang: Lang) -> clap::Command {
                     a.help(t(Msg::CliVaultGranteePassword))
                 })
         })
-        .mut_subcommand("purge-expired", |c| {
-            c.about(t(Msg::CliVaultPurge))
-                .mut_arg("workspace", |a| a.help(t(Msg::CliWorkspace)))
-        })
+        .mut_subcommand("purge-expired", |c| c.about(t(Msg::CliVaultPurge)))
 }
 
 /// Help texts of `participant` in `lang`.
@@ -207,13 +203,11 @@ pub fn localize_settings(command: clap::Command, lang: Lang) -> clap::Command {
         .mut_arg("coders_see_assigned_only", |a| {
             a.help(t(Msg::CliAssignedOnly))
         })
-        .mut_arg("format", |a| a.help(t(Msg::CliFormat)))
 }
 
 fn acting(command: clap::Command, lang: Lang) -> clap::Command {
     let t = |m: Msg| m.text(lang);
     command
-        .mut_arg("workspace", |a| a.help(t(Msg::CliWorkspace)))
         .mut_arg("user", |a| a.help(t(Msg::CliActingUser)))
         .mut_arg("password_file", |a| a.help(t(Msg::CliPasswordFile)))
 }

@@ -91,16 +91,10 @@ pub fn localize(command: clap::Command, lang: Lang) -> clap::Command {
         .mut_subcommand("check", |c| {
             c.about(t(Msg::CliXlsformCheck))
                 .mut_arg("file", |a| a.help(t(Msg::CliXlsformFile)))
-                .mut_arg("format", |a| a.help(t(Msg::CliFormat)))
         })
-        .mut_subcommand("list", |c| {
-            c.about(t(Msg::CliXlsformList))
-                .mut_arg("workspace", |a| a.help(t(Msg::CliWorkspace)))
-                .mut_arg("format", |a| a.help(t(Msg::CliFormat)))
-        })
+        .mut_subcommand("list", |c| c.about(t(Msg::CliXlsformList)))
         .mut_subcommand("link", |c| {
             c.about(t(Msg::CliXlsformLink))
-                .mut_arg("workspace", |a| a.help(t(Msg::CliWorkspace)))
                 .mut_arg("instrument", |a| a.help(t(Msg::CliInstrument)))
                 .mut_arg("question", |a| a.help(t(Msg::CliXlsformQuestion)))
                 .mut_arg("research_questions", |a| {
@@ -115,11 +109,9 @@ pub fn localize_import(command: clap::Command, lang: Lang) -> clap::Command {
     command
         .about(t(Msg::CliImportXlsform))
         .mut_arg("file", |a| a.help(t(Msg::CliXlsformFile)))
-        .mut_arg("workspace", |a| a.help(t(Msg::CliWorkspace)))
         .mut_arg("research_question_column", |a| {
             a.help(t(Msg::CliResearchQuestionColumn))
         })
-        .mut_arg("format", |a| a.help(t(Msg::CliFormat)))
 }
 
 /// The help texts of `export xlsform` in `lang`.
@@ -127,7 +119,6 @@ pub fn localize_export(command: clap::Command, lang: Lang) -> clap::Command {
     let t = |m: Msg| m.text(lang);
     command
         .about(t(Msg::CliExportXlsform))
-        .mut_arg("workspace", |a| a.help(t(Msg::CliWorkspace)))
         .mut_arg("instrument", |a| a.help(t(Msg::CliInstrument)))
         .mut_arg("out", |a| a.help(t(Msg::CliOut)))
 }

@@ -11,7 +11,7 @@ use sankore_domain::instrument::{
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use super::{sankore, with_passphrase};
+use super::{create_demo, in_workspace};
 
 pub fn text(fr: &str, en: &str) -> LocalizedText {
     let mut t = LocalizedText::default();
@@ -234,11 +234,7 @@ pub fn kobo_csv(subs: &[Sub]) -> String {
 }
 
 pub fn run(args: &[&str], dir: &Path) -> assert_cmd::assert::Assert {
-    with_passphrase(sankore())
-        .args(args)
-        .arg("--workspace")
-        .arg(dir)
-        .assert()
+    in_workspace(dir, args).assert()
 }
 
 pub fn stdout(assert: &assert_cmd::assert::Assert) -> String {
@@ -299,11 +295,7 @@ consent = "given"
 /// without a mapping (stored unlinked): `(workspace, form, export)`.
 pub fn demo_with_unlinked_responses(root: &Path) -> (PathBuf, PathBuf, PathBuf) {
     let dir = root.join("demo");
-    with_passphrase(sankore())
-        .arg("demo")
-        .arg(&dir)
-        .assert()
-        .success();
+    create_demo(&dir);
     let form = write_form(root);
     let data = root.join("kobo.csv");
     std::fs::write(&data, kobo_csv(&SUBS)).unwrap_or_else(|e| panic!("{e}"));

@@ -7,12 +7,22 @@ pub mod fielddata;
 
 use assert_cmd::Command;
 use std::io::{BufRead, BufReader};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::{Child, Stdio};
+use std::sync::OnceLock;
 use std::time::{Duration, Instant};
 
 /// Passphrase of every test workspace.
 pub const PASSPHRASE: &str = "une phrase secrète de test";
+
+/// The workbench roles, in the order the route tables list them.
+pub const ROLES: [&str; 5] = [
+    "coordinator",
+    "researcher",
+    "coder",
+    "facilitator",
+    "viewer",
+];
 
 /// The `sankore` binary with a clean environment.
 pub fn sankore() -> Command {
@@ -28,6 +38,73 @@ pub fn sankore() -> Command {
 pub fn with_passphrase(mut cmd: Command) -> Command {
     cmd.env("SANKORE_PASSPHRASE", PASSPHRASE);
     cmd
+}
+
+/// `sankore ARGS --workspace DIR` with the test passphrase, to run or to
+/// add arguments to.
+pub fn in_workspace(dir: &Path, args: &[&str]) -> Command {
+    let mut cmd = with_passphrase(sankore());
+    cmd.args(args).arg("--workspace").arg(dir);
+    cmd
+}
+
+/// The standard output of a command that must succeed (its standard error
+/// in the panic otherwise).
+pub fn stdout_of(cmd: &mut Command) -> String {
+    let output = cmd.output().unwrap_or_else(|e| panic!("{e}"));
+    assert!(
+        output.status.success(),
+        "command failed: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    String::from_utf8(output.stdout).unwrap_or_else(|e| panic!("{e}"))
+}
+
+/// Creates the demo workspace in `dir`.
+pub fn create_demo(dir: &Path) {
+    with_passphrase(sankore())
+        .arg("demo")
+        .arg(dir)
+        .assert()
+        .success();
+}
+
+/// A new demo workspace, `demo` in a new temporary directory (kept while
+/// the directory lives).
+pub fn fresh_demo() -> (tempfile::TempDir, PathBuf) {
+    let root = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let dir = root.path().join("demo");
+    create_demo(&dir);
+    (root, dir)
+}
+
+/// One demo workspace shared by the read-only tests of a test binary
+/// (creating one takes a few seconds in a debug build).
+pub fn shared_demo() -> &'static Path {
+    static DEMO: OnceLock<(tempfile::TempDir, PathBuf)> = OnceLock::new();
+    &DEMO.get_or_init(fresh_demo).1
+}
+
+/// Creates an empty workspace in `dir`, for the study `Étude`.
+pub fn init_workspace(dir: &Path) {
+    with_passphrase(sankore())
+        .args(["init", "--name", "Étude"])
+        .arg(dir)
+        .assert()
+        .success();
+}
+
+/// Adds one account per role in `roles`: `ROLE-user`, password
+/// `ROLE password` (see [`Client::as_role`]).
+pub fn add_role_users(dir: &Path, roles: &[&str]) {
+    for role in roles {
+        add_user(
+            dir,
+            &format!("{role}-user"),
+            role,
+            &format!("{role} password"),
+        );
+    }
 }
 
 /// The text of a PDF, by `pdftotext -layout` (poppler-utils); pages end
@@ -191,6 +268,11 @@ impl Client {
         client
     }
 
+    /// Signs in as the account [`add_role_users`] made for `role`.
+    pub fn as_role(base: &str, role: &str) -> Client {
+        Client::signed_in(base, &format!("{role}-user"), &format!("{role} password"))
+    }
+
     /// `POST /login` with a form.
     pub fn login(&self, name: &str, password: &str) -> Answer {
         let url = format!("{}/login", self.base);
@@ -242,6 +324,31 @@ impl Client {
     /// `GET path`.
     pub fn get(&self, path: &str) -> Answer {
         self.send("GET", path, &[], None)
+    }
+
+    /// A JSON request with the CSRF token `csrf` in `X-CSRF-Token`.
+    pub fn json(&self, csrf: &str, method: &str, path: &str, body: &str) -> Answer {
+        self.send(
+            method,
+            path,
+            &[("X-CSRF-Token", csrf)],
+            Some(("application/json", body)),
+        )
+    }
+
+    /// `POST path` with a form: the CSRF token `csrf`, then `fields`, each
+    /// percent-encoded.
+    pub fn form(&self, csrf: &str, path: &str, fields: &[(&str, &str)]) -> Answer {
+        let mut body = format!("csrf={}", form_encode(csrf));
+        for (k, v) in fields {
+            body.push_str(&format!("&{k}={}", form_encode(v)));
+        }
+        self.send(
+            "POST",
+            path,
+            &[],
+            Some(("application/x-www-form-urlencoded", &body)),
+        )
     }
 
     /// The session's CSRF token, read from a page.

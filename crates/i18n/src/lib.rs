@@ -481,6 +481,8 @@ catalogue! {
     ReportRqShort => "RQ", "QR";
     ReportInstrumentsNote => "Questions in the order of the form, in the report's language where the form has it; RQ: the research questions each question serves.",
         "Questions dans l'ordre du formulaire, dans la langue du rapport quand le formulaire l'a ; QR : les questions de recherche que sert chaque question.";
+    PdfNotInThisBuild => "PDF output is not part of this build of Sankore (built without the pdf feature); the HTML version is available.",
+        "La sortie PDF ne fait pas partie de cette version de Sankore (compilée sans la fonction pdf) ; la version HTML est disponible.";
     CliReportStudy => "The study report (PDF or HTML), through disclosure control", "Le rapport d'étude (PDF ou HTML), après contrôle de confidentialité";
     CliStudyThreshold => "Threshold (3 to 10; default: the study's setting)", "Seuil (3 à 10 ; par défaut : celui de l'étude)";
     CliReportDate => "Date printed on the report (default: today)", "Date imprimée sur le rapport (par défaut : aujourd'hui)";

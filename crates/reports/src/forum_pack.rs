@@ -6,12 +6,14 @@
 
 use std::fmt::Write as _;
 
+#[cfg(feature = "pdf")]
 use chrono::Datelike;
 
 use sankore_analysis::evidence::FindingOverview;
 use sankore_domain::{Agreement, OutcomeKind, Session, StakeholderGroup};
 use sankore_i18n::{Lang, Msg, agreement_msg, outcome_msg};
 
+#[cfg(feature = "pdf")]
 use crate::ReportError;
 
 /// The pack's print styles, also served by the workbench as a stylesheet
@@ -245,6 +247,7 @@ pub fn forum_pack(input: &PackInput<'_>, lang: Lang, style: Stylesheet<'_>) -> S
 /// each section from a new page. The document carries no date and typst's
 /// `today` is pinned to the forum's date (else 1 January 1970), so the same
 /// input gives the same bytes.
+#[cfg(feature = "pdf")]
 pub fn forum_pack_pdf(input: &PackInput<'_>, lang: Lang) -> Result<Vec<u8>, ReportError> {
     let today = input.forum.map_or((1970, 1, 1), |f| {
         (
@@ -262,6 +265,7 @@ pub fn forum_pack_pdf(input: &PackInput<'_>, lang: Lang) -> Result<Vec<u8>, Repo
 }
 
 /// The typst source of the pack.
+#[cfg(feature = "pdf")]
 fn forum_pack_typst(input: &PackInput<'_>, lang: Lang) -> String {
     use sankore_pdf::{escape as e, string as s};
     let t = |m: Msg| e(m.text(lang));

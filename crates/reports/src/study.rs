@@ -1203,6 +1203,7 @@ pub fn html(built: &Built) -> String {
 }
 
 /// The typst source of a built report and the SVG files it includes.
+#[cfg(feature = "pdf")]
 pub fn typst_source(built: &Built) -> (String, Vec<(String, Vec<u8>)>) {
     use sankore_pdf::{escape as e, string as s};
     let mut files = Vec::new();
@@ -1326,7 +1327,8 @@ pub fn typst_source(built: &Built) -> (String, Vec<(String, Vec<u8>)>) {
     (out, files)
 }
 
-/// Typesets a built report as PDF, dated `date`.
+/// Typesets a built report as PDF, dated `date` (with the `pdf` feature).
+#[cfg(feature = "pdf")]
 pub fn pdf(built: &Built, date: NaiveDate) -> Result<Vec<u8>, ReportError> {
     let (source, files) = typst_source(built);
     let job = sankore_pdf::Job {

@@ -6,7 +6,7 @@
 
 use askama::Template;
 use axum::extract::{Path, Query, State};
-use axum::http::{HeaderMap, StatusCode, header};
+use axum::http::{HeaderMap, StatusCode};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
@@ -18,7 +18,9 @@ use sankore_domain::{
 };
 use sankore_i18n::{Msg, agreement_msg, outcome_msg};
 use sankore_reports::followup::{actions_json, recommendations_json};
-use sankore_reports::forum_pack::{PACK_CSS, PackInput, Stylesheet, forum_pack, forum_pack_pdf};
+#[cfg(feature = "pdf")]
+use sankore_reports::forum_pack::forum_pack_pdf;
+use sankore_reports::forum_pack::{PACK_CSS, PackInput, Stylesheet, forum_pack};
 use sankore_store::sqlite::SqliteStore;
 use sankore_store::{AuditStore, FollowupStore, Store, StoreError};
 use serde::Deserialize;
@@ -31,6 +33,8 @@ use crate::pages::{Chrome, LangQuery, render, static_asset};
 /// The pages: findings, forums (with outcome recording and packs),
 /// recommendations, actions.
 pub fn page_routes() -> Router<AppState> {
+    #[cfg(not(feature = "pdf"))]
+    let pack_pdf = crate::pages::pdf_not_in_this_build;
     Router::new()
         .route("/findings", get(findings))
         .route("/forums", get(forums))
@@ -695,6 +699,7 @@ pub async fn pack(
 }
 
 /// `GET /forums/{code}/pack.pdf`: the same pack as PDF.
+#[cfg(feature = "pdf")]
 pub async fn pack_pdf(
     State(state): State<AppState>,
     PageUser(user): PageUser,
@@ -712,9 +717,9 @@ pub async fn pack_pdf(
         })?;
     Ok((
         [
-            (header::CONTENT_TYPE, "application/pdf"),
+            (axum::http::header::CONTENT_TYPE, "application/pdf"),
             (
-                header::CONTENT_DISPOSITION,
+                axum::http::header::CONTENT_DISPOSITION,
                 "attachment; filename=\"forum-pack.pdf\"",
             ),
         ],

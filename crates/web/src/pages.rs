@@ -681,3 +681,22 @@ pub(crate) fn static_asset(content_type: &'static str, body: &'static str) -> Re
 pub async fn not_found() -> Response {
     PageError(AppError::NotFound).into_response()
 }
+
+/// A PDF route (`/report/study.pdf`, `/forums/{code}/pack.pdf`) in a build
+/// without the `pdf` feature, such as the fuzz build: 501 with a message in
+/// the page's language. Signed-in users only, like the routes it stands for.
+#[cfg(not(feature = "pdf"))]
+pub async fn pdf_not_in_this_build(
+    State(state): State<AppState>,
+    PageUser(user): PageUser,
+    headers: HeaderMap,
+    Query(query): Query<LangQuery>,
+) -> Response {
+    let chrome = Chrome::new(&state, &headers, &query, Some(&user));
+    (
+        StatusCode::NOT_IMPLEMENTED,
+        [(header::CONTENT_TYPE, "text/plain; charset=utf-8")],
+        chrome.t(Msg::PdfNotInThisBuild),
+    )
+        .into_response()
+}

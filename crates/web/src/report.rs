@@ -18,6 +18,8 @@ use crate::pages::{Chrome, LangQuery};
 
 /// The report routes.
 pub fn page_routes() -> Router<AppState> {
+    #[cfg(not(feature = "pdf"))]
+    let pdf = crate::pages::pdf_not_in_this_build;
     Router::new()
         .route("/report/study.pdf", get(pdf))
         .route("/report/study.html", get(html))
@@ -58,6 +60,7 @@ async fn built(
 }
 
 /// `GET /report/study.pdf`.
+#[cfg(feature = "pdf")]
 async fn pdf(
     State(state): State<AppState>,
     PageUser(user): PageUser,
