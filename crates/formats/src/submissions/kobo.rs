@@ -112,14 +112,22 @@ pub(crate) fn csv_table(
     let mut rows = Vec::new();
     let mut lines = Vec::new();
     let mut hxl = None;
-    for (i, record) in reader.records().enumerate() {
-        let record = record.map_err(csv_error)?;
-        if i == 0 && text::is_hxl_row(record.iter()) {
-            hxl = Some(record.iter().map(str::to_owned).collect());
+    // One buffer for reading, each row then copied at its size.
+    let mut record = csv::ByteRecord::new();
+    let mut first = true;
+    while reader.read_byte_record(&mut record).map_err(csv_error)? {
+        let line = record.position().map_or(0, |p| line_at(p.byte() as usize));
+        let row = string_record(&record).ok_or_else(|| SubmissionError::Csv {
+            place: place.to_owned(),
+            line,
+            reason: "invalid UTF-8".to_owned(),
+        })?;
+        if std::mem::take(&mut first) && text::is_hxl_row(row.iter()) {
+            hxl = Some(row.iter().map(str::to_owned).collect());
             continue;
         }
-        lines.push(record.position().map_or(0, |p| line_at(p.byte() as usize)));
-        rows.push(record);
+        lines.push(line);
+        rows.push(row);
     }
     let table = Table {
         place: place.to_owned(),
@@ -132,6 +140,19 @@ pub(crate) fn csv_table(
     };
     table.check_headers()?;
     Ok(table)
+}
+
+/// A record's fields as text: one UTF-8 check of the whole record (the
+/// `csv` crate's own text records check field by field, much slower on
+/// short fields), then each field sliced from it. `None` if the record is
+/// not UTF-8.
+fn string_record(record: &csv::ByteRecord) -> Option<StringRecord> {
+    let text = std::str::from_utf8(record.as_slice()).ok()?;
+    let mut row = StringRecord::with_capacity(text.len(), record.len());
+    for i in 0..record.len() {
+        row.push_field(text.get(record.range(i)?)?);
+    }
+    Some(row)
 }
 
 /// The text of a spreadsheet cell, as the CSV export would have it.
@@ -424,5 +445,18 @@ mod tests {
             read_csv("k.csv", commas.as_bytes()),
             Err(SubmissionError::Delimiter { found: ',', .. })
         ));
+    }
+
+    #[test]
+    fn records_become_text_field_by_field() {
+        let fields: [&[u8]; 4] = [b"\xc3\xa9t\xc3\xa9", b"", b"a\"b", b"z"];
+        let record = csv::ByteRecord::from(fields.to_vec());
+        let row = string_record(&record);
+        assert_eq!(
+            row.as_ref().map(|r| r.iter().collect::<Vec<_>>()),
+            Some(vec!["été", "", "a\"b", "z"])
+        );
+        let broken: [&[u8]; 2] = [b"ok", b"\xc3"];
+        assert_eq!(string_record(&csv::ByteRecord::from(broken.to_vec())), None);
     }
 }

@@ -16,7 +16,7 @@
 //!
 //! Anything else is refused as an unknown column.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 
 use sankore_domain::instrument::{Instrument, Item, LocalizedText, QuestionType};
 use sankore_domain::{AnswersBuilder, RepeatRow, Response};
@@ -49,8 +49,54 @@ struct Field<'f> {
 
 struct Choices<'f> {
     list: &'f str,
-    names: HashSet<&'f str>,
-    by_label: HashMap<&'f str, &'f str>,
+    /// Each name to itself.
+    names: Lookup<'f>,
+    /// Each label (trimmed, in any language) to its choice's name.
+    by_label: Lookup<'f>,
+}
+
+/// A string-keyed table of a choice list, looked up for every select
+/// answer: a linear scan while the list is short (cheaper than hashing
+/// the answer), a hash map beyond. The first value given for a key wins.
+enum Lookup<'f> {
+    Few(Vec<(&'f str, &'f str)>),
+    Many(HashMap<&'f str, &'f str>),
+}
+
+impl<'f> Lookup<'f> {
+    /// Up to this many keys, a linear scan.
+    const FEW: usize = 16;
+
+    fn new(pairs: impl IntoIterator<Item = (&'f str, &'f str)>) -> Self {
+        let mut few: Vec<(&'f str, &'f str)> = Vec::new();
+        let mut pairs = pairs.into_iter();
+        for (key, value) in pairs.by_ref() {
+            if few.iter().any(|(k, _)| *k == key) {
+                continue;
+            }
+            if few.len() == Self::FEW {
+                let mut many: HashMap<&'f str, &'f str> = few.into_iter().collect();
+                many.entry(key).or_insert(value);
+                for (key, value) in pairs {
+                    many.entry(key).or_insert(value);
+                }
+                return Lookup::Many(many);
+            }
+            few.push((key, value));
+        }
+        Lookup::Few(few)
+    }
+
+    fn get(&self, key: &str) -> Option<&'f str> {
+        match self {
+            Lookup::Few(few) => few.iter().find(|(k, _)| *k == key).map(|(_, v)| *v),
+            Lookup::Many(many) => many.get(key).copied(),
+        }
+    }
+
+    fn contains(&self, key: &str) -> bool {
+        self.get(key).is_some()
+    }
 }
 
 /// What a header may name.
@@ -132,20 +178,14 @@ fn plan<'f>(
             }
             _ => (Kind::Other, None, false),
         };
-        let choices = list.and_then(|l| form.choice_list(l)).map(|l| {
-            let mut names = HashSet::new();
-            let mut by_label = HashMap::new();
-            for c in &l.choices {
-                names.insert(c.name.as_str());
-                for (_, text) in c.label.iter() {
-                    by_label.entry(text.trim()).or_insert(c.name.as_str());
-                }
-            }
-            Choices {
-                list: l.name.as_str(),
-                names,
-                by_label,
-            }
+        let choices = list.and_then(|l| form.choice_list(l)).map(|l| Choices {
+            list: l.name.as_str(),
+            names: Lookup::new(l.choices.iter().map(|c| (c.name.as_str(), c.name.as_str()))),
+            by_label: Lookup::new(l.choices.iter().flat_map(|c| {
+                c.label
+                    .iter()
+                    .map(move |(_, text)| (text.trim(), c.name.as_str()))
+            })),
         });
         let index = fields.len();
         let relative = scope
@@ -284,7 +324,7 @@ fn assign<'f>(
                 let name = field
                     .choices
                     .as_ref()
-                    .and_then(|ch| ch.names.get(choice.as_str()).copied())
+                    .and_then(|ch| ch.names.get(choice.as_str()))
                     .unwrap_or_default();
                 field.choice_columns.push((c, name));
             }
@@ -336,14 +376,15 @@ fn is_date(text: &str) -> bool {
         }
 }
 
-/// Checks and normalises one answer.
-fn value<'v>(
-    field: &Field<'_>,
+/// Checks and normalises one answer: `raw` as the cell holds it, `trimmed`
+/// without its surrounding whitespace (not empty).
+fn value<'v, 'f: 'v>(
+    field: &Field<'f>,
     raw: &'v str,
+    trimmed: &'v str,
     at: impl Fn() -> Location,
 ) -> Result<std::borrow::Cow<'v, str>> {
     use std::borrow::Cow;
-    let trimmed = raw.trim();
     let not_in_list = |v: &str, choices: &Choices<'_>| {
         bad_value(
             at(),
@@ -377,7 +418,7 @@ fn value<'v>(
             if choices.names.contains(trimmed) || (field.or_other && trimmed == "other") {
                 Ok(Cow::Borrowed(trimmed))
             } else if let Some(name) = choices.by_label.get(trimmed) {
-                Ok(Cow::Owned((*name).to_owned()))
+                Ok(Cow::Borrowed(name))
             } else {
                 Err(not_in_list(trimmed, choices))
             }
@@ -386,11 +427,25 @@ fn value<'v>(
             if let Some(name) = choices.by_label.get(trimmed)
                 && !choices.names.contains(trimmed)
             {
-                return Ok(Cow::Owned((*name).to_owned()));
+                return Ok(Cow::Borrowed(name));
+            }
+            let is_choice =
+                |token: &str| choices.names.contains(token) || (field.or_other && token == "other");
+            // Already normalised (tokens separated by single spaces, no
+            // other whitespace): the answer is the text itself.
+            if !trimmed
+                .bytes()
+                .any(|b| matches!(b, b'\t' | b'\n' | b'\x0B' | b'\x0C' | b'\r') || b >= 0x80)
+                && trimmed.split(' ').all(|token| !token.is_empty())
+            {
+                return match trimmed.split(' ').find(|token| !is_choice(token)) {
+                    Some(token) => Err(not_in_list(token, choices)),
+                    None => Ok(Cow::Borrowed(trimmed)),
+                };
             }
             let mut out = String::with_capacity(trimmed.len());
             for token in trimmed.split_whitespace() {
-                if !(choices.names.contains(token) || (field.or_other && token == "other")) {
+                if !is_choice(token) {
                     return Err(not_in_list(token, choices));
                 }
                 if !out.is_empty() {
@@ -412,10 +467,11 @@ fn answers(table: &Table, row: usize, fields: &[Field<'_>]) -> Result<sankore_do
         match field.column {
             Some(c) => {
                 let raw = record.get(c).unwrap_or("");
-                if raw.trim().is_empty() {
+                let trimmed = raw.trim();
+                if trimmed.is_empty() {
                     continue;
                 }
-                let v = value(field, raw, || table.location(row, Some(c)))?;
+                let v = value(field, raw, trimmed, || table.location(row, Some(c)))?;
                 builder.push(&field.path, &v);
             }
             None if !field.choice_columns.is_empty() => {
@@ -448,26 +504,30 @@ fn answers(table: &Table, row: usize, fields: &[Field<'_>]) -> Result<sankore_do
     Ok(builder.finish())
 }
 
-/// The answers of every row of a table, checked on all cores (rows are
-/// independent); the first problem in row order is the one reported.
-fn answers_of_rows(table: &Table, fields: &[Field<'_>]) -> Result<Vec<sankore_domain::Answers>> {
+/// `each(row)` for every row of a table, on all cores (rows are
+/// independent), in row order; the first problem in row order is the one
+/// reported.
+fn for_rows<T: Send>(table: &Table, each: impl Fn(usize) -> Result<T> + Sync) -> Result<Vec<T>> {
     let rows = table.rows.len();
     let threads = std::thread::available_parallelism()
         .map_or(1, std::num::NonZeroUsize::get)
         .clamp(1, 8);
     if threads == 1 || rows < 4096 {
-        return (0..rows).map(|row| answers(table, row, fields)).collect();
+        return (0..rows).map(each).collect();
     }
     let chunk = rows.div_ceil(threads);
-    let parts: Vec<Result<Vec<sankore_domain::Answers>>> = std::thread::scope(|scope| {
+    let each = &each;
+    let parts: Vec<Result<Vec<T>>> = std::thread::scope(|scope| {
         let handles: Vec<_> = (0..rows)
             .step_by(chunk)
             .map(|start| {
                 let end = (start + chunk).min(rows);
                 scope.spawn(move || {
-                    (start..end)
-                        .map(|row| answers(table, row, fields))
-                        .collect()
+                    let mut part = Vec::with_capacity(if start == 0 { rows } else { end - start });
+                    for row in start..end {
+                        part.push(each(row)?);
+                    }
+                    Ok(part)
                 })
             })
             .collect();
@@ -483,7 +543,9 @@ fn answers_of_rows(table: &Table, fields: &[Field<'_>]) -> Result<Vec<sankore_do
             })
             .collect()
     });
-    let mut all = Vec::with_capacity(rows);
+    // The first part has room for all rows: the others are moved once.
+    let mut parts = parts.into_iter();
+    let mut all = parts.next().transpose()?.unwrap_or_default();
     for part in parts {
         all.extend(part?);
     }
@@ -518,16 +580,14 @@ pub fn link(submissions: &Submissions, form: &Instrument) -> Result<Vec<Response
     let main = submissions.main();
     let (mut fields, candidates) = plan(form, None, separator);
     assign(main, submissions, &mut fields, &candidates)?;
-    let mut responses = Vec::with_capacity(main.rows.len());
-    for answers in answers_of_rows(main, &fields)? {
-        let row = responses.len();
-        responses.push(Response {
+    let mut responses = for_rows(main, |row| {
+        Ok(Response {
             key: submissions.keys[row].clone(),
             submitted_at: submissions.submitted_at(row).map(str::to_owned),
-            answers,
+            answers: answers(main, row, &fields)?,
             repeats: Vec::new(),
-        });
-    }
+        })
+    })?;
     // Repeat tables, outer repeats before inner ones, so a parent row is
     // always placed before its children.
     let mut order: Vec<(usize, &str)> = Vec::new();
@@ -805,5 +865,70 @@ pub(crate) mod tests {
             link(&subs, &form()),
             Err(SubmissionError::UnknownColumn { column, .. }) if column == "histoire"
         ));
+    }
+
+    #[test]
+    fn choice_lookup_keeps_the_first_value_of_a_key_short_or_long() {
+        let short = Lookup::new([("a", "1"), ("b", "2"), ("a", "3")]);
+        assert!(matches!(short, Lookup::Few(_)));
+        assert_eq!(short.get("a"), Some("1"));
+        assert_eq!(short.get("b"), Some("2"));
+        assert_eq!(short.get("c"), None);
+        assert!(short.contains("b") && !short.contains(""));
+        let keys: Vec<String> = (0..40).map(|i| format!("k{i}")).collect();
+        let long = Lookup::new(
+            keys.iter()
+                .map(|k| (k.as_str(), "first"))
+                .chain(keys.iter().map(|k| (k.as_str(), "second"))),
+        );
+        assert!(matches!(long, Lookup::Many(_)));
+        for k in &keys {
+            assert_eq!(long.get(k), Some("first"), "{k}");
+        }
+        assert_eq!(long.get("k40"), None);
+    }
+
+    #[test]
+    fn select_multiple_answers_are_normalised_and_checked() {
+        let names = ["jobs", "faith", "justice"];
+        let field = Field {
+            path: "/reasons".to_owned(),
+            kind: Kind::SelectMultiple,
+            choices: Some(Choices {
+                list: "reasons",
+                names: Lookup::new(names.map(|n| (n, n))),
+                by_label: Lookup::new([("Emploi", "jobs"), ("jobs faith", "justice")]),
+            }),
+            or_other: true,
+            column: Some(0),
+            choice_columns: Vec::new(),
+        };
+        let at = || Location {
+            place: "k.csv".to_owned(),
+            unit: "line",
+            row: 2,
+            column: None,
+        };
+        let check = |raw: &str| {
+            value(&field, raw, raw.trim(), at)
+                .map(|v| (matches!(v, std::borrow::Cow::Borrowed(_)), v.into_owned()))
+                .map_err(|e| e.to_string())
+        };
+        let borrowed = |v: &str| Ok((true, v.to_owned()));
+        let normalised = |v: &str| Ok((false, v.to_owned()));
+        assert_eq!(check("jobs"), borrowed("jobs"));
+        assert_eq!(check(" faith jobs other "), borrowed("faith jobs other"));
+        assert_eq!(check("faith  jobs"), normalised("faith jobs"));
+        assert_eq!(check("faith\tjobs\r\n"), normalised("faith jobs"));
+        assert_eq!(check("faith\u{a0}jobs"), normalised("faith jobs"));
+        assert_eq!(check("Emploi"), borrowed("jobs"));
+        // A whole answer written as a label is that label's choice.
+        assert_eq!(check("jobs faith"), borrowed("justice"));
+        assert_eq!(check("faith jobs"), borrowed("faith jobs"));
+        let refused =
+            Err("k.csv, line 2: value \"x\" is not a choice of list \"reasons\"".to_owned());
+        assert_eq!(check("jobs x faith"), refused);
+        assert_eq!(check("jobs  x"), refused);
+        assert_eq!(check("x\tjobs"), refused);
     }
 }
