@@ -139,6 +139,11 @@ impl AnswersBuilder {
 /// Appends a length in decimal (without the formatting machinery: this
 /// runs twice for every answer of an import).
 fn push_len(out: &mut String, mut len: usize) {
+    // Most paths and values are shorter than 10 bytes.
+    if len < 10 {
+        out.push(char::from(b'0' + len as u8));
+        return;
+    }
     let mut digits = [0u8; 20];
     let mut i = digits.len();
     loop {

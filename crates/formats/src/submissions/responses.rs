@@ -431,17 +431,24 @@ fn value<'v, 'f: 'v>(
             }
             let is_choice =
                 |token: &str| choices.names.contains(token) || (field.or_other && token == "other");
-            // Already normalised (tokens separated by single spaces, no
-            // other whitespace): the answer is the text itself.
+            // Without whitespace other than spaces, the tokens are those
+            // split by single spaces; already normalised (no empty token),
+            // the answer is the text itself.
             if !trimmed
                 .bytes()
                 .any(|b| matches!(b, b'\t' | b'\n' | b'\x0B' | b'\x0C' | b'\r') || b >= 0x80)
-                && trimmed.split(' ').all(|token| !token.is_empty())
             {
-                return match trimmed.split(' ').find(|token| !is_choice(token)) {
-                    Some(token) => Err(not_in_list(token, choices)),
-                    None => Ok(Cow::Borrowed(trimmed)),
-                };
+                let mut normalised = true;
+                for token in trimmed.split(' ') {
+                    if token.is_empty() {
+                        normalised = false;
+                    } else if !is_choice(token) {
+                        return Err(not_in_list(token, choices));
+                    }
+                }
+                if normalised {
+                    return Ok(Cow::Borrowed(trimmed));
+                }
             }
             let mut out = String::with_capacity(trimmed.len());
             for token in trimmed.split_whitespace() {
@@ -462,7 +469,9 @@ fn value<'v, 'f: 'v>(
 /// The answers of one row of a table.
 fn answers(table: &Table, row: usize, fields: &[Field<'_>]) -> Result<sankore_domain::Answers> {
     let record = &table.rows[row];
-    let mut builder = AnswersBuilder::with_capacity(record.as_slice().len() + fields.len() * 16);
+    // Room for the cells and, per answer, its path and two lengths.
+    let room = fields.iter().map(|f| f.path.len() + 8).sum::<usize>();
+    let mut builder = AnswersBuilder::with_capacity(record.as_slice().len() + room);
     for field in fields {
         match field.column {
             Some(c) => {
