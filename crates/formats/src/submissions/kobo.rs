@@ -72,11 +72,7 @@ pub(crate) fn csv_table(
         while start < bytes.len() && (bytes[start] == b'\r' || bytes[start] == b'\n') {
             start += 1;
         }
-        let line = line
-            + bytes[from.min(start)..start]
-                .iter()
-                .filter(|b| **b == b'\n')
-                .count() as u64;
+        let line = line + memchr::memchr_iter(b'\n', &bytes[from.min(start)..start]).count() as u64;
         counted = (start, line);
         line
     };
