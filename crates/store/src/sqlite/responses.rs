@@ -4,11 +4,12 @@
 
 use std::collections::HashMap;
 
-use rusqlite::{OptionalExtension, Transaction, params};
+use rusqlite::{CachedStatement, OptionalExtension, Transaction, params};
 use sankore_domain::instrument::Instrument;
 use sankore_domain::{Answers, AuditAction, AuditEvent, LinkedRecords, RepeatRow, Response};
 use sha2::{Digest, Sha256};
 
+use super::answer_blocks::{BLOCK_SLOTS, BlockReader, BlockWriter};
 use super::records::{check_place, check_session, exists_as};
 use super::write::{Keys, insert_document, insert_participant, insert_session};
 use super::{SqliteStore, audit, now};
@@ -21,11 +22,16 @@ use crate::{
 /// Whether the stored submission `id` has exactly these answers and
 /// repeat rows (equal for the same answers from a CSV or an XLSX export:
 /// both are in form order).
-fn same_as_stored(tx: &rusqlite::Transaction<'_>, id: i64, response: &Response) -> Result<bool> {
-    let answers: String = tx
-        .prepare_cached("SELECT answers FROM submissions WHERE id = ?1")?
-        .query_row([id], |r| r.get(0))?;
-    if answers != response.answers.as_stored() {
+fn same_as_stored(
+    tx: &rusqlite::Transaction<'_>,
+    blocks: &mut BlockReader,
+    id: i64,
+    response: &Response,
+) -> Result<bool> {
+    let (block, slot): (i64, i64) = tx
+        .prepare_cached("SELECT answers_block, answers_slot FROM submissions WHERE id = ?1")?
+        .query_row([id], |r| Ok((r.get(0)?, r.get(1)?)))?;
+    if blocks.answers(tx, block, slot)? != response.answers.as_stored() {
         return Ok(false);
     }
     let mut stmt = tx.prepare_cached(
@@ -90,6 +96,99 @@ fn insert_records(
     Ok((participant, session))
 }
 
+/// Page cache for an import, in KiB (SQLite's negative `cache_size`).
+const IMPORT_CACHE_KIB: i64 = -256 * 1024;
+
+/// The new submissions of an import, written a block of answers at a time.
+struct NewSubmissions<'t, 'i> {
+    insert_block: CachedStatement<'t>,
+    insert: CachedStatement<'t>,
+    insert_repeat: CachedStatement<'t>,
+    block: BlockWriter,
+    /// Submissions whose block is not written yet, with their participant
+    /// and session codes.
+    pending: Vec<(&'i Response, Option<String>, Option<String>)>,
+    form_id: i64,
+    origin: &'i str,
+    at: &'i str,
+}
+
+impl<'t, 'i> NewSubmissions<'t, 'i> {
+    fn prepare(
+        tx: &'t Transaction<'_>,
+        form_id: i64,
+        origin: &'i str,
+        at: &'i str,
+    ) -> Result<Self> {
+        Ok(NewSubmissions {
+            insert_block: tx.prepare_cached("INSERT INTO answer_blocks (data) VALUES (?1)")?,
+            insert: tx.prepare_cached(
+                "INSERT INTO submissions (form_id, key, submitted_at, origin, answers_block, answers_slot,
+                                          participant_code, session_code, imported_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+            )?,
+            insert_repeat: tx.prepare_cached(
+                "INSERT INTO submission_repeats (submission_id, position, repeat_path, parent_position, answers)
+                 VALUES (?1, ?2, ?3, ?4, ?5)",
+            )?,
+            block: BlockWriter::default(),
+            pending: Vec::with_capacity(BLOCK_SLOTS),
+            form_id,
+            origin,
+            at,
+        })
+    }
+
+    /// Adds a submission, writing the block when it is full.
+    fn add(
+        &mut self,
+        tx: &Transaction<'_>,
+        response: &'i Response,
+        participant: Option<String>,
+        session: Option<String>,
+    ) -> Result<()> {
+        self.block.push(response.answers.as_stored());
+        self.pending.push((response, participant, session));
+        if self.block.is_full() {
+            self.flush(tx)?;
+        }
+        Ok(())
+    }
+
+    /// Writes the block and the submissions waiting for it.
+    fn flush(&mut self, tx: &Transaction<'_>) -> Result<()> {
+        if self.block.is_empty() {
+            return Ok(());
+        }
+        self.insert_block.execute([self.block.finish()])?;
+        let block = tx.last_insert_rowid();
+        for (slot, (response, participant, session)) in self.pending.drain(..).enumerate() {
+            self.insert.execute(params![
+                self.form_id,
+                response.key,
+                response.submitted_at,
+                self.origin,
+                block,
+                slot,
+                participant,
+                session,
+                self.at
+            ])?;
+            let submission = tx.last_insert_rowid();
+            for (position, row) in response.repeats.iter().enumerate() {
+                self.insert_repeat.execute(params![
+                    submission,
+                    position,
+                    row.repeat,
+                    row.parent,
+                    row.answers.as_stored()
+                ])?;
+            }
+        }
+        Ok(())
+    }
+}
+
 /// The id of a form of the study whose responses were imported.
 fn form_id(conn: &rusqlite::Connection, study: i64, form: &str) -> Result<i64> {
     conn.query_row(
@@ -104,23 +203,15 @@ fn form_id(conn: &rusqlite::Connection, study: i64, form: &str) -> Result<i64> {
     })
 }
 
-impl ResponseStore for SqliteStore {
-    fn import_responses(
+impl SqliteStore {
+    /// Writes an import in one transaction with its audit entry.
+    fn import_in_one_transaction(
         &mut self,
         import: &ResponseImport<'_>,
+        study: i64,
+        definition: &str,
         progress: Progress<'_>,
     ) -> Result<ResponseImportOutcome> {
-        let study = self.require_study()?;
-        if !import.records.is_empty() && import.records.len() != import.responses.len() {
-            return Err(StoreError::Stored {
-                what: "response records",
-                detail: "one set of records per response is needed".to_owned(),
-            });
-        }
-        let definition = serde_json::to_string(import.form).map_err(|e| StoreError::Stored {
-            what: "instrument",
-            detail: e.to_string(),
-        })?;
         let tx = self.write_transaction()?;
         let at = now();
         tx.execute(
@@ -151,20 +242,14 @@ impl ResponseStore for SqliteStore {
         let mut outcome = ResponseImportOutcome::default();
         let total = import.responses.len() as u64;
         {
-            let mut insert = tx.prepare_cached(
-                "INSERT INTO submissions (form_id, key, submitted_at, origin, answers, participant_code, session_code, imported_at)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-            )?;
-            let mut insert_repeat = tx.prepare_cached(
-                "INSERT INTO submission_repeats (submission_id, position, repeat_path, parent_position, answers)
-                 VALUES (?1, ?2, ?3, ?4, ?5)",
-            )?;
+            let mut blocks = BlockReader::default();
+            let mut new = NewSubmissions::prepare(&tx, form_id, import.origin, &at)?;
             for (i, response) in import.responses.iter().enumerate() {
                 if i % 4096 == 0 {
                     progress(i as u64, total);
                 }
                 if let Some(id) = stored.get(&response.key) {
-                    if same_as_stored(&tx, *id, response)? {
+                    if same_as_stored(&tx, &mut blocks, *id, response)? {
                         outcome.unchanged += 1;
                     } else {
                         outcome.changed.push(response.key.clone());
@@ -177,28 +262,10 @@ impl ResponseStore for SqliteStore {
                     }
                     _ => (None, None),
                 };
-                insert.execute(params![
-                    form_id,
-                    response.key,
-                    response.submitted_at,
-                    import.origin,
-                    response.answers.as_stored(),
-                    participant,
-                    session,
-                    at
-                ])?;
-                let submission = tx.last_insert_rowid();
-                for (position, row) in response.repeats.iter().enumerate() {
-                    insert_repeat.execute(params![
-                        submission,
-                        position,
-                        row.repeat,
-                        row.parent,
-                        row.answers.as_stored()
-                    ])?;
-                }
+                new.add(&tx, response, participant, session)?;
                 outcome.new += 1;
             }
+            new.flush(&tx)?;
         }
         if keys.is_some() {
             tx.execute(
@@ -230,6 +297,36 @@ impl ResponseStore for SqliteStore {
         progress(total, total);
         Ok(outcome)
     }
+}
+
+impl ResponseStore for SqliteStore {
+    fn import_responses(
+        &mut self,
+        import: &ResponseImport<'_>,
+        progress: Progress<'_>,
+    ) -> Result<ResponseImportOutcome> {
+        let study = self.require_study()?;
+        if !import.records.is_empty() && import.records.len() != import.responses.len() {
+            return Err(StoreError::Stored {
+                what: "response records",
+                detail: "one set of records per response is needed".to_owned(),
+            });
+        }
+        let definition = serde_json::to_string(import.form).map_err(|e| StoreError::Stored {
+            what: "instrument",
+            detail: e.to_string(),
+        })?;
+        // One transaction holds the whole import: a page cache large enough
+        // for it keeps SQLite from spilling pages to the log mid-way, then
+        // reading, decrypting, encrypting and writing them again. Pages are
+        // taken only as needed and given back afterwards.
+        self.conn
+            .pragma_update(None, "cache_size", IMPORT_CACHE_KIB)?;
+        let imported = self.import_in_one_transaction(import, study, &definition, progress);
+        self.conn
+            .execute_batch("PRAGMA cache_size = -2000; PRAGMA shrink_memory;")?;
+        imported
+    }
 
     fn response_forms(&self) -> Result<Vec<Instrument>> {
         let study = self.require_study()?;
@@ -254,16 +351,18 @@ impl ResponseStore for SqliteStore {
         let study = self.require_study()?;
         let _snapshot = self.snapshot()?;
         let mut stmt = self.conn.prepare(
-            "SELECT s.id, s.key, s.submitted_at, s.origin, s.answers, s.participant_code, s.session_code,
-                    s.linked_at IS NOT NULL
+            "SELECT s.id, s.key, s.submitted_at, s.origin, s.answers_block, s.answers_slot,
+                    s.participant_code, s.session_code, s.linked_at IS NOT NULL
              FROM submissions s JOIN response_forms f ON f.id = s.form_id
              WHERE f.study_id = ?1 AND f.form_key = ?2 ORDER BY s.id",
         )?;
         let mut rows: Vec<(i64, StoredResponse)> = Vec::new();
+        let mut blocks = BlockReader::default();
         let mut found = stmt.query(params![study, form])?;
         while let Some(r) = found.next()? {
             let key: String = r.get(1)?;
-            let answers = stored_answers(r.get(4)?, &key)?;
+            let text = blocks.answers(&self.conn, r.get(4)?, r.get(5)?)?;
+            let answers = stored_answers(text.to_owned(), &key)?;
             rows.push((
                 r.get(0)?,
                 StoredResponse {
@@ -274,9 +373,9 @@ impl ResponseStore for SqliteStore {
                         repeats: Vec::new(),
                     },
                     origin: r.get(3)?,
-                    participant: r.get(5)?,
-                    session: r.get(6)?,
-                    linked: r.get(7)?,
+                    participant: r.get(6)?,
+                    session: r.get(7)?,
+                    linked: r.get(8)?,
                 },
             ));
         }
@@ -487,6 +586,58 @@ mod tests {
         }
     }
 
+    /// Imports spanning several answer blocks read back in order, and a
+    /// re-import tells unchanged submissions from changed ones across
+    /// block boundaries.
+    #[test]
+    fn answers_in_several_blocks_read_back_and_compare_on_reimport() {
+        let (_dir, mut store) = store();
+        let form = form();
+        let n = BLOCK_SLOTS * 2 + 7;
+        let mut responses: Vec<Response> = (0..n)
+            .map(|i| {
+                let mut r = response(&format!("k{i}"));
+                let story = format!("récit {i} ").repeat(i % 5);
+                r.answers =
+                    Answers::from_pairs([("/code", format!("c{i}").as_str()), ("/story", &story)]);
+                r
+            })
+            .collect();
+        let import = |store: &mut SqliteStore, responses: &[Response]| {
+            store
+                .import_responses(
+                    &ResponseImport {
+                        form: &form,
+                        origin: "kobo-csv",
+                        responses,
+                        records: &[],
+                        refused: 0,
+                        actor: "coord",
+                    },
+                    &mut |_, _| {},
+                )
+                .unwrap_or_else(|e| panic!("{e}"))
+        };
+        assert_eq!(import(&mut store, &responses[..n - 3]).new, n - 3);
+        let blocks: i64 = store
+            .conn
+            .query_row("SELECT count(*) FROM answer_blocks", [], |r| r.get(0))
+            .unwrap_or_default();
+        assert_eq!(blocks, 3);
+        responses[BLOCK_SLOTS + 1].answers = Answers::from_pairs([("/code", "changed")]);
+        let outcome = import(&mut store, &responses);
+        assert_eq!((outcome.new, outcome.unchanged), (3, n - 4));
+        assert_eq!(outcome.changed, [format!("k{}", BLOCK_SLOTS + 1)]);
+        let stored = store.responses("enquete").unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(stored.len(), n);
+        for (i, s) in stored.iter().enumerate() {
+            assert_eq!(s.response.key, format!("k{i}"));
+            if i != BLOCK_SLOTS + 1 {
+                assert_eq!(s.response.answers, responses[i].answers);
+            }
+        }
+    }
+
     #[test]
     fn mappings_are_saved_and_unlinked_submissions_linked_once_all_or_nothing() {
         let (_dir, mut store) = store();
@@ -605,7 +756,7 @@ mod mapping_tests {
     use super::*;
 
     /// Migration 0015 turns the JSON answers of earlier workspaces into the
-    /// pairs the import now writes, byte for byte.
+    /// pairs the import now writes, byte for byte; 0016 moves them to blocks.
     #[test]
     fn stored_json_answers_become_pairs() -> rusqlite::Result<()> {
         let conn = rusqlite::Connection::open_in_memory()?;
@@ -647,6 +798,29 @@ mod mapping_tests {
         assert!(
             conn.prepare("SELECT fingerprint FROM submissions").is_err(),
             "the fingerprint column is gone"
+        );
+        let before = answers("SELECT answers FROM submissions ORDER BY id")?;
+        conn.execute_batch(include_str!(
+            "../../migrations/sqlite/0016_answer_blocks.sql"
+        ))?;
+        // Migration 0016 moves each submission's answers to a block of its
+        // own, read back unchanged.
+        let places: Vec<(i64, i64)> = conn
+            .prepare("SELECT answers_block, answers_slot FROM submissions ORDER BY id")?
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
+            .collect::<rusqlite::Result<_>>()?;
+        let mut blocks = BlockReader::default();
+        let mut after = Vec::new();
+        for (block, slot) in places {
+            let text = blocks
+                .answers(&conn, block, slot)
+                .map_err(|e| rusqlite::Error::InvalidParameterName(e.to_string()))?;
+            after.push(text.to_owned());
+        }
+        assert_eq!(after, before);
+        assert!(
+            conn.prepare("SELECT answers FROM submissions").is_err(),
+            "answers are no longer stored in the submission row"
         );
         Ok(())
     }
