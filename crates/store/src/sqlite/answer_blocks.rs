@@ -50,13 +50,13 @@ impl BlockWriter {
         self.slots == 0
     }
 
-    /// The stored form of the block; the writer starts a new one.
-    pub(super) fn finish(&mut self) -> Vec<u8> {
+    /// The stored form of the block and its number of slots; the writer
+    /// starts a new one.
+    pub(super) fn finish(&mut self) -> (Vec<u8>, usize) {
         let mut data = vec![LZ4];
         data.extend_from_slice(&lz4_flex::block::compress_prepend_size(&self.text));
         self.text.clear();
-        self.slots = 0;
-        data
+        (data, std::mem::take(&mut self.slots))
     }
 }
 
@@ -133,7 +133,8 @@ mod tests {
             assert_eq!(writer.push(a), i);
         }
         assert!(!writer.is_full());
-        let data = writer.finish();
+        let (data, count) = writer.finish();
+        assert_eq!(count, answers.len());
         assert!(writer.is_empty());
         let text = decode(&data).unwrap_or_default();
         let read: Vec<&str> = slots(&text)

@@ -9,7 +9,7 @@ use sankore_domain::instrument::Instrument;
 use sankore_domain::{Answers, AuditAction, AuditEvent, LinkedRecords, RepeatRow, Response};
 use sha2::{Digest, Sha256};
 
-use super::answer_blocks::{BLOCK_SLOTS, BlockReader, BlockWriter};
+use super::answer_blocks::{BlockReader, BlockWriter};
 use super::records::{check_place, check_session, exists_as};
 use super::write::{Keys, insert_document, insert_participant, insert_session};
 use super::{SqliteStore, audit, now};
@@ -99,15 +99,36 @@ fn insert_records(
 /// Page cache for an import, in KiB (SQLite's negative `cache_size`).
 const IMPORT_CACHE_KIB: i64 = -256 * 1024;
 
-/// The new submissions of an import, written a block of answers at a time.
+/// Compresses the answers of an import's new submissions (those whose key
+/// is not `stored`) into blocks, in order, sending each with its number of
+/// submissions; stops early when the receiver is gone.
+fn compress_blocks(
+    responses: &[Response],
+    stored: &HashMap<String, i64>,
+    blocks: &std::sync::mpsc::SyncSender<(Vec<u8>, usize)>,
+) {
+    let mut block = BlockWriter::default();
+    for response in responses.iter().filter(|r| !stored.contains_key(&r.key)) {
+        block.push(response.answers.as_stored());
+        if block.is_full() && blocks.send(block.finish()).is_err() {
+            return;
+        }
+    }
+    if !block.is_empty() {
+        let _ = blocks.send(block.finish());
+    }
+}
+
+/// Writes the new submissions of an import with their repeat rows, and
+/// their answers' blocks as they come from [`compress_blocks`].
 struct NewSubmissions<'t, 'i> {
     insert_block: CachedStatement<'t>,
     insert: CachedStatement<'t>,
     insert_repeat: CachedStatement<'t>,
-    block: BlockWriter,
-    /// Submissions whose block is not written yet, with their participant
-    /// and session codes.
-    pending: Vec<(&'i Response, Option<String>, Option<String>)>,
+    blocks: std::sync::mpsc::Receiver<(Vec<u8>, usize)>,
+    /// The block being filled: its id, its number of submissions and the
+    /// next slot.
+    current: Option<(i64, usize, usize)>,
     form_id: i64,
     origin: &'i str,
     at: &'i str,
@@ -116,6 +137,7 @@ struct NewSubmissions<'t, 'i> {
 impl<'t, 'i> NewSubmissions<'t, 'i> {
     fn prepare(
         tx: &'t Transaction<'_>,
+        blocks: std::sync::mpsc::Receiver<(Vec<u8>, usize)>,
         form_id: i64,
         origin: &'i str,
         at: &'i str,
@@ -131,59 +153,55 @@ impl<'t, 'i> NewSubmissions<'t, 'i> {
                 "INSERT INTO submission_repeats (submission_id, position, repeat_path, parent_position, answers)
                  VALUES (?1, ?2, ?3, ?4, ?5)",
             )?,
-            block: BlockWriter::default(),
-            pending: Vec::with_capacity(BLOCK_SLOTS),
+            blocks,
+            current: None,
             form_id,
             origin,
             at,
         })
     }
 
-    /// Adds a submission, writing the block when it is full.
+    /// Writes the next new submission (the order [`compress_blocks`] took),
+    /// and its block first when it starts one.
     fn add(
         &mut self,
         tx: &Transaction<'_>,
-        response: &'i Response,
+        response: &Response,
         participant: Option<String>,
         session: Option<String>,
     ) -> Result<()> {
-        self.block.push(response.answers.as_stored());
-        self.pending.push((response, participant, session));
-        if self.block.is_full() {
-            self.flush(tx)?;
-        }
-        Ok(())
-    }
-
-    /// Writes the block and the submissions waiting for it.
-    fn flush(&mut self, tx: &Transaction<'_>) -> Result<()> {
-        if self.block.is_empty() {
-            return Ok(());
-        }
-        self.insert_block.execute([self.block.finish()])?;
-        let block = tx.last_insert_rowid();
-        for (slot, (response, participant, session)) in self.pending.drain(..).enumerate() {
-            self.insert.execute(params![
-                self.form_id,
-                response.key,
-                response.submitted_at,
-                self.origin,
-                block,
-                slot,
-                participant,
-                session,
-                self.at
-            ])?;
-            let submission = tx.last_insert_rowid();
-            for (position, row) in response.repeats.iter().enumerate() {
-                self.insert_repeat.execute(params![
-                    submission,
-                    position,
-                    row.repeat,
-                    row.parent,
-                    row.answers.as_stored()
-                ])?;
+        let (block, slots, slot) = match self.current {
+            Some(current) if current.2 < current.1 => current,
+            _ => {
+                let (data, slots) = self.blocks.recv().map_err(|_| StoreError::Stored {
+                    what: "answers block",
+                    detail: "compressing the answers stopped".to_owned(),
+                })?;
+                self.insert_block.execute([data])?;
+                (tx.last_insert_rowid(), slots, 0)
             }
+        };
+        self.current = Some((block, slots, slot + 1));
+        self.insert.execute(params![
+            self.form_id,
+            response.key,
+            response.submitted_at,
+            self.origin,
+            block,
+            slot,
+            participant,
+            session,
+            self.at
+        ])?;
+        let submission = tx.last_insert_rowid();
+        for (position, row) in response.repeats.iter().enumerate() {
+            self.insert_repeat.execute(params![
+                submission,
+                position,
+                row.repeat,
+                row.parent,
+                row.answers.as_stored()
+            ])?;
         }
         Ok(())
     }
@@ -241,15 +259,19 @@ impl SqliteStore {
         };
         let mut outcome = ResponseImportOutcome::default();
         let total = import.responses.len() as u64;
-        {
-            let mut blocks = BlockReader::default();
-            let mut new = NewSubmissions::prepare(&tx, form_id, import.origin, &at)?;
+        // Answers are compressed on another core while this one writes.
+        let (send_blocks, blocks) = std::sync::mpsc::sync_channel(4);
+        std::thread::scope(|scope| -> Result<()> {
+            let stored = &stored;
+            scope.spawn(move || compress_blocks(import.responses, stored, &send_blocks));
+            let mut reader = BlockReader::default();
+            let mut new = NewSubmissions::prepare(&tx, blocks, form_id, import.origin, &at)?;
             for (i, response) in import.responses.iter().enumerate() {
                 if i % 4096 == 0 {
                     progress(i as u64, total);
                 }
                 if let Some(id) = stored.get(&response.key) {
-                    if same_as_stored(&tx, &mut blocks, *id, response)? {
+                    if same_as_stored(&tx, &mut reader, *id, response)? {
                         outcome.unchanged += 1;
                     } else {
                         outcome.changed.push(response.key.clone());
@@ -265,8 +287,8 @@ impl SqliteStore {
                 new.add(&tx, response, participant, session)?;
                 outcome.new += 1;
             }
-            new.flush(&tx)?;
-        }
+            Ok(())
+        })?;
         if keys.is_some() {
             tx.execute(
                 "UPDATE submissions SET linked_at = ?1 WHERE form_id = ?2 AND id > ?3",
@@ -518,6 +540,7 @@ impl ResponseStore for SqliteStore {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::sqlite::answer_blocks::BLOCK_SLOTS;
     use crate::{AuditFilter, AuditStore, AuditVerification, Store};
     use sankore_domain::instrument::{Item, LocalizedText, Question, QuestionType, Settings};
     use sankore_domain::{Document, ParticipantCode};
