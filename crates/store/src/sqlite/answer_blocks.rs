@@ -89,6 +89,30 @@ impl BlockReader {
     }
 }
 
+/// Empties the answers in some slots of a stored block (a withdrawn
+/// participant's), rewriting it; the other slots keep theirs.
+pub(super) fn empty_slots(conn: &Connection, block: i64, emptied: &[i64]) -> Result<()> {
+    let data: Vec<u8> = conn.query_row(
+        "SELECT data FROM answer_blocks WHERE id = ?1",
+        [block],
+        |r| r.get(0),
+    )?;
+    let text = decode(&data).ok_or_else(|| damaged(block))?;
+    let mut writer = BlockWriter::default();
+    for (slot, range) in (0..).zip(slots(&text).ok_or_else(|| damaged(block))?) {
+        writer.push(if emptied.contains(&slot) {
+            ""
+        } else {
+            &text[range]
+        });
+    }
+    conn.execute(
+        "UPDATE answer_blocks SET data = ?2 WHERE id = ?1",
+        rusqlite::params![block, writer.finish().0],
+    )?;
+    Ok(())
+}
+
 fn damaged(block: i64) -> StoreError {
     StoreError::Stored {
         what: "answers block",

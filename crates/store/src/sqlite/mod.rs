@@ -116,6 +116,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "answers stored in compressed blocks",
         include_str!("../../migrations/sqlite/0016_answer_blocks.sql"),
     ),
+    (
+        17,
+        "withdrawn participants' submissions",
+        include_str!("../../migrations/sqlite/0017_withdrawn_submissions.sql"),
+    ),
 ];
 
 /// A study store on an encrypted SQLite file.

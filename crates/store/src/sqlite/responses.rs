@@ -104,7 +104,7 @@ const IMPORT_CACHE_KIB: i64 = -256 * 1024;
 /// submissions; stops early when the receiver is gone.
 fn compress_blocks(
     responses: &[Response],
-    stored: &HashMap<String, i64>,
+    stored: &HashMap<String, Option<i64>>,
     blocks: &std::sync::mpsc::SyncSender<(Vec<u8>, usize)>,
 ) {
     let mut block = BlockWriter::default();
@@ -242,8 +242,11 @@ impl SqliteStore {
             params![study, import.form.key()],
             |r| r.get(0),
         )?;
-        let stored: HashMap<String, i64> = {
-            let mut stmt = tx.prepare("SELECT key, id FROM submissions WHERE form_id = ?1")?;
+        // Known keys: the submission's id, or `None` when withdrawn.
+        let stored: HashMap<String, Option<i64>> = {
+            let mut stmt = tx.prepare(
+                "SELECT key, CASE WHEN withdrawn_at IS NULL THEN id END FROM submissions WHERE form_id = ?1",
+            )?;
             stmt.query_map([form_id], |r| Ok((r.get(0)?, r.get(1)?)))?
                 .collect::<rusqlite::Result<_>>()?
         };
@@ -270,7 +273,11 @@ impl SqliteStore {
                 if i % 4096 == 0 {
                     progress(i as u64, total);
                 }
-                if let Some(id) = stored.get(&response.key) {
+                if let Some(known) = stored.get(&response.key) {
+                    let Some(id) = known else {
+                        outcome.withdrawn += 1;
+                        continue;
+                    };
                     if same_as_stored(&tx, &mut reader, *id, response)? {
                         outcome.unchanged += 1;
                     } else {
@@ -302,12 +309,13 @@ impl SqliteStore {
                 AuditAction::Import,
                 import.form.key(),
                 format!(
-                    "{}: {} new, {} unchanged, {} changed, {} refused; {} participants, {} sessions, {} documents created",
+                    "{}: {} new, {} unchanged, {} changed, {} refused, {} withdrawn; {} participants, {} sessions, {} documents created",
                     import.origin,
                     outcome.new,
                     outcome.unchanged,
                     outcome.changed.len(),
                     import.refused,
+                    outcome.withdrawn,
                     outcome.participants,
                     outcome.sessions,
                     outcome.documents
@@ -376,7 +384,8 @@ impl ResponseStore for SqliteStore {
             "SELECT s.id, s.key, s.submitted_at, s.origin, s.answers_block, s.answers_slot,
                     s.participant_code, s.session_code, s.linked_at IS NOT NULL
              FROM submissions s JOIN response_forms f ON f.id = s.form_id
-             WHERE f.study_id = ?1 AND f.form_key = ?2 ORDER BY s.id",
+             WHERE f.study_id = ?1 AND f.form_key = ?2 AND s.withdrawn_at IS NULL
+             ORDER BY s.id",
         )?;
         let mut rows: Vec<(i64, StoredResponse)> = Vec::new();
         let mut blocks = BlockReader::default();
@@ -433,7 +442,8 @@ impl ResponseStore for SqliteStore {
         let study = self.require_study()?;
         let mut stmt = self.conn.prepare(
             "SELECT f.form_key, count(s.id), count(s.linked_at)
-             FROM response_forms f LEFT JOIN submissions s ON s.form_id = f.id
+             FROM response_forms f
+             LEFT JOIN submissions s ON s.form_id = f.id AND s.withdrawn_at IS NULL
              WHERE f.study_id = ?1 GROUP BY f.id ORDER BY f.form_key",
         )?;
         let counts = stmt
@@ -659,6 +669,105 @@ mod tests {
                 assert_eq!(s.response.answers, responses[i].answers);
             }
         }
+    }
+
+    /// A withdrawal empties the submissions a mapping linked to the
+    /// participant, in their block too, and a re-import of the same export
+    /// neither brings them back nor recreates the participant.
+    #[test]
+    fn a_withdrawn_participants_submissions_are_emptied_and_stay_out() {
+        use crate::{AccountStore, VaultStore};
+        let (_dir, mut store) = store();
+        let form = form();
+        let mut responses: Vec<Response> = (1..=3)
+            .map(|n| {
+                let mut r = response(&format!("k{n}"));
+                r.answers = Answers::from_pairs([("/story", format!("secret-{n}").as_str())]);
+                r
+            })
+            .collect();
+        responses[1].repeats.push(RepeatRow {
+            repeat: "/members".to_owned(),
+            parent: None,
+            answers: Answers::from_pairs([("/members/age", "secret-age")]),
+        });
+        let records: Vec<LinkedRecords> = (1..=3).map(|n| records(&store, n)).collect();
+        let import = |store: &mut SqliteStore| {
+            store
+                .import_responses(
+                    &ResponseImport {
+                        form: &form,
+                        origin: "kobo-csv",
+                        responses: &responses,
+                        records: &records,
+                        refused: 0,
+                        actor: "coord",
+                    },
+                    &mut |_, _| {},
+                )
+                .unwrap_or_else(|e| panic!("{e}"))
+        };
+        assert_eq!((import(&mut store).new, 3), (3, 3));
+        let hash = crate::key::hash_password(&crate::Passphrase::new("coordinator".to_owned()))
+            .unwrap_or_else(|e| panic!("{e}"));
+        let coordinator = store
+            .add_user("coord", sankore_domain::Role::Coordinator, &hash)
+            .unwrap_or_else(|e| panic!("{e}"));
+        let report = store
+            .withdraw_participant(&coordinator, None, "TBK-K-002", None, &|t| t.to_owned())
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(report.submissions_removed, 1);
+
+        let stored = store.responses("enquete").unwrap_or_else(|e| panic!("{e}"));
+        let keys: Vec<&str> = stored.iter().map(|s| s.response.key.as_str()).collect();
+        assert_eq!(keys, ["k1", "k3"]);
+        assert_eq!(stored[1].response.answers, responses[2].answers);
+        assert_eq!(
+            store.response_counts().unwrap_or_else(|e| panic!("{e}"))[0].submissions,
+            2
+        );
+        let mut blocks = BlockReader::default();
+        let left: Vec<String> = (0..3)
+            .map(|slot| {
+                blocks
+                    .answers(&store.conn, 1, slot)
+                    .unwrap_or_else(|e| panic!("{e}"))
+                    .to_owned()
+            })
+            .collect();
+        assert!(left[1].is_empty() && left[0].contains("secret-1") && left[2].contains("secret-3"));
+        let repeats: i64 = store
+            .conn
+            .query_row("SELECT count(*) FROM submission_repeats", [], |r| r.get(0))
+            .unwrap_or(-1);
+        assert_eq!(repeats, 0);
+        let kept: Vec<Option<String>> = store
+            .conn
+            .query_row(
+                "SELECT submitted_at, participant_code, session_code FROM submissions WHERE key = 'k2'",
+                [],
+                |r| Ok(vec![r.get(0)?, r.get(1)?, r.get(2)?]),
+            )
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(kept, [None, None, None], "only the key stays");
+
+        let again = import(&mut store);
+        assert_eq!(
+            (
+                again.new,
+                again.unchanged,
+                again.withdrawn,
+                again.participants
+            ),
+            (0, 2, 1, 0)
+        );
+        assert!(
+            store
+                .participants()
+                .unwrap_or_else(|e| panic!("{e}"))
+                .iter()
+                .all(|p| p.code.as_str() != "TBK-K-002")
+        );
     }
 
     #[test]
