@@ -19,26 +19,58 @@ use crate::{
     SavedMapping, StoredResponse,
 };
 
-/// Whether the stored submission `id` has exactly these answers and
-/// repeat rows (equal for the same answers from a CSV or an XLSX export:
-/// both are in form order).
+/// A stored submission of the form being imported, read in one pass.
+#[derive(Clone, Copy)]
+struct Known {
+    id: i64,
+    block: i64,
+    slot: i64,
+    /// Whether it has repeat rows.
+    repeats: bool,
+}
+
+/// The form's stored submissions by key, `None` for withdrawn ones.
+fn known_submissions(tx: &Transaction<'_>, form_id: i64) -> Result<HashMap<String, Option<Known>>> {
+    let mut stmt = tx.prepare(
+        "SELECT s.key, s.id, s.answers_block, s.answers_slot, s.withdrawn_at IS NOT NULL,
+                EXISTS (SELECT 1 FROM submission_repeats r WHERE r.submission_id = s.id)
+         FROM submissions s WHERE s.form_id = ?1",
+    )?;
+    let known = stmt
+        .query_map([form_id], |r| {
+            let withdrawn: bool = r.get(4)?;
+            let known = Known {
+                id: r.get(1)?,
+                block: r.get(2)?,
+                slot: r.get(3)?,
+                repeats: r.get(5)?,
+            };
+            Ok((r.get(0)?, (!withdrawn).then_some(known)))
+        })?
+        .collect::<rusqlite::Result<_>>()?;
+    Ok(known)
+}
+
+/// Whether a stored submission has exactly these answers and repeat rows
+/// (equal for the same answers from a CSV or an XLSX export: both are in
+/// form order).
 fn same_as_stored(
     tx: &rusqlite::Transaction<'_>,
     blocks: &mut BlockReader,
-    id: i64,
+    known: Known,
     response: &Response,
 ) -> Result<bool> {
-    let (block, slot): (i64, i64) = tx
-        .prepare_cached("SELECT answers_block, answers_slot FROM submissions WHERE id = ?1")?
-        .query_row([id], |r| Ok((r.get(0)?, r.get(1)?)))?;
-    if blocks.answers(tx, block, slot)? != response.answers.as_stored() {
+    if blocks.answers(tx, known.block, known.slot)? != response.answers.as_stored() {
         return Ok(false);
+    }
+    if !known.repeats {
+        return Ok(response.repeats.is_empty());
     }
     let mut stmt = tx.prepare_cached(
         "SELECT repeat_path, parent_position, answers FROM submission_repeats
          WHERE submission_id = ?1 ORDER BY position",
     )?;
-    let mut rows = stmt.query([id])?;
+    let mut rows = stmt.query([known.id])?;
     let mut expected = response.repeats.iter();
     while let Some(r) = rows.next()? {
         let Some(row) = expected.next() else {
@@ -104,7 +136,7 @@ const IMPORT_CACHE_KIB: i64 = -256 * 1024;
 /// submissions; stops early when the receiver is gone.
 fn compress_blocks(
     responses: &[Response],
-    stored: &HashMap<String, Option<i64>>,
+    stored: &HashMap<String, Option<Known>>,
     blocks: &std::sync::mpsc::SyncSender<(Vec<u8>, usize)>,
 ) {
     let mut block = BlockWriter::default();
@@ -242,14 +274,7 @@ impl SqliteStore {
             params![study, import.form.key()],
             |r| r.get(0),
         )?;
-        // Known keys: the submission's id, or `None` when withdrawn.
-        let stored: HashMap<String, Option<i64>> = {
-            let mut stmt = tx.prepare(
-                "SELECT key, CASE WHEN withdrawn_at IS NULL THEN id END FROM submissions WHERE form_id = ?1",
-            )?;
-            stmt.query_map([form_id], |r| Ok((r.get(0)?, r.get(1)?)))?
-                .collect::<rusqlite::Result<_>>()?
-        };
+        let stored = known_submissions(&tx, form_id)?;
         // Submissions stored by this import are those past this id.
         let last_before: i64 =
             tx.query_row("SELECT coalesce(max(id), 0) FROM submissions", [], |r| {
@@ -274,11 +299,11 @@ impl SqliteStore {
                     progress(i as u64, total);
                 }
                 if let Some(known) = stored.get(&response.key) {
-                    let Some(id) = known else {
+                    let Some(known) = known else {
                         outcome.withdrawn += 1;
                         continue;
                     };
-                    if same_as_stored(&tx, &mut reader, *id, response)? {
+                    if same_as_stored(&tx, &mut reader, *known, response)? {
                         outcome.unchanged += 1;
                     } else {
                         outcome.changed.push(response.key.clone());
