@@ -763,6 +763,40 @@ fn a_mapping_links_participants_sessions_and_documents_in_one_transaction() {
         ),
         (Some(0), Some(0))
     );
+
+    // A withdrawal takes TBK-K-002's submission out of every export; the
+    // same export imported again skips it and does not recreate them.
+    support::add_user(&dir, "coord", "coordinator", "coordinator password");
+    let report = json(
+        &support::in_workspace(
+            &dir,
+            &["participant", "withdraw", "TBK-K-002", "--user", "coord"],
+        )
+        .env("SANKORE_PASSWORD", "coordinator password")
+        .assert()
+        .success(),
+    );
+    assert_eq!(report["submissions_removed"].as_u64(), Some(1));
+    let responses = stdout(&run(&["export", "responses"], &dir).success());
+    assert_eq!(csv_rows(&responses).len(), 2, "{responses}");
+    assert!(!responses.contains(SUBS[1].uuid), "{responses}");
+    let after = json(&run(&args, &dir).success());
+    assert_eq!(
+        (
+            after["new"].as_u64(),
+            after["unchanged"].as_u64(),
+            after["withdrawn"].as_u64(),
+            after["participants_created"].as_u64()
+        ),
+        (Some(0), Some(1), Some(1), Some(0))
+    );
+    let text = stdout(&run(&args[..args.len() - 2], &dir).success());
+    assert!(
+        text.contains(", 1 of withdrawn participants, skipped;"),
+        "{text}"
+    );
+    let people = stdout(&run(&["export", "participants"], &dir).success());
+    assert!(!people.contains("TBK-K-002"), "{people}");
     run(&["check"], &dir).success();
 }
 

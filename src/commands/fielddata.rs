@@ -373,6 +373,7 @@ fn import_submissions(
                 "changed": outcome.changed,
                 "refused": rejected.len(),
                 "refused_keys": rejected,
+                "withdrawn": outcome.withdrawn,
                 "participants_created": outcome.participants,
                 "sessions_created": outcome.sessions,
                 "documents_created": outcome.documents,
@@ -412,8 +413,18 @@ fn saved_mapping(
 }
 
 fn summary_line(outcome: &ResponseImportOutcome, refused: usize, lang: Lang) -> String {
+    // Said only when it happened: the usual line stays as it was.
+    let withdrawn = if outcome.withdrawn > 0 {
+        format!(
+            ", {} {}",
+            outcome.withdrawn,
+            Msg::ResponsesWithdrawn.text(lang)
+        )
+    } else {
+        String::new()
+    };
     format!(
-        "{}: {} {}, {} {}, {} {}, {} {}; {} participants, {} sessions, {} documents",
+        "{}: {} {}, {} {}, {} {}, {} {}{withdrawn}; {} participants, {} sessions, {} documents",
         Msg::ResponsesImported.text(lang),
         outcome.new,
         Msg::ResponsesNew.text(lang),

@@ -701,6 +701,7 @@ catalogue! {
     ResponsesUnchanged => "unchanged submissions", "soumissions inchangées";
     ResponsesChanged => "changed since the first import (first version kept)", "modifiées depuis le premier import (première version conservée)";
     ResponsesRefused => "submissions refused", "soumissions refusées";
+    ResponsesWithdrawn => "of withdrawn participants, skipped", "de participants retirés, ignorées";
     ImportRefused => "import refused, nothing was written", "import refusé, rien n'a été écrit";
     UsingSavedMapping => "Using the mapping saved in the workbench for form",
         "Correspondance enregistrée dans l'atelier utilisée pour le formulaire";

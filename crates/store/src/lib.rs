@@ -548,6 +548,8 @@ pub struct ResponseImportOutcome {
     /// Keys of submissions already stored whose answers differ now (the
     /// stored answers are kept).
     pub changed: Vec<String>,
+    /// Submissions of withdrawn participants, found again and skipped.
+    pub withdrawn: usize,
     /// Participants created (existing ones are linked, not changed).
     pub participants: usize,
     pub sessions: usize,
@@ -750,6 +752,9 @@ pub struct Withdrawal {
     pub suggestions_removed: usize,
     /// Framework summaries of the participant as a case.
     pub summaries_removed: usize,
+    /// Form submissions a mapping linked to the participant: their answers
+    /// and repeat rows removed, the key kept so a re-import skips them.
+    pub submissions_removed: usize,
 }
 
 /// The text that replaces a withdrawn participant's words (and the speaker

@@ -646,26 +646,39 @@ async fn save_mapping(
     Ok(Redirect::to(&format!("/field-data/{key}?saved=1")).into_response())
 }
 
+/// Why the saved mapping was not applied.
+enum ApplyError {
+    /// The mapping refused a submission (or is no longer valid).
+    Refused(MappingError),
+    Store(StoreError),
+}
+
+impl From<MappingError> for ApplyError {
+    fn from(error: MappingError) -> Self {
+        ApplyError::Refused(error)
+    }
+}
+
+impl From<StoreError> for ApplyError {
+    fn from(error: StoreError) -> Self {
+        ApplyError::Store(error)
+    }
+}
+
 /// The records the saved mapping gives each unlinked submission of a form,
 /// linked in one transaction; documents join the search index.
 fn apply(
     store: &mut SqliteStore,
     key: &str,
     actor: &str,
-) -> Result<Result<ResponseImportOutcome, MappingError>, StoreError> {
+) -> Result<ResponseImportOutcome, ApplyError> {
     let data = load(store, key)?;
     let file = mapping_file(key);
     let text = data.saved.map(|s| s.toml).unwrap_or_default();
-    let mapping = match Mapping::parse(&file, &text) {
-        Ok(mapping) => mapping,
-        Err(e) => return Ok(Err(e)),
-    };
-    let resolved = match mapping::resolve(&file, &mapping, &data.form) {
-        Ok(resolved) => resolved,
-        Err(e) => return Ok(Err(e)),
-    };
+    let mapping = Mapping::parse(&file, &text)?;
+    let resolved = mapping::resolve(&file, &mapping, &data.form)?;
     if resolved.is_empty() {
-        return Ok(Ok(ResponseImportOutcome::default()));
+        return Ok(ResponseImportOutcome::default());
     }
     let study = store.study()?.ok_or_else(|| StoreError::NotFound {
         what: "study",
@@ -674,13 +687,11 @@ fn apply(
     let context = StudyContext::new(&study, &data.groups, &data.gazetteer);
     let mut records: Vec<(String, LinkedRecords)> = Vec::new();
     for stored in store.responses(key)?.into_iter().filter(|r| !r.linked) {
-        match resolved.apply(Source::Stored, &stored.response, &context) {
-            Ok(linked) => records.push((stored.response.key, linked)),
-            Err(e) => return Ok(Err(e)),
-        }
+        let linked = resolved.apply(Source::Stored, &stored.response, &context)?;
+        records.push((stored.response.key, linked));
     }
     if records.is_empty() {
-        return Ok(Ok(ResponseImportOutcome::default()));
+        return Ok(ResponseImportOutcome::default());
     }
     let outcome = store.link_responses(&ResponseLink {
         form: key,
@@ -688,7 +699,7 @@ fn apply(
         actor,
     })?;
     crate::search::index_missing(store)?;
-    Ok(Ok(outcome))
+    Ok(outcome)
 }
 
 /// `POST /field-data/{form}/apply`: the saved mapping applied to the
@@ -704,8 +715,13 @@ async fn apply_mapping(
     let chrome = Chrome::new(&state, &headers, &LangQuery::default(), Some(&user));
     let actor = user.account.name.clone();
     let form = key.clone();
+    // A refusal is an answer (the page again), a store error is not.
     let applied = state
-        .with_store(move |store| apply(store, &form, &actor))
+        .with_store(move |store| match apply(store, &form, &actor) {
+            Ok(outcome) => Ok(Ok(outcome)),
+            Err(ApplyError::Refused(error)) => Ok(Err(error)),
+            Err(ApplyError::Store(error)) => Err(error),
+        })
         .await?;
     match applied {
         Ok(outcome) => {

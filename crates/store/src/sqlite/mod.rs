@@ -6,6 +6,7 @@
 //! tables stay in memory, so no plaintext spills to temporary files.
 
 mod accounts;
+mod answer_blocks;
 mod assignments;
 pub mod audit;
 mod backup;
@@ -109,6 +110,16 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         15,
         "answers as length-prefixed pairs",
         include_str!("../../migrations/sqlite/0015_compact_answers.sql"),
+    ),
+    (
+        16,
+        "answers stored in compressed blocks",
+        include_str!("../../migrations/sqlite/0016_answer_blocks.sql"),
+    ),
+    (
+        17,
+        "withdrawn participants' submissions",
+        include_str!("../../migrations/sqlite/0017_withdrawn_submissions.sql"),
     ),
 ];
 

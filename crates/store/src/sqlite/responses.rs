@@ -4,11 +4,12 @@
 
 use std::collections::HashMap;
 
-use rusqlite::{OptionalExtension, Transaction, params};
+use rusqlite::{CachedStatement, OptionalExtension, Transaction, params};
 use sankore_domain::instrument::Instrument;
 use sankore_domain::{Answers, AuditAction, AuditEvent, LinkedRecords, RepeatRow, Response};
 use sha2::{Digest, Sha256};
 
+use super::answer_blocks::{BlockReader, BlockWriter};
 use super::records::{check_place, check_session, exists_as};
 use super::write::{Keys, insert_document, insert_participant, insert_session};
 use super::{SqliteStore, audit, now};
@@ -18,21 +19,58 @@ use crate::{
     SavedMapping, StoredResponse,
 };
 
-/// Whether the stored submission `id` has exactly these answers and
-/// repeat rows (equal for the same answers from a CSV or an XLSX export:
-/// both are in form order).
-fn same_as_stored(tx: &rusqlite::Transaction<'_>, id: i64, response: &Response) -> Result<bool> {
-    let answers: String = tx
-        .prepare_cached("SELECT answers FROM submissions WHERE id = ?1")?
-        .query_row([id], |r| r.get(0))?;
-    if answers != response.answers.as_stored() {
+/// A stored submission of the form being imported, read in one pass.
+#[derive(Clone, Copy)]
+struct Known {
+    id: i64,
+    block: i64,
+    slot: i64,
+    /// Whether it has repeat rows.
+    repeats: bool,
+}
+
+/// The form's stored submissions by key, `None` for withdrawn ones.
+fn known_submissions(tx: &Transaction<'_>, form_id: i64) -> Result<HashMap<String, Option<Known>>> {
+    let mut stmt = tx.prepare(
+        "SELECT s.key, s.id, s.answers_block, s.answers_slot, s.withdrawn_at IS NOT NULL,
+                EXISTS (SELECT 1 FROM submission_repeats r WHERE r.submission_id = s.id)
+         FROM submissions s WHERE s.form_id = ?1",
+    )?;
+    let known = stmt
+        .query_map([form_id], |r| {
+            let withdrawn: bool = r.get(4)?;
+            let known = Known {
+                id: r.get(1)?,
+                block: r.get(2)?,
+                slot: r.get(3)?,
+                repeats: r.get(5)?,
+            };
+            Ok((r.get(0)?, (!withdrawn).then_some(known)))
+        })?
+        .collect::<rusqlite::Result<_>>()?;
+    Ok(known)
+}
+
+/// Whether a stored submission has exactly these answers and repeat rows
+/// (equal for the same answers from a CSV or an XLSX export: both are in
+/// form order).
+fn same_as_stored(
+    tx: &rusqlite::Transaction<'_>,
+    blocks: &mut BlockReader,
+    known: Known,
+    response: &Response,
+) -> Result<bool> {
+    if blocks.answers(tx, known.block, known.slot)? != response.answers.as_stored() {
         return Ok(false);
+    }
+    if !known.repeats {
+        return Ok(response.repeats.is_empty());
     }
     let mut stmt = tx.prepare_cached(
         "SELECT repeat_path, parent_position, answers FROM submission_repeats
          WHERE submission_id = ?1 ORDER BY position",
     )?;
-    let mut rows = stmt.query([id])?;
+    let mut rows = stmt.query([known.id])?;
     let mut expected = response.repeats.iter();
     while let Some(r) = rows.next()? {
         let Some(row) = expected.next() else {
@@ -90,6 +128,117 @@ fn insert_records(
     Ok((participant, session))
 }
 
+/// Page cache for an import, in KiB (SQLite's negative `cache_size`).
+const IMPORT_CACHE_KIB: i64 = -256 * 1024;
+
+/// Compresses the answers of an import's new submissions (those whose key
+/// is not `stored`) into blocks, in order, sending each with its number of
+/// submissions; stops early when the receiver is gone.
+fn compress_blocks(
+    responses: &[Response],
+    stored: &HashMap<String, Option<Known>>,
+    blocks: &std::sync::mpsc::SyncSender<(Vec<u8>, usize)>,
+) {
+    let mut block = BlockWriter::default();
+    for response in responses.iter().filter(|r| !stored.contains_key(&r.key)) {
+        block.push(response.answers.as_stored());
+        if block.is_full() && blocks.send(block.finish()).is_err() {
+            return;
+        }
+    }
+    if !block.is_empty() {
+        let _ = blocks.send(block.finish());
+    }
+}
+
+/// Writes the new submissions of an import with their repeat rows, and
+/// their answers' blocks as they come from [`compress_blocks`].
+struct NewSubmissions<'t, 'i> {
+    insert_block: CachedStatement<'t>,
+    insert: CachedStatement<'t>,
+    insert_repeat: CachedStatement<'t>,
+    blocks: std::sync::mpsc::Receiver<(Vec<u8>, usize)>,
+    /// The block being filled: its id, its number of submissions and the
+    /// next slot.
+    current: Option<(i64, usize, usize)>,
+    form_id: i64,
+    origin: &'i str,
+    at: &'i str,
+}
+
+impl<'t, 'i> NewSubmissions<'t, 'i> {
+    fn prepare(
+        tx: &'t Transaction<'_>,
+        blocks: std::sync::mpsc::Receiver<(Vec<u8>, usize)>,
+        form_id: i64,
+        origin: &'i str,
+        at: &'i str,
+    ) -> Result<Self> {
+        Ok(NewSubmissions {
+            insert_block: tx.prepare_cached("INSERT INTO answer_blocks (data) VALUES (?1)")?,
+            insert: tx.prepare_cached(
+                "INSERT INTO submissions (form_id, key, submitted_at, origin, answers_block, answers_slot,
+                                          participant_code, session_code, imported_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+            )?,
+            insert_repeat: tx.prepare_cached(
+                "INSERT INTO submission_repeats (submission_id, position, repeat_path, parent_position, answers)
+                 VALUES (?1, ?2, ?3, ?4, ?5)",
+            )?,
+            blocks,
+            current: None,
+            form_id,
+            origin,
+            at,
+        })
+    }
+
+    /// Writes the next new submission (the order [`compress_blocks`] took),
+    /// and its block first when it starts one.
+    fn add(
+        &mut self,
+        tx: &Transaction<'_>,
+        response: &Response,
+        participant: Option<String>,
+        session: Option<String>,
+    ) -> Result<()> {
+        let (block, slots, slot) = match self.current {
+            Some(current) if current.2 < current.1 => current,
+            _ => {
+                let (data, slots) = self.blocks.recv().map_err(|_| StoreError::Stored {
+                    what: "answers block",
+                    detail: "compressing the answers stopped".to_owned(),
+                })?;
+                self.insert_block.execute([data])?;
+                (tx.last_insert_rowid(), slots, 0)
+            }
+        };
+        self.current = Some((block, slots, slot + 1));
+        self.insert.execute(params![
+            self.form_id,
+            response.key,
+            response.submitted_at,
+            self.origin,
+            block,
+            slot,
+            participant,
+            session,
+            self.at
+        ])?;
+        let submission = tx.last_insert_rowid();
+        for (position, row) in response.repeats.iter().enumerate() {
+            self.insert_repeat.execute(params![
+                submission,
+                position,
+                row.repeat,
+                row.parent,
+                row.answers.as_stored()
+            ])?;
+        }
+        Ok(())
+    }
+}
+
 /// The id of a form of the study whose responses were imported.
 fn form_id(conn: &rusqlite::Connection, study: i64, form: &str) -> Result<i64> {
     conn.query_row(
@@ -102,6 +251,107 @@ fn form_id(conn: &rusqlite::Connection, study: i64, form: &str) -> Result<i64> {
         what: "response form",
         key: form.to_owned(),
     })
+}
+
+impl SqliteStore {
+    /// Writes an import in one transaction with its audit entry.
+    fn import_in_one_transaction(
+        &mut self,
+        import: &ResponseImport<'_>,
+        study: i64,
+        definition: &str,
+        progress: Progress<'_>,
+    ) -> Result<ResponseImportOutcome> {
+        let tx = self.write_transaction()?;
+        let at = now();
+        tx.execute(
+            "INSERT INTO response_forms (study_id, form_key, definition, updated_at) VALUES (?1, ?2, ?3, ?4)
+             ON CONFLICT (study_id, form_key) DO UPDATE SET definition = excluded.definition, updated_at = excluded.updated_at",
+            params![study, import.form.key(), definition, at],
+        )?;
+        let form_id: i64 = tx.query_row(
+            "SELECT id FROM response_forms WHERE study_id = ?1 AND form_key = ?2",
+            params![study, import.form.key()],
+            |r| r.get(0),
+        )?;
+        let stored = known_submissions(&tx, form_id)?;
+        // Submissions stored by this import are those past this id.
+        let last_before: i64 =
+            tx.query_row("SELECT coalesce(max(id), 0) FROM submissions", [], |r| {
+                r.get(0)
+            })?;
+        let mut keys = if import.records.is_empty() {
+            None
+        } else {
+            Some(Keys::load(&tx, study)?)
+        };
+        let mut outcome = ResponseImportOutcome::default();
+        let total = import.responses.len() as u64;
+        // Answers are compressed on another core while this one writes.
+        let (send_blocks, blocks) = std::sync::mpsc::sync_channel(4);
+        std::thread::scope(|scope| -> Result<()> {
+            let stored = &stored;
+            scope.spawn(move || compress_blocks(import.responses, stored, &send_blocks));
+            let mut reader = BlockReader::default();
+            let mut new = NewSubmissions::prepare(&tx, blocks, form_id, import.origin, &at)?;
+            for (i, response) in import.responses.iter().enumerate() {
+                if i % 4096 == 0 {
+                    progress(i as u64, total);
+                }
+                if let Some(known) = stored.get(&response.key) {
+                    let Some(known) = known else {
+                        outcome.withdrawn += 1;
+                        continue;
+                    };
+                    if same_as_stored(&tx, &mut reader, *known, response)? {
+                        outcome.unchanged += 1;
+                    } else {
+                        outcome.changed.push(response.key.clone());
+                    }
+                    continue;
+                }
+                let (participant, session) = match (import.records.get(i), keys.as_mut()) {
+                    (Some(records), Some(keys)) => {
+                        insert_records(&tx, study, keys, records, &mut outcome)?
+                    }
+                    _ => (None, None),
+                };
+                new.add(&tx, response, participant, session)?;
+                outcome.new += 1;
+            }
+            Ok(())
+        })?;
+        if keys.is_some() {
+            tx.execute(
+                "UPDATE submissions SET linked_at = ?1 WHERE form_id = ?2 AND id > ?3",
+                params![at, form_id, last_before],
+            )?;
+        }
+        audit::append(
+            &tx,
+            &AuditEvent::new(
+                import.actor,
+                AuditAction::Import,
+                import.form.key(),
+                format!(
+                    "{}: {} new, {} unchanged, {} changed, {} refused, {} withdrawn; {} participants, {} sessions, {} documents created",
+                    import.origin,
+                    outcome.new,
+                    outcome.unchanged,
+                    outcome.changed.len(),
+                    import.refused,
+                    outcome.withdrawn,
+                    outcome.participants,
+                    outcome.sessions,
+                    outcome.documents
+                ),
+            ),
+        )?;
+        tx.commit()?;
+        self.anchor_audit_head()?;
+        progress(total, total);
+        Ok(outcome)
+    }
 }
 
 impl ResponseStore for SqliteStore {
@@ -121,114 +371,16 @@ impl ResponseStore for SqliteStore {
             what: "instrument",
             detail: e.to_string(),
         })?;
-        let tx = self.write_transaction()?;
-        let at = now();
-        tx.execute(
-            "INSERT INTO response_forms (study_id, form_key, definition, updated_at) VALUES (?1, ?2, ?3, ?4)
-             ON CONFLICT (study_id, form_key) DO UPDATE SET definition = excluded.definition, updated_at = excluded.updated_at",
-            params![study, import.form.key(), definition, at],
-        )?;
-        let form_id: i64 = tx.query_row(
-            "SELECT id FROM response_forms WHERE study_id = ?1 AND form_key = ?2",
-            params![study, import.form.key()],
-            |r| r.get(0),
-        )?;
-        let stored: HashMap<String, i64> = {
-            let mut stmt = tx.prepare("SELECT key, id FROM submissions WHERE form_id = ?1")?;
-            stmt.query_map([form_id], |r| Ok((r.get(0)?, r.get(1)?)))?
-                .collect::<rusqlite::Result<_>>()?
-        };
-        // Submissions stored by this import are those past this id.
-        let last_before: i64 =
-            tx.query_row("SELECT coalesce(max(id), 0) FROM submissions", [], |r| {
-                r.get(0)
-            })?;
-        let mut keys = if import.records.is_empty() {
-            None
-        } else {
-            Some(Keys::load(&tx, study)?)
-        };
-        let mut outcome = ResponseImportOutcome::default();
-        let total = import.responses.len() as u64;
-        {
-            let mut insert = tx.prepare_cached(
-                "INSERT INTO submissions (form_id, key, submitted_at, origin, answers, participant_code, session_code, imported_at)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-            )?;
-            let mut insert_repeat = tx.prepare_cached(
-                "INSERT INTO submission_repeats (submission_id, position, repeat_path, parent_position, answers)
-                 VALUES (?1, ?2, ?3, ?4, ?5)",
-            )?;
-            for (i, response) in import.responses.iter().enumerate() {
-                if i % 4096 == 0 {
-                    progress(i as u64, total);
-                }
-                if let Some(id) = stored.get(&response.key) {
-                    if same_as_stored(&tx, *id, response)? {
-                        outcome.unchanged += 1;
-                    } else {
-                        outcome.changed.push(response.key.clone());
-                    }
-                    continue;
-                }
-                let (participant, session) = match (import.records.get(i), keys.as_mut()) {
-                    (Some(records), Some(keys)) => {
-                        insert_records(&tx, study, keys, records, &mut outcome)?
-                    }
-                    _ => (None, None),
-                };
-                insert.execute(params![
-                    form_id,
-                    response.key,
-                    response.submitted_at,
-                    import.origin,
-                    response.answers.as_stored(),
-                    participant,
-                    session,
-                    at
-                ])?;
-                let submission = tx.last_insert_rowid();
-                for (position, row) in response.repeats.iter().enumerate() {
-                    insert_repeat.execute(params![
-                        submission,
-                        position,
-                        row.repeat,
-                        row.parent,
-                        row.answers.as_stored()
-                    ])?;
-                }
-                outcome.new += 1;
-            }
-        }
-        if keys.is_some() {
-            tx.execute(
-                "UPDATE submissions SET linked_at = ?1 WHERE form_id = ?2 AND id > ?3",
-                params![at, form_id, last_before],
-            )?;
-        }
-        audit::append(
-            &tx,
-            &AuditEvent::new(
-                import.actor,
-                AuditAction::Import,
-                import.form.key(),
-                format!(
-                    "{}: {} new, {} unchanged, {} changed, {} refused; {} participants, {} sessions, {} documents created",
-                    import.origin,
-                    outcome.new,
-                    outcome.unchanged,
-                    outcome.changed.len(),
-                    import.refused,
-                    outcome.participants,
-                    outcome.sessions,
-                    outcome.documents
-                ),
-            ),
-        )?;
-        tx.commit()?;
-        self.anchor_audit_head()?;
-        progress(total, total);
-        Ok(outcome)
+        // One transaction holds the whole import: a page cache large enough
+        // for it keeps SQLite from spilling pages to the log mid-way, then
+        // reading, decrypting, encrypting and writing them again. Pages are
+        // taken only as needed and given back afterwards.
+        self.conn
+            .pragma_update(None, "cache_size", IMPORT_CACHE_KIB)?;
+        let imported = self.import_in_one_transaction(import, study, &definition, progress);
+        self.conn
+            .execute_batch("PRAGMA cache_size = -2000; PRAGMA shrink_memory;")?;
+        imported
     }
 
     fn response_forms(&self) -> Result<Vec<Instrument>> {
@@ -254,16 +406,19 @@ impl ResponseStore for SqliteStore {
         let study = self.require_study()?;
         let _snapshot = self.snapshot()?;
         let mut stmt = self.conn.prepare(
-            "SELECT s.id, s.key, s.submitted_at, s.origin, s.answers, s.participant_code, s.session_code,
-                    s.linked_at IS NOT NULL
+            "SELECT s.id, s.key, s.submitted_at, s.origin, s.answers_block, s.answers_slot,
+                    s.participant_code, s.session_code, s.linked_at IS NOT NULL
              FROM submissions s JOIN response_forms f ON f.id = s.form_id
-             WHERE f.study_id = ?1 AND f.form_key = ?2 ORDER BY s.id",
+             WHERE f.study_id = ?1 AND f.form_key = ?2 AND s.withdrawn_at IS NULL
+             ORDER BY s.id",
         )?;
         let mut rows: Vec<(i64, StoredResponse)> = Vec::new();
+        let mut blocks = BlockReader::default();
         let mut found = stmt.query(params![study, form])?;
         while let Some(r) = found.next()? {
             let key: String = r.get(1)?;
-            let answers = stored_answers(r.get(4)?, &key)?;
+            let text = blocks.answers(&self.conn, r.get(4)?, r.get(5)?)?;
+            let answers = stored_answers(text.to_owned(), &key)?;
             rows.push((
                 r.get(0)?,
                 StoredResponse {
@@ -274,9 +429,9 @@ impl ResponseStore for SqliteStore {
                         repeats: Vec::new(),
                     },
                     origin: r.get(3)?,
-                    participant: r.get(5)?,
-                    session: r.get(6)?,
-                    linked: r.get(7)?,
+                    participant: r.get(6)?,
+                    session: r.get(7)?,
+                    linked: r.get(8)?,
                 },
             ));
         }
@@ -312,7 +467,8 @@ impl ResponseStore for SqliteStore {
         let study = self.require_study()?;
         let mut stmt = self.conn.prepare(
             "SELECT f.form_key, count(s.id), count(s.linked_at)
-             FROM response_forms f LEFT JOIN submissions s ON s.form_id = f.id
+             FROM response_forms f
+             LEFT JOIN submissions s ON s.form_id = f.id AND s.withdrawn_at IS NULL
              WHERE f.study_id = ?1 GROUP BY f.id ORDER BY f.form_key",
         )?;
         let counts = stmt
@@ -419,6 +575,7 @@ impl ResponseStore for SqliteStore {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::sqlite::answer_blocks::BLOCK_SLOTS;
     use crate::{AuditFilter, AuditStore, AuditVerification, Store};
     use sankore_domain::instrument::{Item, LocalizedText, Question, QuestionType, Settings};
     use sankore_domain::{Document, ParticipantCode};
@@ -485,6 +642,157 @@ mod tests {
             session: Some(session),
             documents: vec![document],
         }
+    }
+
+    /// Imports spanning several answer blocks read back in order, and a
+    /// re-import tells unchanged submissions from changed ones across
+    /// block boundaries.
+    #[test]
+    fn answers_in_several_blocks_read_back_and_compare_on_reimport() {
+        let (_dir, mut store) = store();
+        let form = form();
+        let n = BLOCK_SLOTS * 2 + 7;
+        let mut responses: Vec<Response> = (0..n)
+            .map(|i| {
+                let mut r = response(&format!("k{i}"));
+                let story = format!("récit {i} ").repeat(i % 5);
+                r.answers =
+                    Answers::from_pairs([("/code", format!("c{i}").as_str()), ("/story", &story)]);
+                r
+            })
+            .collect();
+        let import = |store: &mut SqliteStore, responses: &[Response]| {
+            store
+                .import_responses(
+                    &ResponseImport {
+                        form: &form,
+                        origin: "kobo-csv",
+                        responses,
+                        records: &[],
+                        refused: 0,
+                        actor: "coord",
+                    },
+                    &mut |_, _| {},
+                )
+                .unwrap_or_else(|e| panic!("{e}"))
+        };
+        assert_eq!(import(&mut store, &responses[..n - 3]).new, n - 3);
+        let blocks: i64 = store
+            .conn
+            .query_row("SELECT count(*) FROM answer_blocks", [], |r| r.get(0))
+            .unwrap_or_default();
+        assert_eq!(blocks, 3);
+        responses[BLOCK_SLOTS + 1].answers = Answers::from_pairs([("/code", "changed")]);
+        let outcome = import(&mut store, &responses);
+        assert_eq!((outcome.new, outcome.unchanged), (3, n - 4));
+        assert_eq!(outcome.changed, [format!("k{}", BLOCK_SLOTS + 1)]);
+        let stored = store.responses("enquete").unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(stored.len(), n);
+        for (i, s) in stored.iter().enumerate() {
+            assert_eq!(s.response.key, format!("k{i}"));
+            if i != BLOCK_SLOTS + 1 {
+                assert_eq!(s.response.answers, responses[i].answers);
+            }
+        }
+    }
+
+    /// A withdrawal empties the submissions a mapping linked to the
+    /// participant, in their block too, and a re-import of the same export
+    /// neither brings them back nor recreates the participant.
+    #[test]
+    fn a_withdrawn_participants_submissions_are_emptied_and_stay_out() {
+        use crate::{AccountStore, VaultStore};
+        let (_dir, mut store) = store();
+        let form = form();
+        let mut responses: Vec<Response> = (1..=3)
+            .map(|n| {
+                let mut r = response(&format!("k{n}"));
+                r.answers = Answers::from_pairs([("/story", format!("secret-{n}").as_str())]);
+                r
+            })
+            .collect();
+        responses[1].repeats.push(RepeatRow {
+            repeat: "/members".to_owned(),
+            parent: None,
+            answers: Answers::from_pairs([("/members/age", "secret-age")]),
+        });
+        let records: Vec<LinkedRecords> = (1..=3).map(|n| records(&store, n)).collect();
+        let import = |store: &mut SqliteStore| {
+            store
+                .import_responses(
+                    &ResponseImport {
+                        form: &form,
+                        origin: "kobo-csv",
+                        responses: &responses,
+                        records: &records,
+                        refused: 0,
+                        actor: "coord",
+                    },
+                    &mut |_, _| {},
+                )
+                .unwrap_or_else(|e| panic!("{e}"))
+        };
+        assert_eq!((import(&mut store).new, 3), (3, 3));
+        let hash = crate::key::hash_password(&crate::Passphrase::new("coordinator".to_owned()))
+            .unwrap_or_else(|e| panic!("{e}"));
+        let coordinator = store
+            .add_user("coord", sankore_domain::Role::Coordinator, &hash)
+            .unwrap_or_else(|e| panic!("{e}"));
+        let report = store
+            .withdraw_participant(&coordinator, None, "TBK-K-002", None, &|t| t.to_owned())
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(report.submissions_removed, 1);
+
+        let stored = store.responses("enquete").unwrap_or_else(|e| panic!("{e}"));
+        let keys: Vec<&str> = stored.iter().map(|s| s.response.key.as_str()).collect();
+        assert_eq!(keys, ["k1", "k3"]);
+        assert_eq!(stored[1].response.answers, responses[2].answers);
+        assert_eq!(
+            store.response_counts().unwrap_or_else(|e| panic!("{e}"))[0].submissions,
+            2
+        );
+        let mut blocks = BlockReader::default();
+        let left: Vec<String> = (0..3)
+            .map(|slot| {
+                blocks
+                    .answers(&store.conn, 1, slot)
+                    .unwrap_or_else(|e| panic!("{e}"))
+                    .to_owned()
+            })
+            .collect();
+        assert!(left[1].is_empty() && left[0].contains("secret-1") && left[2].contains("secret-3"));
+        let repeats: i64 = store
+            .conn
+            .query_row("SELECT count(*) FROM submission_repeats", [], |r| r.get(0))
+            .unwrap_or(-1);
+        assert_eq!(repeats, 0);
+        let kept: Vec<Option<String>> = store
+            .conn
+            .query_row(
+                "SELECT submitted_at, participant_code, session_code FROM submissions WHERE key = 'k2'",
+                [],
+                |r| Ok(vec![r.get(0)?, r.get(1)?, r.get(2)?]),
+            )
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(kept, [None, None, None], "only the key stays");
+
+        let again = import(&mut store);
+        assert_eq!(
+            (
+                again.new,
+                again.unchanged,
+                again.withdrawn,
+                again.participants
+            ),
+            (0, 2, 1, 0)
+        );
+        assert!(
+            store
+                .participants()
+                .unwrap_or_else(|e| panic!("{e}"))
+                .iter()
+                .all(|p| p.code.as_str() != "TBK-K-002")
+        );
     }
 
     #[test]
@@ -605,7 +913,7 @@ mod mapping_tests {
     use super::*;
 
     /// Migration 0015 turns the JSON answers of earlier workspaces into the
-    /// pairs the import now writes, byte for byte.
+    /// pairs the import now writes, byte for byte; 0016 moves them to blocks.
     #[test]
     fn stored_json_answers_become_pairs() -> rusqlite::Result<()> {
         let conn = rusqlite::Connection::open_in_memory()?;
@@ -647,6 +955,29 @@ mod mapping_tests {
         assert!(
             conn.prepare("SELECT fingerprint FROM submissions").is_err(),
             "the fingerprint column is gone"
+        );
+        let before = answers("SELECT answers FROM submissions ORDER BY id")?;
+        conn.execute_batch(include_str!(
+            "../../migrations/sqlite/0016_answer_blocks.sql"
+        ))?;
+        // Migration 0016 moves each submission's answers to a block of its
+        // own, read back unchanged.
+        let places: Vec<(i64, i64)> = conn
+            .prepare("SELECT answers_block, answers_slot FROM submissions ORDER BY id")?
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
+            .collect::<rusqlite::Result<_>>()?;
+        let mut blocks = BlockReader::default();
+        let mut after = Vec::new();
+        for (block, slot) in places {
+            let text = blocks
+                .answers(&conn, block, slot)
+                .map_err(|e| rusqlite::Error::InvalidParameterName(e.to_string()))?;
+            after.push(text.to_owned());
+        }
+        assert_eq!(after, before);
+        assert!(
+            conn.prepare("SELECT answers FROM submissions").is_err(),
+            "answers are no longer stored in the submission row"
         );
         Ok(())
     }

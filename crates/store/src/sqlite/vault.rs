@@ -519,7 +519,7 @@ impl VaultStore for SqliteStore {
         )?;
         tx.execute("DELETE FROM participants WHERE id = ?1", [participant])?;
         let detail = format!(
-            "identity removed: {}; sessions removed: {}; documents removed: {}; documents redacted: {} ({} turns); codings removed: {}; suggestions removed: {}; summaries removed: {}{}",
+            "identity removed: {}; sessions removed: {}; documents removed: {}; documents redacted: {} ({} turns); codings removed: {}; suggestions removed: {}; summaries removed: {}; submissions removed: {}{}",
             if report.identity_removed { "yes" } else { "no" },
             report.sessions_removed,
             report.documents_removed,
@@ -528,6 +528,7 @@ impl VaultStore for SqliteStore {
             report.codings_removed,
             report.suggestions_removed,
             report.summaries_removed,
+            report.submissions_removed,
             reason
                 .map(|r| format!("; reason: {}", r.trim()))
                 .unwrap_or_default()

@@ -17,7 +17,10 @@
 //!   the others are re-based, and each coding that moved gets a new version
 //!   so a stale editor is refused. The document is re-indexed for search,
 //!   and the index's segments are merged so no removed term survives in
-//!   them.
+//!   them;
+//! - each form **submission** a mapping linked to them loses its answers
+//!   (emptied in their stored block), repeat rows, date and links; its key
+//!   stays, marked withdrawn, so a re-import of the same export skips it.
 
 use rusqlite::{Transaction, params};
 use sankore_domain::TextBody;
@@ -59,6 +62,45 @@ fn overlaps(cuts: &[Cut], start: usize, end: usize) -> bool {
     cuts.iter().any(|c| start < c.to && c.from < end)
 }
 
+/// Empties the submissions a mapping linked to the participant `code`.
+fn withdraw_submissions(
+    tx: &Transaction<'_>,
+    study: i64,
+    code: &str,
+    report: &mut Withdrawal,
+) -> Result<()> {
+    let submissions: Vec<(i64, i64, i64)> = tx
+        .prepare(
+            "SELECT s.id, s.answers_block, s.answers_slot
+             FROM submissions s JOIN response_forms f ON f.id = s.form_id
+             WHERE f.study_id = ?1 AND s.participant_code = ?2 AND s.withdrawn_at IS NULL
+             ORDER BY s.answers_block",
+        )?
+        .query_map(params![study, code], |r| {
+            Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+        })?
+        .collect::<rusqlite::Result<_>>()?;
+    for same_block in submissions.chunk_by(|a, b| a.1 == b.1) {
+        let slots: Vec<i64> = same_block.iter().map(|s| s.2).collect();
+        super::answer_blocks::empty_slots(tx, same_block[0].1, &slots)?;
+    }
+    let at = super::now();
+    for (id, _, _) in &submissions {
+        tx.execute(
+            "DELETE FROM submission_repeats WHERE submission_id = ?1",
+            [id],
+        )?;
+        tx.execute(
+            "UPDATE submissions SET withdrawn_at = ?2, submitted_at = NULL,
+                 participant_code = NULL, session_code = NULL
+             WHERE id = ?1",
+            params![id, at],
+        )?;
+    }
+    report.submissions_removed = submissions.len();
+    Ok(())
+}
+
 /// Removes everything `participant` contributed, counting into `report`.
 pub(super) fn remove_contributions(
     tx: &Transaction<'_>,
@@ -70,6 +112,7 @@ pub(super) fn remove_contributions(
 ) -> Result<()> {
     remove_interviews(tx, participant, report)?;
     leave_attendance(tx, participant)?;
+    withdraw_submissions(tx, study, code, report)?;
     let documents: Vec<i64> = tx
         .prepare(
             "SELECT DISTINCT t.document_id FROM turns t JOIN documents d ON d.id = t.document_id
