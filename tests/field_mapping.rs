@@ -221,6 +221,23 @@ fn roles_refusals_saving_and_applying_over_http() {
         "{}",
         applied.body
     );
+    assert!(
+        applied.body.contains("not a place code of the study"),
+        "{}",
+        applied.body
+    );
+    let applied = post(
+        &coordinator,
+        "/field-data/enquete/apply",
+        &[],
+        &[("Cookie", "sankore_lang=fr")],
+    );
+    assert_eq!(applied.status, 400);
+    assert!(
+        applied.body.contains("pas un code de lieu du répertoire"),
+        "{}",
+        applied.body
+    );
     assert_eq!(counts(&coordinator), (2, 0, 2));
     assert!(!coordinator.get("/participants").body.contains("TBK-K-001"));
 

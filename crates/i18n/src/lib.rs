@@ -750,6 +750,19 @@ catalogue! {
         "des attributs du participant sont reliés mais pas de code de participant : reliez le code du participant";
     MappingBadLanguage => "is not an ISO 639 language code such as fr", "n'est pas un code de langue ISO 639 tel que fr";
     MappingSubmission => "submission", "soumission";
+    MappingNoParticipantCode => "no participant code", "pas de code de participant";
+    MappingNotACode => "not a pseudonymous code", "pas un code pseudonyme";
+    MappingBadGender => "gender not recognised (add [values.gender])", "genre non reconnu (ajoutez [values.gender])";
+    MappingBadAge => "age not recognised", "âge non reconnu";
+    MappingNoGroup => "no group", "pas de groupe";
+    MappingNotAGroup => "is not a stakeholder group of the study (add [values.group])", "n'est pas un groupe d'acteurs de l'étude (ajoutez [values.group])";
+    MappingNoPlace => "no place", "pas de lieu";
+    MappingNotAPlace => "not a place code of the study's gazetteer (add [values.place])", "pas un code de lieu du répertoire géographique de l'étude (ajoutez [values.place])";
+    MappingBadConsent => "consent not recognised", "consentement non reconnu";
+    MappingNotADate => "not a date", "pas une date";
+    MappingNoSessionDate => "no session date (map session_date)", "pas de date de session (associez session_date)";
+    MappingOutsidePeriod => "is outside the study period", "est hors de la période de l'étude";
+    MappingBadRecord => "the record it gives is refused", "l'enregistrement qui en résulte est refusé";
     CellsHidden => "cells left empty (fewer people than the threshold)", "cellules laissées vides (moins de personnes que le seuil)";
 }
 

@@ -20,7 +20,8 @@ use sankore_domain::{
 };
 use sankore_formats::submissions::export::form_language;
 use sankore_formats::submissions::mapping::{
-    self, AnswerAt, Mapping, MappingError, Missing, QuestionProblem, Source, StudyContext,
+    self, AnswerAt, AnswerProblem, Mapping, MappingError, Missing, QuestionProblem, Source,
+    StudyContext,
 };
 use sankore_i18n::{Lang, Msg};
 use sankore_store::sqlite::SqliteStore;
@@ -450,9 +451,37 @@ fn describe(error: &MappingError, lang: Lang) -> String {
         }
         MappingError::Answer {
             at: AnswerAt::Stored { key, question },
-            reason,
-        } => format!("{} {key}, {question}: {reason}", t(Msg::MappingSubmission)),
+            problem,
+        } => format!(
+            "{} {key}, {question}: {}",
+            t(Msg::MappingSubmission),
+            answer_problem(problem, lang)
+        ),
         other => other.to_string(),
+    }
+}
+
+/// Why an answer gives no valid record, in the page's language (with the
+/// domain check's own words, in English, where it gave some).
+fn answer_problem(problem: &AnswerProblem, lang: Lang) -> String {
+    let t = |m: Msg| m.text(lang);
+    let with = |m: Msg, detail: &str| format!("{} ({detail})", t(m));
+    match problem {
+        AnswerProblem::NoParticipantCode => t(Msg::MappingNoParticipantCode).to_owned(),
+        AnswerProblem::NotACode(detail) => with(Msg::MappingNotACode, detail),
+        AnswerProblem::Gender(detail) => with(Msg::MappingBadGender, detail),
+        AnswerProblem::Age(detail) => with(Msg::MappingBadAge, detail),
+        AnswerProblem::NoGroup => t(Msg::MappingNoGroup).to_owned(),
+        AnswerProblem::NotAGroup(group) => format!("{group:?} {}", t(Msg::MappingNotAGroup)),
+        AnswerProblem::NoPlace => t(Msg::MappingNoPlace).to_owned(),
+        AnswerProblem::NotAPlace => t(Msg::MappingNotAPlace).to_owned(),
+        AnswerProblem::Consent(detail) => with(Msg::MappingBadConsent, detail),
+        AnswerProblem::NotADate => t(Msg::MappingNotADate).to_owned(),
+        AnswerProblem::NoSessionDate => t(Msg::MappingNoSessionDate).to_owned(),
+        AnswerProblem::OutsidePeriod { date, from, to } => {
+            format!("{date} {} ({from} – {to})", t(Msg::MappingOutsidePeriod))
+        }
+        AnswerProblem::Record(detail) => with(Msg::MappingBadRecord, detail),
     }
 }
 

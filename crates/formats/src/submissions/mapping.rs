@@ -99,8 +99,48 @@ pub enum MappingError {
     #[error("{file}: {missing}")]
     Incomplete { file: String, missing: Missing },
     /// A submission's answer does not give a valid record.
-    #[error("{at}: {reason}")]
-    Answer { at: AnswerAt, reason: String },
+    #[error("{at}: {problem}")]
+    Answer {
+        at: AnswerAt,
+        problem: AnswerProblem,
+    },
+}
+
+/// Why a submission's answer does not give a valid record. The texts a
+/// variant carries come from the domain's own checks.
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+pub enum AnswerProblem {
+    #[error("no participant code")]
+    NoParticipantCode,
+    #[error("not a pseudonymous code: {0}")]
+    NotACode(String),
+    #[error("{0} (add [values.gender])")]
+    Gender(String),
+    #[error("{0}")]
+    Age(String),
+    #[error("no group")]
+    NoGroup,
+    #[error("{0:?} is not a stakeholder group of the study (add [values.group])")]
+    NotAGroup(String),
+    #[error("no place")]
+    NoPlace,
+    #[error("not a place code of the study's gazetteer (add [values.place])")]
+    NotAPlace,
+    #[error("{0}")]
+    Consent(String),
+    #[error("not a date")]
+    NotADate,
+    #[error("no session date (map session_date)")]
+    NoSessionDate,
+    #[error("{date} is outside the study period {from} – {to}")]
+    OutsidePeriod {
+        date: NaiveDate,
+        from: NaiveDate,
+        to: NaiveDate,
+    },
+    /// The session or document the answers give is refused.
+    #[error("{0}")]
+    Record(String),
 }
 
 /// Why a question named by a mapping cannot serve.
@@ -370,13 +410,13 @@ impl Resolved<'_> {
                 question,
             },
         };
-        let fail = |key: &str, reason: String| MappingError::Answer {
+        let fail = |key: &str, problem: AnswerProblem| MappingError::Answer {
             at: at(self
                 .paths
                 .get(key)
                 .cloned()
                 .unwrap_or_else(|| format!("[defaults] {key}"))),
-            reason,
+            problem,
         };
         // The Sankore value of an attribute: mapped answer, else default.
         let raw = |key: &str| -> Option<String> {
@@ -401,66 +441,54 @@ impl Resolved<'_> {
         let mut linked = LinkedRecords::default();
         if self.paths.contains_key("participant") {
             let code = raw("participant")
-                .ok_or_else(|| fail("participant", "no participant code".to_owned()))?;
+                .ok_or_else(|| fail("participant", AnswerProblem::NoParticipantCode))?;
             let code = ParticipantCode::new(&code.to_uppercase())
-                .map_err(|e| fail("participant", format!("not a pseudonymous code: {e}")))?;
+                .map_err(|e| fail("participant", AnswerProblem::NotACode(e.to_string())))?;
             let gender = match raw("gender") {
                 Some(g) => Gender::parse(&g)
-                    .map_err(|e| fail("gender", format!("{e} (add [values.gender])")))?,
+                    .map_err(|e| fail("gender", AnswerProblem::Gender(e.to_string())))?,
                 None => Gender::Unspecified,
             };
             let age_band = match raw("age") {
                 Some(a) => match a.parse::<i64>() {
                     Ok(years) => age_band(years),
-                    Err(_) => AgeBand::parse(&a).map_err(|e| fail("age", e.to_string()))?,
+                    Err(_) => AgeBand::parse(&a)
+                        .map_err(|e| fail("age", AnswerProblem::Age(e.to_string())))?,
                 },
                 None => AgeBand::Unknown,
             };
-            let group = raw("group").ok_or_else(|| fail("group", "no group".to_owned()))?;
+            let group = raw("group").ok_or_else(|| fail("group", AnswerProblem::NoGroup))?;
             if !study.groups.contains(&group) {
-                return Err(fail(
-                    "group",
-                    format!(
-                        "{group:?} is not a stakeholder group of the study (add [values.group])"
-                    ),
-                ));
+                return Err(fail("group", AnswerProblem::NotAGroup(group)));
             }
-            let place = raw("place").ok_or_else(|| fail("place", "no place".to_owned()))?;
+            let place = raw("place").ok_or_else(|| fail("place", AnswerProblem::NoPlace))?;
             let place = PlaceCode::new(&place)
                 .ok()
                 .filter(|p| study.places.contains(p))
-                .ok_or_else(|| {
-                    fail(
-                        "place",
-                        "not a place code of the study's gazetteer (add [values.place])".to_owned(),
-                    )
-                })?;
+                .ok_or_else(|| fail("place", AnswerProblem::NotAPlace))?;
             let consent = match raw("consent") {
-                Some(c) => ConsentStatus::parse(&c).map_err(|e| fail("consent", e.to_string()))?,
+                Some(c) => ConsentStatus::parse(&c)
+                    .map_err(|e| fail("consent", AnswerProblem::Consent(e.to_string())))?,
                 None => ConsentStatus::Pending,
             };
             let date = match raw("session_date") {
                 Some(d) => NaiveDate::parse_from_str(d.get(..10).unwrap_or(&d), "%Y-%m-%d")
-                    .map_err(|_| fail("session_date", "not a date".to_owned()))?,
+                    .map_err(|_| fail("session_date", AnswerProblem::NotADate))?,
                 None => response
                     .submitted_at
                     .as_deref()
                     .and_then(|s| s.get(..10))
                     .and_then(|s| NaiveDate::parse_from_str(s, "%Y-%m-%d").ok())
-                    .ok_or_else(|| {
-                        fail(
-                            "session_date",
-                            "no session date (map session_date)".to_owned(),
-                        )
-                    })?,
+                    .ok_or_else(|| fail("session_date", AnswerProblem::NoSessionDate))?,
             };
             if date < study.period.0 || date > study.period.1 {
                 return Err(fail(
                     "session_date",
-                    format!(
-                        "{date} is outside the study period {} – {}",
-                        study.period.0, study.period.1
-                    ),
+                    AnswerProblem::OutsidePeriod {
+                        date,
+                        from: study.period.0,
+                        to: study.period.1,
+                    },
                 ));
             }
             let session = Session::new(Session {
@@ -473,7 +501,7 @@ impl Resolved<'_> {
                 composition: Vec::new(),
                 declared_total: None,
             })
-            .map_err(|e| fail("participant", e.to_string()))?;
+            .map_err(|e| fail("participant", AnswerProblem::Record(e.to_string())))?;
             linked.participant = Some(Participant {
                 code,
                 gender,
@@ -507,7 +535,7 @@ impl Resolved<'_> {
                     participant: Some(p.code.clone()),
                     span: body
                         .span(0, body.char_len())
-                        .map_err(|e| fail("documents", e.to_string()))?,
+                        .map_err(|e| fail("documents", AnswerProblem::Record(e.to_string())))?,
                 }],
                 None => Vec::new(),
             };
@@ -522,7 +550,7 @@ impl Resolved<'_> {
             })
             .map_err(|e| MappingError::Answer {
                 at: at(path.clone()),
-                reason: e.to_string(),
+                problem: AnswerProblem::Record(e.to_string()),
             })?;
             linked.documents.push(document);
         }
