@@ -74,11 +74,7 @@ impl BlockReader {
     pub(super) fn answers(&mut self, conn: &Connection, block: i64, slot: i64) -> Result<&str> {
         if self.block != Some(block) {
             self.block = None;
-            let data: Vec<u8> = conn
-                .prepare_cached("SELECT data FROM answer_blocks WHERE id = ?1")?
-                .query_row([block], |r| r.get(0))?;
-            self.text = decode(&data).ok_or_else(|| damaged(block))?;
-            self.slots = slots(&self.text).ok_or_else(|| damaged(block))?;
+            (self.text, self.slots) = load(conn, block)?;
             self.block = Some(block);
         }
         usize::try_from(slot)
@@ -92,14 +88,9 @@ impl BlockReader {
 /// Empties the answers in some slots of a stored block (a withdrawn
 /// participant's), rewriting it; the other slots keep theirs.
 pub(super) fn empty_slots(conn: &Connection, block: i64, emptied: &[i64]) -> Result<()> {
-    let data: Vec<u8> = conn.query_row(
-        "SELECT data FROM answer_blocks WHERE id = ?1",
-        [block],
-        |r| r.get(0),
-    )?;
-    let text = decode(&data).ok_or_else(|| damaged(block))?;
+    let (text, ranges) = load(conn, block)?;
     let mut writer = BlockWriter::default();
-    for (slot, range) in (0..).zip(slots(&text).ok_or_else(|| damaged(block))?) {
+    for (slot, range) in (0..).zip(ranges) {
         writer.push(if emptied.contains(&slot) {
             ""
         } else {
@@ -111,6 +102,16 @@ pub(super) fn empty_slots(conn: &Connection, block: i64, emptied: &[i64]) -> Res
         rusqlite::params![block, writer.finish().0],
     )?;
     Ok(())
+}
+
+/// A stored block's text and the byte range of each slot in it.
+fn load(conn: &Connection, block: i64) -> Result<(String, Vec<Range<usize>>)> {
+    let data: Vec<u8> = conn
+        .prepare_cached("SELECT data FROM answer_blocks WHERE id = ?1")?
+        .query_row([block], |r| r.get(0))?;
+    let text = decode(&data).ok_or_else(|| damaged(block))?;
+    let ranges = slots(&text).ok_or_else(|| damaged(block))?;
+    Ok((text, ranges))
 }
 
 fn damaged(block: i64) -> StoreError {
