@@ -23,6 +23,11 @@ const MAX_REGULAR: u32 = 0xFFFF_FFFA;
 pub const MAX_CELLS: u64 = 65_536 * 256;
 /// BIFF record type of a sheet's DIMENSIONS.
 const DIMENSIONS: u16 = 0x0200;
+/// BIFF record type of BOUNDSHEET: a sheet's name and its offset in the
+/// workbook stream.
+const BOUNDSHEET: u16 = 0x0085;
+/// The most sheets a workbook may list (an XLSForm has a handful).
+const MAX_SHEETS: usize = 256;
 /// BIFF record types of cells: each starts with the cell's row and column
 /// (FORMULA, BLANK, NUMBER, LABEL, BOOLERR, RSTRING, LABELSST, RK), and
 /// the two holding a run of cells also end with the run's last column
@@ -33,6 +38,8 @@ const CELLS: [u16; 8] = [
 const CELL_RUNS: [u16; 2] = [0x00BD, 0x00BE];
 /// BIFF8 sheets have 256 columns.
 const MAX_COLUMN: u32 = 255;
+/// Streams shorter than this are stored in 64-byte mini sectors.
+const MINI_STREAM_CUTOFF: usize = 4096;
 /// Header size, and the number of DIFAT entries it holds.
 const HEADER: usize = 512;
 const HEADER_DIFAT_ENTRIES: usize = 109;
@@ -156,8 +163,9 @@ pub fn check(bytes: &[u8]) -> Result<(), String> {
     ]))
     .unwrap_or(usize::MAX)
     .min(bytes.len());
-    let mini_cutoff = usize::try_from(word_at(0x38)).unwrap_or(0);
-    let stream = if size < mini_cutoff {
+    // Streams under 4,096 bytes live in the mini stream: the format fixes
+    // the cutoff, and calamine uses it whatever the header's field says.
+    let stream = if size < MINI_STREAM_CUTOFF {
         // Small streams live in 64-byte mini sectors inside the root
         // entry's stream, linked by the mini FAT.
         let Some(root) = entries.first() else {
@@ -185,19 +193,51 @@ pub fn check(bytes: &[u8]) -> Result<(), String> {
     check_records(&stream)
 }
 
-/// Reads the BIFF records of a workbook stream and refuses a cell beyond
-/// the last column, or a DIMENSIONS record claiming more than
-/// [`MAX_CELLS`] cells, counted as calamine counts them (with its
-/// wrap-around when the last row precedes the first).
+/// Checks the records of a workbook stream from its start, then from each
+/// sheet's offset as the BOUNDSHEET records give it: calamine reads each
+/// sheet from there, and an offset inside another record shows it records
+/// a walk from the start never sees.
 fn check_records(stream: &[u8]) -> Result<(), String> {
+    let mut sheets = Vec::new();
+    check_records_from(stream, 0, Some(&mut sheets))?;
+    sheets.sort_unstable();
+    sheets.dedup();
+    if sheets.len() > MAX_SHEETS {
+        return Err(format!(
+            "the workbook lists {} sheets (more than {MAX_SHEETS})",
+            sheets.len()
+        ));
+    }
+    for start in sheets {
+        check_records_from(stream, start, None)?;
+    }
+    Ok(())
+}
+
+/// Reads the BIFF records of a workbook stream from `start` and refuses a
+/// cell beyond the last column, or a DIMENSIONS record claiming more than
+/// [`MAX_CELLS`] cells, counted as calamine counts them (with its
+/// wrap-around when the last row precedes the first); gathers the sheets'
+/// offsets into `sheets` when given.
+fn check_records_from(
+    stream: &[u8],
+    start: usize,
+    mut sheets: Option<&mut Vec<usize>>,
+) -> Result<(), String> {
     let u16_at = |r: &[u8], at: usize| u32::from(u16::from_le_bytes([r[at], r[at + 1]]));
     let u32_at = |r: &[u8], at: usize| u32::from_le_bytes([r[at], r[at + 1], r[at + 2], r[at + 3]]);
-    let mut at = 0;
+    let mut at = start;
     while at + 4 <= stream.len() {
         let kind = u16::from_le_bytes([stream[at], stream[at + 1]]);
         let len = usize::from(u16::from_le_bytes([stream[at + 2], stream[at + 3]]));
         let data = &stream[at + 4..(at + 4 + len).min(stream.len())];
         at += 4 + len;
+        if kind == BOUNDSHEET
+            && data.len() >= 4
+            && let Some(sheets) = sheets.as_deref_mut()
+        {
+            sheets.push(usize::try_from(u32_at(data, 0)).unwrap_or(usize::MAX));
+        }
         let last_column = if CELL_RUNS.contains(&kind) && data.len() >= 6 {
             Some(u16_at(data, data.len() - 2))
         } else {
@@ -248,4 +288,31 @@ fn check_records(stream: &[u8]) -> Result<(), String> {
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A DIMENSIONS record hidden inside another record's data is found
+    /// through the BOUNDSHEET offset that points at it (calamine reads the
+    /// sheet from there).
+    #[test]
+    fn a_sheet_offset_inside_a_record_is_checked_too() {
+        let mut dimensions = vec![0x00, 0x02, 14, 0];
+        dimensions.extend_from_slice(&0u32.to_le_bytes());
+        dimensions.extend_from_slice(&0xFFFF_FFF0u32.to_le_bytes());
+        dimensions.extend_from_slice(&[0, 0, 0xFF, 0, 0, 0]);
+        let mut stream = vec![0x85, 0x00, 6, 0];
+        stream.extend_from_slice(&14u32.to_le_bytes());
+        stream.extend_from_slice(&[0, 0]);
+        stream.extend_from_slice(&[0xFC, 0x00, dimensions.len() as u8, 0]);
+        stream.extend_from_slice(&dimensions);
+        assert!(
+            check_records_from(&stream, 0, None).is_ok(),
+            "hidden from a walk from the start"
+        );
+        let refused = check_records(&stream).err().unwrap_or_default();
+        assert!(refused.contains("rows"), "{refused}");
+    }
 }
