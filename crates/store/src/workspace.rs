@@ -3,7 +3,7 @@
 //!
 //! ```text
 //! DIR/
-//!   sankore-workspace.json   format, version, key-derivation parameters (no secrets, no study data)
+//!   sankore-workspace.json   format, version, key-derivation parameters, page size (no secrets, no study data)
 //!   sankore.db               SQLCipher database (+ -wal and -shm while open)
 //! ```
 
@@ -14,7 +14,7 @@ use std::path::{Path, PathBuf};
 
 use crate::error::{Result, StoreError};
 use crate::key::{KdfParams, Passphrase};
-use crate::sqlite::SqliteStore;
+use crate::sqlite::{LEGACY_PAGE_SIZE, PAGE_SIZE, SqliteStore, is_page_size};
 
 /// File name of the workspace descriptor.
 pub const DESCRIPTOR: &str = "sankore-workspace.json";
@@ -28,6 +28,19 @@ struct Descriptor {
     version: u32,
     database: String,
     kdf: KdfParams,
+    /// The database's page size in bytes; from version 2 on. Version 1
+    /// workspaces have SQLCipher's default, 4,096, and are opened as such
+    /// (an older Sankore refuses version 2, rather than mistaking the page
+    /// size for a wrong passphrase).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    page_size: Option<u32>,
+}
+
+impl Descriptor {
+    /// The database's page size in bytes.
+    fn page_size(&self) -> u32 {
+        self.page_size.unwrap_or(LEGACY_PAGE_SIZE)
+    }
 }
 
 /// An opened workspace directory (the database is not opened yet).
@@ -58,16 +71,21 @@ impl Workspace {
         }
         let descriptor = Descriptor {
             format: FORMAT.to_owned(),
-            version: 1,
+            version: 2,
             database: DATABASE.to_owned(),
             kdf: KdfParams::generate()?,
+            page_size: Some(PAGE_SIZE),
         };
         let workspace = Workspace {
             dir: dir.to_path_buf(),
             descriptor,
         };
         workspace.write_descriptor()?;
-        let store = SqliteStore::create(&workspace.database_path(), &*workspace.key(passphrase)?)?;
+        let store = SqliteStore::create(
+            &workspace.database_path(),
+            &*workspace.key(passphrase)?,
+            PAGE_SIZE,
+        )?;
         Ok((workspace, store))
     }
 
@@ -101,11 +119,20 @@ impl Workspace {
                 descriptor.format
             )));
         }
-        if descriptor.version != 1 {
-            return Err(not_a_workspace(format!(
-                "{DESCRIPTOR} version {} is not supported",
-                descriptor.version
-            )));
+        match (descriptor.version, descriptor.page_size) {
+            (1, None) => {}
+            (2, Some(bytes)) if is_page_size(bytes) => {}
+            (1 | 2, _) => {
+                return Err(not_a_workspace(format!(
+                    "{DESCRIPTOR} version {} has an invalid page size",
+                    descriptor.version
+                )));
+            }
+            (version, _) => {
+                return Err(not_a_workspace(format!(
+                    "{DESCRIPTOR} version {version} is not supported"
+                )));
+            }
         }
         if descriptor.database.contains(['/', '\\']) || descriptor.database.starts_with('.') {
             return Err(not_a_workspace(format!(
@@ -128,7 +155,7 @@ impl Workspace {
                 reason: format!("database file {} is missing", self.descriptor.database),
             });
         }
-        SqliteStore::open(&db, &*self.key(passphrase)?)
+        SqliteStore::open(&db, &*self.key(passphrase)?, self.descriptor.page_size())
     }
 
     /// The workspace directory.
@@ -166,5 +193,158 @@ impl Workspace {
         file.sync_all().map_err(io)?;
         fs::rename(&temp, &path).map_err(io)?;
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::Store;
+
+    fn passphrase() -> Passphrase {
+        Passphrase::new("a test passphrase for pages".to_owned())
+    }
+
+    /// Whether the workspace's database opens with its key and pages of
+    /// `page_size` bytes, outside Sankore's own opening code.
+    fn opens_with(workspace: &Workspace, page_size: u32) -> bool {
+        let Ok(key) = workspace.key(&passphrase()) else {
+            return false;
+        };
+        let Ok(conn) = rusqlite::Connection::open(workspace.database_path()) else {
+            return false;
+        };
+        crate::sqlite::use_key(&conn, &key, page_size).is_ok()
+            && conn
+                .query_row("SELECT count(*) FROM sqlite_master", [], |r| {
+                    r.get::<_, i64>(0)
+                })
+                .is_ok()
+    }
+
+    fn study(store: &mut SqliteStore) {
+        let gazetteer = sankore_domain::gazetteer::timbuktu_2017();
+        let date = |m| chrono::NaiveDate::from_ymd_opt(2017, m, 1).unwrap_or_default();
+        let study = sankore_domain::Study::new(
+            "Pages",
+            date(1),
+            date(12),
+            vec![],
+            vec![sankore_domain::Lang::Fr],
+            &gazetteer.version,
+        )
+        .unwrap_or_else(|e| panic!("{e}"));
+        store
+            .create_study(&study, &gazetteer)
+            .unwrap_or_else(|e| panic!("{e}"));
+    }
+
+    #[test]
+    fn a_new_workspace_records_its_page_size_and_its_database_uses_it() {
+        let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+        let ws = dir.path().join("w");
+        let (workspace, mut store) =
+            Workspace::create(&ws, &passphrase()).unwrap_or_else(|e| panic!("{e}"));
+        study(&mut store);
+        drop(store);
+        let text = fs::read_to_string(ws.join(DESCRIPTOR)).unwrap_or_else(|e| panic!("{e}"));
+        let json: serde_json::Value = serde_json::from_str(&text).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(json["version"], 2);
+        assert_eq!(json["page_size"], 16_384);
+        assert!(opens_with(&workspace, 16_384));
+        assert!(!opens_with(&workspace, LEGACY_PAGE_SIZE));
+
+        // A backup restores with the same pages.
+        let store = Workspace::open(&ws)
+            .and_then(|w| w.open_store(&passphrase()))
+            .unwrap_or_else(|e| panic!("{e}"));
+        let bundle = dir.path().join("w.skb");
+        crate::backup::write_backup(&workspace, &store, &passphrase(), &bundle)
+            .unwrap_or_else(|e| panic!("{e}"));
+        let (restored, store, _) =
+            crate::backup::restore_backup(&bundle, &dir.path().join("r"), &passphrase())
+                .unwrap_or_else(|e| panic!("{e}"));
+        assert!(store.study().unwrap_or_else(|e| panic!("{e}")).is_some());
+        drop(store);
+        assert!(opens_with(&restored, 16_384));
+    }
+
+    #[test]
+    fn a_version_1_workspace_opens_with_4096_byte_pages_and_backs_up() {
+        let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+        let ws = dir.path().join("w");
+        fs::create_dir_all(&ws).unwrap_or_else(|e| panic!("{e}"));
+        let workspace = Workspace {
+            dir: ws.clone(),
+            descriptor: Descriptor {
+                format: FORMAT.to_owned(),
+                version: 1,
+                database: DATABASE.to_owned(),
+                kdf: KdfParams::generate().unwrap_or_else(|e| panic!("{e}")),
+                page_size: None,
+            },
+        };
+        workspace
+            .write_descriptor()
+            .unwrap_or_else(|e| panic!("{e}"));
+        let text = fs::read_to_string(ws.join(DESCRIPTOR)).unwrap_or_else(|e| panic!("{e}"));
+        assert!(!text.contains("page_size"), "{text}");
+        let key = workspace
+            .key(&passphrase())
+            .unwrap_or_else(|e| panic!("{e}"));
+        let mut store = SqliteStore::create(&workspace.database_path(), &key, LEGACY_PAGE_SIZE)
+            .unwrap_or_else(|e| panic!("{e}"));
+        study(&mut store);
+        drop(store);
+
+        let opened = Workspace::open(&ws).unwrap_or_else(|e| panic!("{e}"));
+        let store = opened
+            .open_store(&passphrase())
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert!(store.study().unwrap_or_else(|e| panic!("{e}")).is_some());
+        let bundle = dir.path().join("w.skb");
+        crate::backup::write_backup(&opened, &store, &passphrase(), &bundle)
+            .unwrap_or_else(|e| panic!("{e}"));
+        drop(store);
+        assert!(opens_with(&opened, LEGACY_PAGE_SIZE));
+        let (restored, store, _) =
+            crate::backup::restore_backup(&bundle, &dir.path().join("r"), &passphrase())
+                .unwrap_or_else(|e| panic!("{e}"));
+        assert!(store.study().unwrap_or_else(|e| panic!("{e}")).is_some());
+        drop(store);
+        assert!(opens_with(&restored, LEGACY_PAGE_SIZE));
+    }
+
+    #[test]
+    fn a_descriptor_with_an_unusable_page_size_or_version_is_refused() {
+        let dir = Path::new("/nowhere");
+        let kdf = serde_json::to_value(KdfParams::generate().unwrap_or_else(|e| panic!("{e}")))
+            .unwrap_or_else(|e| panic!("{e}"));
+        let descriptor = |version: u32, page_size: Option<u32>| {
+            let mut json = serde_json::json!({
+                "format": FORMAT, "version": version, "database": DATABASE, "kdf": kdf,
+            });
+            if let Some(bytes) = page_size {
+                json["page_size"] = bytes.into();
+            }
+            json.to_string()
+        };
+        for (version, page_size, reason) in [
+            (2, None, "version 2 has an invalid page size"),
+            (2, Some(1000), "version 2 has an invalid page size"),
+            (2, Some(131_072), "version 2 has an invalid page size"),
+            (1, Some(16_384), "version 1 has an invalid page size"),
+            (3, Some(16_384), "version 3 is not supported"),
+        ] {
+            match Workspace::from_descriptor(dir, &descriptor(version, page_size)) {
+                Err(StoreError::NotAWorkspace { reason: r, .. }) => {
+                    assert!(r.contains(reason), "{r}");
+                }
+                other => panic!("{version} {page_size:?}: {other:?}"),
+            }
+        }
+        for (version, page_size) in [(1, None), (2, Some(512)), (2, Some(65_536))] {
+            assert!(Workspace::from_descriptor(dir, &descriptor(version, page_size)).is_ok());
+        }
     }
 }

@@ -3,7 +3,6 @@
 use rusqlite::backup::{Backup, StepResult};
 use rusqlite::{Connection, OpenFlags};
 use std::path::Path;
-use zeroize::Zeroizing;
 
 use super::SqliteStore;
 use crate::error::{Result, StoreError};
@@ -22,9 +21,7 @@ impl SqliteStore {
             | OpenFlags::SQLITE_OPEN_CREATE
             | OpenFlags::SQLITE_OPEN_NO_MUTEX;
         let mut target = Connection::open_with_flags(dest, flags)?;
-        target.execute_batch("PRAGMA cipher_log_level = NONE;")?;
-        let key_pragma = Zeroizing::new(format!("PRAGMA key = \"x'{}'\";", hex::encode(key)));
-        target.execute_batch(&key_pragma)?;
+        super::use_key(&target, key, self.page_size)?;
         {
             let backup = Backup::new(&self.conn, &mut target)?;
             // All pages in one step: one read transaction, so one snapshot.

