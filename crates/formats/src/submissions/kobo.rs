@@ -13,6 +13,7 @@ use std::io::Cursor;
 use calamine::{Data, Reader, Xlsx};
 use csv::StringRecord;
 
+use super::csv_table::csv_table;
 use super::text::{self, Encoding};
 use super::{Origin, Result, SubmissionError, Submissions, Table, unique_keys};
 use crate::archive::{self, ArchiveError, ArchiveLimits};
@@ -47,108 +48,6 @@ pub fn read_csv(file: &str, bytes: &[u8]) -> Result<Submissions> {
         submitted_at,
         parents: vec![vec![None; rows]],
     })
-}
-
-/// Reads one CSV text into a table (header row, optional HXL row, rows).
-pub(crate) fn csv_table(
-    place: &str,
-    repeat: Option<String>,
-    text: &str,
-    delimiter: u8,
-) -> Result<Table> {
-    let mut reader = csv::ReaderBuilder::new()
-        .delimiter(delimiter)
-        .has_headers(true)
-        .flexible(false)
-        .from_reader(text.as_bytes());
-    // Line numbers from byte offsets: the reader's own line count lags
-    // behind on `\r\n` line ends.
-    let mut counted = (0usize, 1u64);
-    let mut line_at = |byte: usize| -> u64 {
-        let (from, line) = counted;
-        let byte = byte.min(text.len());
-        let mut start = byte.max(from);
-        let bytes = text.as_bytes();
-        while start < bytes.len() && (bytes[start] == b'\r' || bytes[start] == b'\n') {
-            start += 1;
-        }
-        let line = line + memchr::memchr_iter(b'\n', &bytes[from.min(start)..start]).count() as u64;
-        counted = (start, line);
-        line
-    };
-    let error_line = |byte: usize| -> u64 {
-        let bytes = text.as_bytes();
-        let mut start = byte.min(bytes.len());
-        while start < bytes.len() && (bytes[start] == b'\r' || bytes[start] == b'\n') {
-            start += 1;
-        }
-        1 + bytes[..start].iter().filter(|b| **b == b'\n').count() as u64
-    };
-    let csv_error = |e: csv::Error| {
-        let line = e.position().map_or(0, |p| error_line(p.byte() as usize));
-        let reason = match e.kind() {
-            csv::ErrorKind::UnequalLengths {
-                expected_len, len, ..
-            } => format!("{len} fields where the header has {expected_len}"),
-            csv::ErrorKind::Utf8 { .. } => "invalid UTF-8".to_owned(),
-            _ => "malformed CSV".to_owned(),
-        };
-        SubmissionError::Csv {
-            place: place.to_owned(),
-            line,
-            reason,
-        }
-    };
-    let headers: Vec<String> = reader
-        .headers()
-        .map_err(csv_error)?
-        .iter()
-        .map(|h| h.trim().to_owned())
-        .collect();
-    let mut rows = Vec::new();
-    let mut lines = Vec::new();
-    let mut hxl = None;
-    // One buffer for reading, each row then copied at its size.
-    let mut record = csv::ByteRecord::new();
-    let mut first = true;
-    while reader.read_byte_record(&mut record).map_err(csv_error)? {
-        let line = record.position().map_or(0, |p| line_at(p.byte() as usize));
-        let row = string_record(&record).ok_or_else(|| SubmissionError::Csv {
-            place: place.to_owned(),
-            line,
-            reason: "invalid UTF-8".to_owned(),
-        })?;
-        if std::mem::take(&mut first) && text::is_hxl_row(row.iter()) {
-            hxl = Some(row.iter().map(str::to_owned).collect());
-            continue;
-        }
-        lines.push(line);
-        rows.push(row);
-    }
-    let table = Table {
-        place: place.to_owned(),
-        repeat,
-        unit: "line",
-        headers,
-        hxl,
-        rows,
-        lines,
-    };
-    table.check_headers()?;
-    Ok(table)
-}
-
-/// A record's fields as text: one UTF-8 check of the whole record (the
-/// `csv` crate's own text records check field by field, much slower on
-/// short fields), then each field sliced from it. `None` if the record is
-/// not UTF-8.
-fn string_record(record: &csv::ByteRecord) -> Option<StringRecord> {
-    let text = std::str::from_utf8(record.as_slice()).ok()?;
-    let mut row = StringRecord::with_capacity(text.len(), record.len());
-    for i in 0..record.len() {
-        row.push_field(text.get(record.range(i)?)?);
-    }
-    Some(row)
 }
 
 /// The text of a spreadsheet cell, as the CSV export would have it.
@@ -441,18 +340,5 @@ mod tests {
             read_csv("k.csv", commas.as_bytes()),
             Err(SubmissionError::Delimiter { found: ',', .. })
         ));
-    }
-
-    #[test]
-    fn records_become_text_field_by_field() {
-        let fields: [&[u8]; 4] = [b"\xc3\xa9t\xc3\xa9", b"", b"a\"b", b"z"];
-        let record = csv::ByteRecord::from(fields.to_vec());
-        let row = string_record(&record);
-        assert_eq!(
-            row.as_ref().map(|r| r.iter().collect::<Vec<_>>()),
-            Some(vec!["été", "", "a\"b", "z"])
-        );
-        let broken: [&[u8]; 2] = [b"ok", b"\xc3"];
-        assert_eq!(string_record(&csv::ByteRecord::from(broken.to_vec())), None);
     }
 }

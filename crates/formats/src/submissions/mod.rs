@@ -16,6 +16,7 @@
 //! (see `responses`). Errors name the file, sheet or entry, row and
 //! column, and never quote a cell.
 
+mod csv_table;
 pub mod export;
 pub mod kobo;
 pub mod mapping;

@@ -6,7 +6,8 @@
 
 use std::collections::HashMap;
 
-use super::kobo::{check_acyclic, csv_table};
+use super::csv_table::csv_table;
+use super::kobo::check_acyclic;
 use super::text::{self, Encoding};
 use super::{Origin, Result, SubmissionError, Submissions, Table, unique_keys};
 use crate::archive::{Archive, ArchiveLimits};
