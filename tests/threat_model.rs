@@ -38,11 +38,17 @@ fn raw_database(dir: &Path) -> rusqlite::Connection {
     let kdf: KdfParams = ok(serde_json::from_value(descriptor["kdf"].clone()));
     let key = ok(kdf.derive(&Passphrase::new(PASSPHRASE.to_owned())));
     let file = descriptor["database"].as_str().unwrap_or("sankore.db");
-    // Version 1 descriptors name no page size: SQLCipher's default.
-    let page_size = descriptor["page_size"].as_u64().unwrap_or(4096);
+    // Version 1 descriptors name no page format: SQLCipher's defaults.
+    let pages = &descriptor["pages"];
+    let page_size = pages["page_size"].as_u64().unwrap_or(4096);
+    let hmac = match pages["hmac"].as_str() {
+        Some("hmac-sha256") => "HMAC_SHA256",
+        _ => "HMAC_SHA512",
+    };
     let conn = ok(rusqlite::Connection::open(dir.join(file)));
     ok(conn.execute_batch(&format!(
-        "PRAGMA key = \"x'{}'\"; PRAGMA cipher_page_size = {page_size}; PRAGMA busy_timeout = 10000;",
+        "PRAGMA key = \"x'{}'\"; PRAGMA cipher_page_size = {page_size};
+         PRAGMA cipher_hmac_algorithm = {hmac}; PRAGMA busy_timeout = 10000;",
         hex_of(key.as_ref())
     )));
     conn

@@ -315,4 +315,24 @@ mod tests {
         let refused = check_records(&stream).err().unwrap_or_default();
         assert!(refused.contains("rows"), "{refused}");
     }
+
+    #[test]
+    fn a_workbook_listing_too_many_sheets_is_refused() {
+        // BOUNDSHEET records, each giving a sheet offset of its own (the
+        // record's own start).
+        let boundsheets = |n: usize| {
+            let mut stream = Vec::new();
+            for i in 0..n {
+                stream.extend_from_slice(&[0x85, 0x00, 6, 0]);
+                stream.extend_from_slice(&((i * 10) as u32).to_le_bytes());
+                stream.extend_from_slice(&[0, 0]);
+            }
+            stream
+        };
+        assert!(check_records(&boundsheets(MAX_SHEETS)).is_ok());
+        let refused = check_records(&boundsheets(MAX_SHEETS + 1))
+            .err()
+            .unwrap_or_default();
+        assert!(refused.contains("257 sheets (more than 256)"), "{refused}");
+    }
 }

@@ -3,7 +3,7 @@
 //!
 //! ```text
 //! DIR/
-//!   sankore-workspace.json   format, version, key-derivation parameters, page size (no secrets, no study data)
+//!   sankore-workspace.json   format, version, key-derivation parameters, page format (no secrets, no study data)
 //!   sankore.db               SQLCipher database (+ -wal and -shm while open)
 //! ```
 
@@ -14,7 +14,7 @@ use std::path::{Path, PathBuf};
 
 use crate::error::{Result, StoreError};
 use crate::key::{KdfParams, Passphrase};
-use crate::sqlite::{LEGACY_PAGE_SIZE, PAGE_SIZE, SqliteStore, is_page_size};
+use crate::sqlite::{PageFormat, SqliteStore};
 
 /// File name of the workspace descriptor.
 pub const DESCRIPTOR: &str = "sankore-workspace.json";
@@ -28,18 +28,18 @@ struct Descriptor {
     version: u32,
     database: String,
     kdf: KdfParams,
-    /// The database's page size in bytes; from version 2 on. Version 1
-    /// workspaces have SQLCipher's default, 4,096, and are opened as such
-    /// (an older Sankore refuses version 2, rather than mistaking the page
-    /// size for a wrong passphrase).
+    /// The database's page size and HMAC; from version 2 on. Version 1
+    /// workspaces have SQLCipher's defaults and are opened as such (an
+    /// older Sankore refuses version 2, rather than mistaking the format
+    /// for a wrong passphrase).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    page_size: Option<u32>,
+    pages: Option<PageFormat>,
 }
 
 impl Descriptor {
-    /// The database's page size in bytes.
-    fn page_size(&self) -> u32 {
-        self.page_size.unwrap_or(LEGACY_PAGE_SIZE)
+    /// The database's page format.
+    fn pages(&self) -> PageFormat {
+        self.pages.unwrap_or(PageFormat::LEGACY)
     }
 }
 
@@ -74,7 +74,7 @@ impl Workspace {
             version: 2,
             database: DATABASE.to_owned(),
             kdf: KdfParams::generate()?,
-            page_size: Some(PAGE_SIZE),
+            pages: Some(PageFormat::CURRENT),
         };
         let workspace = Workspace {
             dir: dir.to_path_buf(),
@@ -84,7 +84,7 @@ impl Workspace {
         let store = SqliteStore::create(
             &workspace.database_path(),
             &*workspace.key(passphrase)?,
-            PAGE_SIZE,
+            PageFormat::CURRENT,
         )?;
         Ok((workspace, store))
     }
@@ -119,12 +119,12 @@ impl Workspace {
                 descriptor.format
             )));
         }
-        match (descriptor.version, descriptor.page_size) {
+        match (descriptor.version, descriptor.pages) {
             (1, None) => {}
-            (2, Some(bytes)) if is_page_size(bytes) => {}
+            (2, Some(pages)) if pages.is_valid() => {}
             (1 | 2, _) => {
                 return Err(not_a_workspace(format!(
-                    "{DESCRIPTOR} version {} has an invalid page size",
+                    "{DESCRIPTOR} version {} has an invalid page format",
                     descriptor.version
                 )));
             }
@@ -155,7 +155,7 @@ impl Workspace {
                 reason: format!("database file {} is missing", self.descriptor.database),
             });
         }
-        SqliteStore::open(&db, &*self.key(passphrase)?, self.descriptor.page_size())
+        SqliteStore::open(&db, &*self.key(passphrase)?, self.descriptor.pages())
     }
 
     /// The workspace directory.
@@ -205,16 +205,16 @@ mod tests {
         Passphrase::new("a test passphrase for pages".to_owned())
     }
 
-    /// Whether the workspace's database opens with its key and pages of
-    /// `page_size` bytes, outside Sankore's own opening code.
-    fn opens_with(workspace: &Workspace, page_size: u32) -> bool {
+    /// Whether the workspace's database opens with its key and pages in
+    /// this format, outside Sankore's own opening code.
+    fn opens_with(workspace: &Workspace, pages: PageFormat) -> bool {
         let Ok(key) = workspace.key(&passphrase()) else {
             return false;
         };
         let Ok(conn) = rusqlite::Connection::open(workspace.database_path()) else {
             return false;
         };
-        crate::sqlite::use_key(&conn, &key, page_size).is_ok()
+        crate::sqlite::use_key(&conn, &key, pages).is_ok()
             && conn
                 .query_row("SELECT count(*) FROM sqlite_master", [], |r| {
                     r.get::<_, i64>(0)
@@ -240,7 +240,7 @@ mod tests {
     }
 
     #[test]
-    fn a_new_workspace_records_its_page_size_and_its_database_uses_it() {
+    fn a_new_workspace_records_its_page_format_and_its_database_uses_it() {
         let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
         let ws = dir.path().join("w");
         let (workspace, mut store) =
@@ -250,9 +250,15 @@ mod tests {
         let text = fs::read_to_string(ws.join(DESCRIPTOR)).unwrap_or_else(|e| panic!("{e}"));
         let json: serde_json::Value = serde_json::from_str(&text).unwrap_or_else(|e| panic!("{e}"));
         assert_eq!(json["version"], 2);
-        assert_eq!(json["page_size"], 16_384);
-        assert!(opens_with(&workspace, 16_384));
-        assert!(!opens_with(&workspace, LEGACY_PAGE_SIZE));
+        assert_eq!(json["pages"]["page_size"], 16_384);
+        assert_eq!(json["pages"]["hmac"], "hmac-sha256");
+        assert!(opens_with(&workspace, PageFormat::CURRENT));
+        assert!(!opens_with(&workspace, PageFormat::LEGACY));
+        let other_hmac = PageFormat {
+            hmac: crate::sqlite::PageHmac::HmacSha512,
+            ..PageFormat::CURRENT
+        };
+        assert!(!opens_with(&workspace, other_hmac));
 
         // A backup restores with the same pages.
         let store = Workspace::open(&ws)
@@ -266,11 +272,11 @@ mod tests {
                 .unwrap_or_else(|e| panic!("{e}"));
         assert!(store.study().unwrap_or_else(|e| panic!("{e}")).is_some());
         drop(store);
-        assert!(opens_with(&restored, 16_384));
+        assert!(opens_with(&restored, PageFormat::CURRENT));
     }
 
     #[test]
-    fn a_version_1_workspace_opens_with_4096_byte_pages_and_backs_up() {
+    fn a_version_1_workspace_opens_with_sqlciphers_default_pages_and_backs_up() {
         let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
         let ws = dir.path().join("w");
         fs::create_dir_all(&ws).unwrap_or_else(|e| panic!("{e}"));
@@ -281,18 +287,18 @@ mod tests {
                 version: 1,
                 database: DATABASE.to_owned(),
                 kdf: KdfParams::generate().unwrap_or_else(|e| panic!("{e}")),
-                page_size: None,
+                pages: None,
             },
         };
         workspace
             .write_descriptor()
             .unwrap_or_else(|e| panic!("{e}"));
         let text = fs::read_to_string(ws.join(DESCRIPTOR)).unwrap_or_else(|e| panic!("{e}"));
-        assert!(!text.contains("page_size"), "{text}");
+        assert!(!text.contains("pages"), "{text}");
         let key = workspace
             .key(&passphrase())
             .unwrap_or_else(|e| panic!("{e}"));
-        let mut store = SqliteStore::create(&workspace.database_path(), &key, LEGACY_PAGE_SIZE)
+        let mut store = SqliteStore::create(&workspace.database_path(), &key, PageFormat::LEGACY)
             .unwrap_or_else(|e| panic!("{e}"));
         study(&mut store);
         drop(store);
@@ -306,45 +312,68 @@ mod tests {
         crate::backup::write_backup(&opened, &store, &passphrase(), &bundle)
             .unwrap_or_else(|e| panic!("{e}"));
         drop(store);
-        assert!(opens_with(&opened, LEGACY_PAGE_SIZE));
+        assert!(opens_with(&opened, PageFormat::LEGACY));
         let (restored, store, _) =
             crate::backup::restore_backup(&bundle, &dir.path().join("r"), &passphrase())
                 .unwrap_or_else(|e| panic!("{e}"));
         assert!(store.study().unwrap_or_else(|e| panic!("{e}")).is_some());
         drop(store);
-        assert!(opens_with(&restored, LEGACY_PAGE_SIZE));
+        assert!(opens_with(&restored, PageFormat::LEGACY));
     }
 
     #[test]
-    fn a_descriptor_with_an_unusable_page_size_or_version_is_refused() {
+    fn a_descriptor_with_an_unusable_page_format_or_version_is_refused() {
         let dir = Path::new("/nowhere");
         let kdf = serde_json::to_value(KdfParams::generate().unwrap_or_else(|e| panic!("{e}")))
             .unwrap_or_else(|e| panic!("{e}"));
-        let descriptor = |version: u32, page_size: Option<u32>| {
+        let descriptor = |version: u32, pages: Option<serde_json::Value>| {
             let mut json = serde_json::json!({
                 "format": FORMAT, "version": version, "database": DATABASE, "kdf": kdf,
             });
-            if let Some(bytes) = page_size {
-                json["page_size"] = bytes.into();
+            if let Some(pages) = pages {
+                json["pages"] = pages;
             }
             json.to_string()
         };
-        for (version, page_size, reason) in [
-            (2, None, "version 2 has an invalid page size"),
-            (2, Some(1000), "version 2 has an invalid page size"),
-            (2, Some(131_072), "version 2 has an invalid page size"),
-            (1, Some(16_384), "version 1 has an invalid page size"),
-            (3, Some(16_384), "version 3 is not supported"),
+        let pages =
+            |bytes: u32, hmac: &str| Some(serde_json::json!({"page_size": bytes, "hmac": hmac}));
+        for (version, pages, reason) in [
+            (2, None, "version 2 has an invalid page format"),
+            (
+                2,
+                pages(1000, "hmac-sha256"),
+                "version 2 has an invalid page format",
+            ),
+            (
+                2,
+                pages(131_072, "hmac-sha256"),
+                "version 2 has an invalid page format",
+            ),
+            (2, pages(16_384, "md5"), "is damaged"),
+            (
+                1,
+                pages(16_384, "hmac-sha256"),
+                "version 1 has an invalid page format",
+            ),
+            (
+                3,
+                pages(16_384, "hmac-sha256"),
+                "version 3 is not supported",
+            ),
         ] {
-            match Workspace::from_descriptor(dir, &descriptor(version, page_size)) {
+            match Workspace::from_descriptor(dir, &descriptor(version, pages.clone())) {
                 Err(StoreError::NotAWorkspace { reason: r, .. }) => {
                     assert!(r.contains(reason), "{r}");
                 }
-                other => panic!("{version} {page_size:?}: {other:?}"),
+                other => panic!("{version} {pages:?}: {other:?}"),
             }
         }
-        for (version, page_size) in [(1, None), (2, Some(512)), (2, Some(65_536))] {
-            assert!(Workspace::from_descriptor(dir, &descriptor(version, page_size)).is_ok());
+        for (version, pages) in [
+            (1, None),
+            (2, pages(512, "hmac-sha512")),
+            (2, pages(65_536, "hmac-sha256")),
+        ] {
+            assert!(Workspace::from_descriptor(dir, &descriptor(version, pages)).is_ok());
         }
     }
 }

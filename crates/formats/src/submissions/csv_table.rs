@@ -82,14 +82,12 @@ fn read_table(
         if !matches!(stopped, Ok(true)) {
             unused.store(true, Ordering::Relaxed);
         }
-        if stopped? {
-            if let Some(second) = second {
-                let mut rest = second
-                    .join()
-                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic))?;
-                rows.rows.append(&mut rest.rows);
-                rows.lines.append(&mut rest.lines);
-            }
+        if let (true, Some(second)) = (stopped?, second) {
+            let mut rest = second
+                .join()
+                .unwrap_or_else(|panic| std::panic::resume_unwind(panic))?;
+            rows.rows.append(&mut rest.rows);
+            rows.lines.append(&mut rest.lines);
         }
         Ok(())
     })?;
@@ -258,8 +256,7 @@ impl<'t> Lines<'t> {
         while start < self.bytes.len() && matches!(self.bytes[start], b'\r' | b'\n') {
             start += 1;
         }
-        self.line +=
-            memchr::memchr_iter(b'\n', &self.bytes[self.counted_to..start]).count() as u64;
+        self.line += memchr::memchr_iter(b'\n', &self.bytes[self.counted_to..start]).count() as u64;
         self.counted_to = start;
         self.line
     }

@@ -327,9 +327,12 @@ mod tests {
 
     fn store_with_entries(n: usize) -> (tempfile::TempDir, SqliteStore) {
         let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
-        let mut store =
-            SqliteStore::create(&dir.path().join("db"), &[7; 32], crate::sqlite::PAGE_SIZE)
-                .unwrap_or_else(|e| panic!("{e}"));
+        let mut store = SqliteStore::create(
+            &dir.path().join("db"),
+            &[7; 32],
+            crate::sqlite::PageFormat::CURRENT,
+        )
+        .unwrap_or_else(|e| panic!("{e}"));
         for i in 0..n {
             let action = AuditAction::ALL[i % AuditAction::ALL.len()];
             store

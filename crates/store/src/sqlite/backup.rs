@@ -21,7 +21,7 @@ impl SqliteStore {
             | OpenFlags::SQLITE_OPEN_CREATE
             | OpenFlags::SQLITE_OPEN_NO_MUTEX;
         let mut target = Connection::open_with_flags(dest, flags)?;
-        super::use_key(&target, key, self.page_size)?;
+        super::use_key(&target, key, self.pages)?;
         {
             let backup = Backup::new(&self.conn, &mut target)?;
             // All pages in one step: one read transaction, so one snapshot.

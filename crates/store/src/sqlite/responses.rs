@@ -585,9 +585,12 @@ mod tests {
 
     fn store() -> (tempfile::TempDir, SqliteStore) {
         let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
-        let mut store =
-            SqliteStore::create(&dir.path().join("db"), &[7; 32], crate::sqlite::PAGE_SIZE)
-                .unwrap_or_else(|e| panic!("{e}"));
+        let mut store = SqliteStore::create(
+            &dir.path().join("db"),
+            &[7; 32],
+            crate::sqlite::PageFormat::CURRENT,
+        )
+        .unwrap_or_else(|e| panic!("{e}"));
         store
             .import_study(&sankore_demo::reference_study(), &mut |_, _| {})
             .unwrap_or_else(|e| panic!("{e}"));
