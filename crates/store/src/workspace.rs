@@ -250,7 +250,7 @@ mod tests {
         let text = fs::read_to_string(ws.join(DESCRIPTOR)).unwrap_or_else(|e| panic!("{e}"));
         let json: serde_json::Value = serde_json::from_str(&text).unwrap_or_else(|e| panic!("{e}"));
         assert_eq!(json["version"], 2);
-        assert_eq!(json["pages"]["page_size"], 16_384);
+        assert_eq!(json["pages"]["page_size"], 8_192);
         assert_eq!(json["pages"]["hmac"], "hmac-sha256");
         assert!(opens_with(&workspace, PageFormat::CURRENT));
         assert!(!opens_with(&workspace, PageFormat::LEGACY));

@@ -145,14 +145,14 @@ pub(crate) enum PageHmac {
 }
 
 impl PageFormat {
-    /// New databases: pages four times SQLCipher's default size, so a write
-    /// encrypts, authenticates and logs fewer, larger pages and each page
-    /// loses less room to its IV and HMAC; HMAC-SHA256, which processors
-    /// with SHA extensions compute nearly three times as fast as
-    /// HMAC-SHA512. An import of 100,000 submissions is about a fifth
-    /// faster.
+    /// New databases: pages twice SQLCipher's default size, so a large
+    /// write encrypts, authenticates and logs fewer pages (an import of
+    /// 100,000 submissions is about 15% faster), while a one-coding commit
+    /// costs about what it did (16 KiB pages made it half as slow again:
+    /// `benches/page_format.rs`); HMAC-SHA256, which processors with SHA
+    /// extensions compute nearly three times as fast as HMAC-SHA512.
     pub(crate) const CURRENT: PageFormat = PageFormat {
-        page_size: 16_384,
+        page_size: 8_192,
         hmac: PageHmac::HmacSha256,
     };
 
