@@ -250,15 +250,16 @@ mod tests {
         let text = fs::read_to_string(ws.join(DESCRIPTOR)).unwrap_or_else(|e| panic!("{e}"));
         let json: serde_json::Value = serde_json::from_str(&text).unwrap_or_else(|e| panic!("{e}"));
         assert_eq!(json["version"], 2);
-        assert_eq!(json["pages"]["page_size"], 8_192);
+        assert_eq!(json["pages"]["page_size"], 4_096);
         assert_eq!(json["pages"]["hmac"], "hmac-sha256");
         assert!(opens_with(&workspace, PageFormat::CURRENT));
+        // Not with the legacy HMAC, nor with another page size.
         assert!(!opens_with(&workspace, PageFormat::LEGACY));
-        let other_hmac = PageFormat {
-            hmac: crate::sqlite::PageHmac::HmacSha512,
+        let other_size = PageFormat {
+            page_size: 8_192,
             ..PageFormat::CURRENT
         };
-        assert!(!opens_with(&workspace, other_hmac));
+        assert!(!opens_with(&workspace, other_size));
 
         // A backup restores with the same pages.
         let store = Workspace::open(&ws)

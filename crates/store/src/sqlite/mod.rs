@@ -145,14 +145,15 @@ pub(crate) enum PageHmac {
 }
 
 impl PageFormat {
-    /// New databases: pages twice SQLCipher's default size, so a large
-    /// write encrypts, authenticates and logs fewer pages (an import of
-    /// 100,000 submissions is about 15% faster), while a one-coding commit
-    /// costs about what it did (16 KiB pages made it half as slow again:
-    /// `benches/page_format.rs`); HMAC-SHA256, which processors with SHA
-    /// extensions compute nearly three times as fast as HMAC-SHA512.
+    /// New databases: SQLCipher's default page size, and HMAC-SHA256,
+    /// which processors with SHA extensions compute nearly three times as
+    /// fast as HMAC-SHA512. Larger pages would make a large import faster
+    /// (8 KiB pages: about 15%), but every one-coding commit of the
+    /// workbench slower, since a commit logs each page it changed whole
+    /// (`benches/page_format.rs`, and the workbench bench: 5–9% fewer
+    /// codings per second with 8 KiB pages).
     pub(crate) const CURRENT: PageFormat = PageFormat {
-        page_size: 8_192,
+        page_size: 4_096,
         hmac: PageHmac::HmacSha256,
     };
 
