@@ -239,6 +239,24 @@ mod tests {
             .unwrap_or_else(|e| panic!("{e}"));
     }
 
+    /// Opens `workspace` (its study must be there), backs it up into
+    /// `dir` and restores the backup there; returns the restored workspace.
+    fn backed_up_and_restored(workspace: &Workspace, dir: &Path) -> Workspace {
+        let store = workspace
+            .open_store(&passphrase())
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert!(store.study().unwrap_or_else(|e| panic!("{e}")).is_some());
+        let bundle = dir.join("w.skb");
+        crate::backup::write_backup(workspace, &store, &passphrase(), &bundle)
+            .unwrap_or_else(|e| panic!("{e}"));
+        drop(store);
+        let (restored, store, _) =
+            crate::backup::restore_backup(&bundle, &dir.join("r"), &passphrase())
+                .unwrap_or_else(|e| panic!("{e}"));
+        assert!(store.study().unwrap_or_else(|e| panic!("{e}")).is_some());
+        restored
+    }
+
     #[test]
     fn a_new_workspace_records_its_page_format_and_its_database_uses_it() {
         let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
@@ -262,17 +280,9 @@ mod tests {
         assert!(!opens_with(&workspace, other_size));
 
         // A backup restores with the same pages.
-        let store = Workspace::open(&ws)
-            .and_then(|w| w.open_store(&passphrase()))
-            .unwrap_or_else(|e| panic!("{e}"));
-        let bundle = dir.path().join("w.skb");
-        crate::backup::write_backup(&workspace, &store, &passphrase(), &bundle)
-            .unwrap_or_else(|e| panic!("{e}"));
-        let (restored, store, _) =
-            crate::backup::restore_backup(&bundle, &dir.path().join("r"), &passphrase())
-                .unwrap_or_else(|e| panic!("{e}"));
-        assert!(store.study().unwrap_or_else(|e| panic!("{e}")).is_some());
-        drop(store);
+        // Opened again from its descriptor, backed up and restored.
+        let opened = Workspace::open(&ws).unwrap_or_else(|e| panic!("{e}"));
+        let restored = backed_up_and_restored(&opened, dir.path());
         assert!(opens_with(&restored, PageFormat::CURRENT));
     }
 
@@ -305,20 +315,8 @@ mod tests {
         drop(store);
 
         let opened = Workspace::open(&ws).unwrap_or_else(|e| panic!("{e}"));
-        let store = opened
-            .open_store(&passphrase())
-            .unwrap_or_else(|e| panic!("{e}"));
-        assert!(store.study().unwrap_or_else(|e| panic!("{e}")).is_some());
-        let bundle = dir.path().join("w.skb");
-        crate::backup::write_backup(&opened, &store, &passphrase(), &bundle)
-            .unwrap_or_else(|e| panic!("{e}"));
-        drop(store);
+        let restored = backed_up_and_restored(&opened, dir.path());
         assert!(opens_with(&opened, PageFormat::LEGACY));
-        let (restored, store, _) =
-            crate::backup::restore_backup(&bundle, &dir.path().join("r"), &passphrase())
-                .unwrap_or_else(|e| panic!("{e}"));
-        assert!(store.study().unwrap_or_else(|e| panic!("{e}")).is_some());
-        drop(store);
         assert!(opens_with(&restored, PageFormat::LEGACY));
     }
 
