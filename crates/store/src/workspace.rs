@@ -223,19 +223,8 @@ mod tests {
     }
 
     fn study(store: &mut SqliteStore) {
-        let gazetteer = sankore_domain::gazetteer::timbuktu_2017();
-        let date = |m| chrono::NaiveDate::from_ymd_opt(2017, m, 1).unwrap_or_default();
-        let study = sankore_domain::Study::new(
-            "Pages",
-            date(1),
-            date(12),
-            vec![],
-            vec![sankore_domain::Lang::Fr],
-            &gazetteer.version,
-        )
-        .unwrap_or_else(|e| panic!("{e}"));
         store
-            .create_study(&study, &gazetteer)
+            .import_study(&sankore_demo::reference_study(), &mut |_, _| {})
             .unwrap_or_else(|e| panic!("{e}"));
     }
 

@@ -78,7 +78,8 @@ fn read_table(
             let unused = &unused;
             scope.spawn(move || source.records_from(at, delimiter, columns, unused))
         });
-        let stopped = source.read(&mut reader, 0, columns, split, &mut rows);
+        let until = split.map_or(Until::End, Until::RecordAt);
+        let stopped = source.read(&mut reader, 0, columns, until, &mut rows);
         if !matches!(stopped, Ok(true)) {
             unused.store(true, Ordering::Relaxed);
         }
@@ -118,6 +119,17 @@ struct Rows {
     lines: Vec<u64>,
 }
 
+/// Where a reader of the text stops, short of its end.
+#[derive(Clone, Copy)]
+enum Until<'a> {
+    /// At the end only.
+    End,
+    /// At a record starting at this byte, if there is one.
+    RecordAt(usize),
+    /// Soon after this is set (the records will not be used).
+    Unused(&'a AtomicBool),
+}
+
 /// The text being read, and its name for errors.
 #[derive(Clone, Copy)]
 struct Source<'t> {
@@ -141,30 +153,20 @@ impl Source<'_> {
             .flexible(true)
             .from_reader(self.text.as_bytes().get(at..).unwrap_or_default());
         let mut rows = Rows::default();
-        let mut lines = Lines::from(self.text.as_bytes(), at);
-        let mut record = csv::ByteRecord::new();
-        while reader
-            .read_byte_record(&mut record)
-            .map_err(|e| self.csv_error(at, e))?
-        {
-            if rows.rows.len() % 1024 == 0 && unused.load(Ordering::Relaxed) {
-                break;
-            }
-            let start = at + record.position().map_or(0, |p| p.byte() as usize);
-            self.push(&record, lines.line_at(start), columns, &mut rows)?;
-        }
+        self.read(&mut reader, at, columns, Until::Unused(unused), &mut rows)?;
         Ok(rows)
     }
 
     /// Reads the records of `reader` (whose offsets are `offset` bytes into
-    /// the text) into `rows`, to the end; or, given `stop`, up to a record
-    /// starting exactly there, which is left unread: `true` then.
+    /// the text) into `rows`, to the end or `until` says; `true` when it
+    /// stopped at the record starting where [`Until::RecordAt`] says, which
+    /// is left unread.
     fn read(
         self,
         reader: &mut csv::Reader<&[u8]>,
         offset: usize,
         columns: usize,
-        mut stop: Option<usize>,
+        mut until: Until<'_>,
         rows: &mut Rows,
     ) -> Result<bool> {
         let mut lines = Lines::from(self.text.as_bytes(), offset);
@@ -174,10 +176,15 @@ impl Source<'_> {
             .map_err(|e| self.csv_error(offset, e))?
         {
             let start = offset + record.position().map_or(0, |p| p.byte() as usize);
-            match stop {
-                Some(at) if start == at => return Ok(true),
+            match until {
+                Until::RecordAt(at) if start == at => return Ok(true),
                 // The guess was wrong: read on alone.
-                Some(at) if start > at => stop = None,
+                Until::RecordAt(at) if start > at => until = Until::End,
+                Until::Unused(unused)
+                    if rows.rows.len().is_multiple_of(1024) && unused.load(Ordering::Relaxed) =>
+                {
+                    break;
+                }
                 _ => {}
             }
             self.push(&record, lines.line_at(start), columns, rows)?;
