@@ -35,6 +35,9 @@ use zeroize::Zeroizing;
 
 use crate::error::{Result, StoreError};
 
+/// How long a connection waits for another's lock before giving up.
+const BUSY_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(10);
+
 /// Migrations in order: (version, name, SQL). Applied once each, in a
 /// transaction, recorded in `schema_migrations`.
 const MIGRATIONS: &[(i64, &str, &str)] = &[
@@ -238,9 +241,9 @@ impl SqliteStore {
                 },
             });
         }
+        conn.busy_timeout(BUSY_TIMEOUT)?;
         conn.execute_batch(
-            "PRAGMA busy_timeout = 10000;
-             PRAGMA journal_mode = WAL;
+            "PRAGMA journal_mode = WAL;
              PRAGMA synchronous = FULL;
              PRAGMA foreign_keys = ON;
              PRAGMA temp_store = MEMORY;
@@ -324,6 +327,44 @@ impl SqliteStore {
     fn snapshot(&self) -> Result<Snapshot<'_>> {
         self.conn.execute_batch("SAVEPOINT read_snapshot")?;
         Ok(Snapshot(&self.conn))
+    }
+
+    /// Runs `write` with a rollback journal instead of the write-ahead log
+    /// when no other connection has the database open, then goes back to
+    /// the log. A bulk write mostly adds pages past the end of the
+    /// database, which a rollback journal need not copy: they are
+    /// encrypted and written once, into the database, instead of into the
+    /// log and again into the database at the checkpoint. With another
+    /// connection open (a server on the same workspace), SQLite refuses
+    /// the switch at once (no busy wait) and `write` runs with the log.
+    fn with_rollback_journal<T>(
+        &mut self,
+        write: impl FnOnce(&mut Self) -> Result<T>,
+    ) -> Result<T> {
+        let switched = self
+            .conn
+            .query_row("PRAGMA journal_mode = DELETE", [], |r| {
+                r.get::<_, String>(0)
+            });
+        let switched = match switched {
+            Ok(mode) => mode.eq_ignore_ascii_case("delete"),
+            Err(e) if e.sqlite_error_code() == Some(ErrorCode::DatabaseBusy) => false,
+            Err(e) => return Err(e.into()),
+        };
+        let written = write(self);
+        if switched {
+            self.conn
+                .query_row("PRAGMA journal_mode = WAL", [], |r| r.get::<_, String>(0))?;
+        }
+        written
+    }
+
+    /// The journal mode the database is in (`wal` between writes).
+    #[cfg(test)]
+    fn journal_mode(&self) -> Result<String> {
+        Ok(self
+            .conn
+            .query_row("PRAGMA journal_mode", [], |r| r.get(0))?)
     }
 
     /// Starts a write transaction that takes the write lock at once

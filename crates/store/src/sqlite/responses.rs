@@ -380,7 +380,9 @@ impl ResponseStore for SqliteStore {
             .pragma_query_value(None, "cache_size", |r| r.get(0))?;
         self.conn
             .pragma_update(None, "cache_size", IMPORT_CACHE_KIB)?;
-        let imported = self.import_in_one_transaction(import, study, &definition, progress);
+        let imported = self.with_rollback_journal(|store| {
+            store.import_in_one_transaction(import, study, &definition, progress)
+        });
         self.conn.pragma_update(None, "cache_size", usual)?;
         self.conn.execute_batch("PRAGMA shrink_memory;")?;
         imported
@@ -713,6 +715,52 @@ mod tests {
                 assert_eq!(s.response.answers, responses[i].answers);
             }
         }
+    }
+
+    /// An import with the workspace to itself writes its pages straight
+    /// into the database (the log stays empty); beside another open
+    /// connection it keeps to the log without waiting for the other to
+    /// close. Either way the database is back in WAL mode after, and the
+    /// other connection reads what was imported.
+    #[test]
+    fn an_import_alone_skips_the_log_and_beside_another_connection_uses_it() {
+        let (dir, mut store) = store();
+        let form = form();
+        let log_bytes = || std::fs::metadata(dir.path().join("db-wal")).map_or(0, |m| m.len());
+        let import = |store: &mut SqliteStore, keys: std::ops::Range<usize>| {
+            let responses: Vec<Response> = keys.map(|i| response(&format!("k{i}"))).collect();
+            store
+                .import_responses(
+                    &ResponseImport {
+                        form: &form,
+                        origin: "kobo-csv",
+                        responses: &responses,
+                        records: &[],
+                        refused: 0,
+                        actor: "coord",
+                    },
+                    &mut |_, _| {},
+                )
+                .unwrap_or_else(|e| panic!("{e}"))
+        };
+        assert_eq!(import(&mut store, 0..600).new, 600);
+        assert_eq!(log_bytes(), 0);
+        assert_eq!(store.journal_mode().ok().as_deref(), Some("wal"));
+
+        let other = SqliteStore::open(
+            &dir.path().join("db"),
+            &[7; 32],
+            crate::sqlite::PageFormat::CURRENT,
+        )
+        .unwrap_or_else(|e| panic!("{e}"));
+        let started = std::time::Instant::now();
+        assert_eq!(import(&mut store, 600..1200).new, 600);
+        assert!(started.elapsed() < crate::sqlite::BUSY_TIMEOUT);
+        assert!(log_bytes() > 0);
+        assert_eq!(store.journal_mode().ok().as_deref(), Some("wal"));
+        let seen = other.responses("enquete").unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(seen.len(), 1200);
+        assert_eq!(seen[1199].response.key, "k1199");
     }
 
     /// A withdrawal empties the submissions a mapping linked to the
