@@ -727,6 +727,9 @@ mod tests {
         let (dir, mut store) = store();
         let form = form();
         let log_bytes = || std::fs::metadata(dir.path().join("db-wal")).map_or(0, |m| m.len());
+        // The rollback journal as the import's progress finds it: its
+        // size, and whether it holds a stored submission's key in clear.
+        let journal = std::cell::RefCell::new(Vec::new());
         let import = |store: &mut SqliteStore, keys: std::ops::Range<usize>| {
             let responses: Vec<Response> = keys.map(|i| response(&format!("k{i}"))).collect();
             store
@@ -739,11 +742,29 @@ mod tests {
                         refused: 0,
                         actor: "coord",
                     },
-                    &mut |_, _| {},
+                    &mut |done, total| {
+                        if done < total {
+                            let bytes =
+                                std::fs::read(dir.path().join("db-journal")).unwrap_or_default();
+                            let clear = bytes.windows(4).any(|w| w == b"k599");
+                            journal.borrow_mut().push((bytes.len(), clear));
+                        }
+                    },
                 )
                 .unwrap_or_else(|e| panic!("{e}"))
         };
         assert_eq!(import(&mut store, 0..600).new, 600);
+        assert_eq!(log_bytes(), 0);
+        journal.take();
+        // Again, past the first progress report: the journal now holds
+        // copies of pages the first import wrote (the last submissions,
+        // their keys' index) from before they were changed, encrypted like
+        // the database, and is gone after.
+        assert_eq!(import(&mut store, 600..5000).new, 4400);
+        let seen = journal.take();
+        assert!(seen.iter().any(|&(len, _)| len > 0));
+        assert!(seen.iter().all(|&(_, clear)| !clear));
+        assert!(!dir.path().join("db-journal").exists());
         assert_eq!(log_bytes(), 0);
         assert_eq!(store.journal_mode().ok().as_deref(), Some("wal"));
 
@@ -754,13 +775,14 @@ mod tests {
         )
         .unwrap_or_else(|e| panic!("{e}"));
         let started = std::time::Instant::now();
-        assert_eq!(import(&mut store, 600..1200).new, 600);
+        assert_eq!(import(&mut store, 5000..5300).new, 300);
         assert!(started.elapsed() < crate::sqlite::BUSY_TIMEOUT);
         assert!(log_bytes() > 0);
+        assert!(journal.take().iter().all(|&(len, _)| len == 0));
         assert_eq!(store.journal_mode().ok().as_deref(), Some("wal"));
         let seen = other.responses("enquete").unwrap_or_else(|e| panic!("{e}"));
-        assert_eq!(seen.len(), 1200);
-        assert_eq!(seen[1199].response.key, "k1199");
+        assert_eq!(seen.len(), 5300);
+        assert_eq!(seen[5299].response.key, "k5299");
     }
 
     /// A withdrawal empties the submissions a mapping linked to the
