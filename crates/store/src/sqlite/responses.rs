@@ -624,6 +624,30 @@ mod tests {
         }
     }
 
+    /// Imports `responses` (and their `records`, if any) as the
+    /// coordinator, reporting progress to `progress`.
+    fn import(
+        store: &mut SqliteStore,
+        form: &Instrument,
+        responses: &[Response],
+        records: &[LinkedRecords],
+        progress: Progress<'_>,
+    ) -> ResponseImportOutcome {
+        store
+            .import_responses(
+                &ResponseImport {
+                    form,
+                    origin: "kobo-csv",
+                    responses,
+                    records,
+                    refused: 0,
+                    actor: "coord",
+                },
+                progress,
+            )
+            .unwrap_or_else(|e| panic!("{e}"))
+    }
+
     /// A new participant, an interview and a document, shaped on the
     /// demo's first ones.
     fn records(store: &SqliteStore, n: u32) -> LinkedRecords {
@@ -681,19 +705,7 @@ mod tests {
             })
             .collect();
         let import = |store: &mut SqliteStore, responses: &[Response]| {
-            store
-                .import_responses(
-                    &ResponseImport {
-                        form: &form,
-                        origin: "kobo-csv",
-                        responses,
-                        records: &[],
-                        refused: 0,
-                        actor: "coord",
-                    },
-                    &mut |_, _| {},
-                )
-                .unwrap_or_else(|e| panic!("{e}"))
+            import(store, &form, responses, &[], &mut |_, _| {})
         };
         assert_eq!(import(&mut store, &responses[..n - 3]).new, n - 3);
         // The import's large page cache is given back.
@@ -732,26 +744,13 @@ mod tests {
         let journal = std::cell::RefCell::new(Vec::new());
         let import = |store: &mut SqliteStore, keys: std::ops::Range<usize>| {
             let responses: Vec<Response> = keys.map(|i| response(&format!("k{i}"))).collect();
-            store
-                .import_responses(
-                    &ResponseImport {
-                        form: &form,
-                        origin: "kobo-csv",
-                        responses: &responses,
-                        records: &[],
-                        refused: 0,
-                        actor: "coord",
-                    },
-                    &mut |done, total| {
-                        if done < total {
-                            let bytes =
-                                std::fs::read(dir.path().join("db-journal")).unwrap_or_default();
-                            let clear = bytes.windows(4).any(|w| w == b"k599");
-                            journal.borrow_mut().push((bytes.len(), clear));
-                        }
-                    },
-                )
-                .unwrap_or_else(|e| panic!("{e}"))
+            import(store, &form, &responses, &[], &mut |done, total| {
+                if done < total {
+                    let bytes = std::fs::read(dir.path().join("db-journal")).unwrap_or_default();
+                    let clear = bytes.windows(4).any(|w| w == b"k599");
+                    journal.borrow_mut().push((bytes.len(), clear));
+                }
+            })
         };
         assert_eq!(import(&mut store, 0..600).new, 600);
         assert_eq!(log_bytes(), 0);
@@ -806,21 +805,8 @@ mod tests {
             answers: Answers::from_pairs([("/members/age", "secret-age")]),
         });
         let records: Vec<LinkedRecords> = (1..=3).map(|n| records(&store, n)).collect();
-        let import = |store: &mut SqliteStore| {
-            store
-                .import_responses(
-                    &ResponseImport {
-                        form: &form,
-                        origin: "kobo-csv",
-                        responses: &responses,
-                        records: &records,
-                        refused: 0,
-                        actor: "coord",
-                    },
-                    &mut |_, _| {},
-                )
-                .unwrap_or_else(|e| panic!("{e}"))
-        };
+        let import =
+            |store: &mut SqliteStore| import(store, &form, &responses, &records, &mut |_, _| {});
         assert_eq!((import(&mut store).new, 3), (3, 3));
         let hash = crate::key::hash_password(&crate::Passphrase::new("coordinator".to_owned()))
             .unwrap_or_else(|e| panic!("{e}"));
@@ -888,19 +874,13 @@ mod tests {
     fn mappings_are_saved_and_unlinked_submissions_linked_once_all_or_nothing() {
         let (_dir, mut store) = store();
         let form = form();
-        store
-            .import_responses(
-                &ResponseImport {
-                    form: &form,
-                    origin: "kobo-csv",
-                    responses: &[response("a"), response("b")],
-                    records: &[],
-                    refused: 0,
-                    actor: "cli",
-                },
-                &mut |_, _| {},
-            )
-            .unwrap_or_else(|e| panic!("{e}"));
+        import(
+            &mut store,
+            &form,
+            &[response("a"), response("b")],
+            &[],
+            &mut |_, _| {},
+        );
         let counts = |store: &SqliteStore| {
             let c = store.response_counts().unwrap_or_else(|e| panic!("{e}"));
             assert_eq!(c.len(), 1);
