@@ -444,6 +444,8 @@ fn the_mapping_form_in_a_real_browser() {
     browser.click("#save-mapping");
     wait_for(&browser, "id=\"notice\"");
 
+    // No value map is saved yet (what the wait below tells pages apart by).
+    assert!(!browser.page_source().contains("value=\"TBK-02\" selected"));
     // The choices of the select questions now have their value maps.
     for (name, value) in [
         ("value:gender:f", "female"),
@@ -456,7 +458,10 @@ fn the_mapping_form_in_a_real_browser() {
         browser.click(&format!("select[name='{name}'] option[value='{value}']"));
     }
     browser.click("#save-mapping");
-    wait_for(&browser, "id=\"apply-mapping\"");
+    // The page after this save, not the one before it (which already
+    // offers to apply the first save): it shows the value maps as saved.
+    wait_for(&browser, "value=\"TBK-02\" selected");
+    assert!(browser.page_source().contains("id=\"apply-mapping\""));
     browser.click("#apply-mapping");
     wait_for(&browser, "id=\"count-linked\">2<");
 
