@@ -35,6 +35,10 @@ use zeroize::Zeroizing;
 
 use crate::error::{Result, StoreError};
 
+/// Page cache for a bulk write's one transaction, in KiB (SQLite's
+/// negative `cache_size`): a limit, the pages are taken only as needed.
+const BULK_WRITE_CACHE_KIB: i64 = -256 * 1024;
+
 /// How long a connection waits for another's lock before giving up.
 const BUSY_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(10);
 
@@ -329,34 +333,44 @@ impl SqliteStore {
         Ok(Snapshot(&self.conn))
     }
 
-    /// Runs `write` with a rollback journal instead of the write-ahead log
-    /// when no other connection has the database open, then goes back to
-    /// the log. A bulk write mostly adds pages past the end of the
-    /// database, which a rollback journal need not copy: they are
-    /// encrypted and written once, into the database, instead of into the
-    /// log and again into the database at the checkpoint. With another
-    /// connection open (a server on the same workspace), SQLite refuses
-    /// the switch at once (no busy wait) and `write` runs with the log.
-    fn with_rollback_journal<T>(
-        &mut self,
-        write: impl FnOnce(&mut Self) -> Result<T>,
-    ) -> Result<T> {
-        let switched = self
+    /// Runs `write`, one large transaction (an import), with the settings
+    /// it needs, and restores the usual ones after, whether it succeeded
+    /// or not:
+    /// - a page cache large enough for the whole transaction, so SQLite
+    ///   does not spill pages mid-way and then read, decrypt, encrypt and
+    ///   write them again (pages are taken only as needed, and given back);
+    /// - a rollback journal instead of the write-ahead log when no other
+    ///   connection has the database open. The transaction mostly adds
+    ///   pages past the end of the database, which a rollback journal need
+    ///   not copy: they are encrypted and written once, into the database,
+    ///   instead of into the log and again at the checkpoint. With another
+    ///   connection open (a server on the same workspace), SQLite refuses
+    ///   the switch at once (no busy wait) and `write` runs with the log.
+    fn bulk_write<T>(&mut self, write: impl FnOnce(&mut Self) -> Result<T>) -> Result<T> {
+        let usual_cache: i64 = self
+            .conn
+            .pragma_query_value(None, "cache_size", |r| r.get(0))?;
+        self.conn
+            .pragma_update(None, "cache_size", BULK_WRITE_CACHE_KIB)?;
+        let journal = self
             .conn
             .query_row("PRAGMA journal_mode = DELETE", [], |r| {
                 r.get::<_, String>(0)
             });
-        let switched = match switched {
-            Ok(mode) => mode.eq_ignore_ascii_case("delete"),
-            Err(e) if e.sqlite_error_code() == Some(ErrorCode::DatabaseBusy) => false,
-            Err(e) => return Err(e.into()),
+        let written = match journal {
+            Ok(_) => write(self),
+            Err(e) if e.sqlite_error_code() == Some(ErrorCode::DatabaseBusy) => write(self),
+            Err(e) => Err(e.into()),
         };
-        let written = write(self);
-        if switched {
-            self.conn
-                .query_row("PRAGMA journal_mode = WAL", [], |r| r.get::<_, String>(0))?;
-        }
-        written
+        // Back to the log (a no-op when the switch was refused).
+        let restored = self
+            .conn
+            .query_row("PRAGMA journal_mode = WAL", [], |r| r.get::<_, String>(0))
+            .and_then(|_| self.conn.pragma_update(None, "cache_size", usual_cache))
+            .and_then(|()| self.conn.execute_batch("PRAGMA shrink_memory;"));
+        let written = written?;
+        restored?;
+        Ok(written)
     }
 
     /// The journal mode the database is in (`wal` between writes).

@@ -128,9 +128,6 @@ fn insert_records(
     Ok((participant, session))
 }
 
-/// Page cache for an import, in KiB (SQLite's negative `cache_size`).
-const IMPORT_CACHE_KIB: i64 = -256 * 1024;
-
 /// Compresses the answers of an import's new submissions (those whose key
 /// is not `stored`) into blocks, in order, sending each with its number of
 /// submissions; stops early when the receiver is gone.
@@ -371,21 +368,9 @@ impl ResponseStore for SqliteStore {
             what: "instrument",
             detail: e.to_string(),
         })?;
-        // One transaction holds the whole import: a page cache large enough
-        // for it keeps SQLite from spilling pages to the log mid-way, then
-        // reading, decrypting, encrypting and writing them again. Pages are
-        // taken only as needed and given back afterwards.
-        let usual: i64 = self
-            .conn
-            .pragma_query_value(None, "cache_size", |r| r.get(0))?;
-        self.conn
-            .pragma_update(None, "cache_size", IMPORT_CACHE_KIB)?;
-        let imported = self.with_rollback_journal(|store| {
+        self.bulk_write(|store| {
             store.import_in_one_transaction(import, study, &definition, progress)
-        });
-        self.conn.pragma_update(None, "cache_size", usual)?;
-        self.conn.execute_batch("PRAGMA shrink_memory;")?;
-        imported
+        })
     }
 
     fn response_forms(&self) -> Result<Vec<Instrument>> {
