@@ -480,6 +480,88 @@ fn refused(root: &Path, dir: &Path, kind: &str, name: &str, bytes: &[u8], expect
     assert!(files(dir) == before, "{name}: the workspace changed");
 }
 
+/// An import killed mid-way (the process gone, as in a power cut) leaves
+/// nothing of itself in the workspace: its new pages were still in memory
+/// and the database file untouched, so the rollback journal it leaves
+/// behind is not even needed; the next commands work, the same export then
+/// imports whole, and that import's commit removes the stale journal.
+#[test]
+fn an_import_killed_mid_way_keeps_nothing() {
+    let root = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let dir = workspace(root.path());
+    let form = write_form(root.path());
+    // Enough submissions for the transaction to stay open a while.
+    let rows = 50_000;
+    let mut csv = kobo_csv(&[]);
+    for i in 0..rows {
+        let (id, index) = ((1000 + i).to_string(), (i + 1).to_string());
+        let uuid = format!("00000000-0000-4000-8000-{i:012}");
+        csv.push_str(&quoted(
+            &[
+                "TBK-K-001",
+                "f",
+                "23",
+                "youth",
+                "tbk1",
+                "2017-05-02",
+                "Les jeunes partent.",
+                "jobs",
+                &id,
+                &uuid,
+                "2017-05-02T18:20:11",
+                "",
+                &index,
+            ],
+            ';',
+        ));
+    }
+    let data = root.path().join("large.csv");
+    std::fs::write(&data, csv).unwrap_or_else(|e| panic!("{e}"));
+    let args = [
+        "import",
+        "kobo",
+        "--form",
+        form.to_str().unwrap_or_default(),
+        "--data",
+        data.to_str().unwrap_or_default(),
+        "--format",
+        "json",
+    ];
+    let journal = dir.join("sankore.db-journal");
+    let mut import = std::process::Command::new(assert_cmd::cargo::cargo_bin("sankore"))
+        .args(args)
+        .arg("--workspace")
+        .arg(&dir)
+        .env("SANKORE_PASSPHRASE", support::PASSPHRASE)
+        .env("LANG", "C")
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap_or_else(|e| panic!("{e}"));
+    let started = std::time::Instant::now();
+    while !journal.exists() {
+        let finished = import.try_wait().unwrap_or_else(|e| panic!("{e}"));
+        assert!(
+            finished.is_none(),
+            "the import ended before it was seen writing"
+        );
+        assert!(started.elapsed() < std::time::Duration::from_secs(120));
+        std::thread::sleep(std::time::Duration::from_millis(2));
+    }
+    import.kill().unwrap_or_else(|e| panic!("{e}"));
+    import.wait().unwrap_or_else(|e| panic!("{e}"));
+    assert!(journal.exists(), "the import was killed before its commit");
+
+    run(&["check"], &dir).success();
+    // None of the killed import's submissions were kept.
+    let whole = json(&run(&args, &dir).success());
+    assert_eq!(
+        (whole["new"].as_u64(), whole["unchanged"].as_u64()),
+        (Some(rows as u64), Some(0))
+    );
+    assert!(!journal.exists());
+}
+
 #[test]
 fn bad_input_is_refused_precisely_and_changes_nothing() {
     let root = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
