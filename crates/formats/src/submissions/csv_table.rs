@@ -11,13 +11,17 @@
 
 use std::sync::atomic::{AtomicBool, Ordering};
 
-use csv::StringRecord;
+use csv_core::ReadRecordResult;
 
+use super::rows::Rows;
 use super::text;
 use super::{Result, SubmissionError, Table};
 
 /// Below this many bytes, one thread reads the whole text.
 const SPLIT_FROM: usize = 1 << 20;
+
+/// The UTF-8 byte-order mark, which a CSV reader skips at its start.
+const BOM: &[u8] = b"\xEF\xBB\xBF";
 
 /// Reads one CSV text into a table (header row, optional HXL row, rows).
 pub(crate) fn csv_table(
@@ -36,16 +40,22 @@ pub(crate) fn csv_table(
 }
 
 /// A byte offset past a line end near the middle of `text`, where a record
-/// probably starts.
+/// probably starts (never at a byte-order mark, which a reader starting
+/// there would skip).
 fn split_point(bytes: &[u8]) -> Option<usize> {
     let half = bytes.len() / 2;
     let line_end = half + memchr::memchr(b'\n', &bytes[half..])?;
-    let start = line_end
-        + bytes[line_end..]
-            .iter()
-            .take_while(|b| matches!(b, b'\r' | b'\n'))
-            .count();
-    (start < bytes.len()).then_some(start)
+    let start = skip_line_ends(bytes, line_end);
+    (start < bytes.len() && !bytes[start..].starts_with(BOM)).then_some(start)
+}
+
+/// The first byte from `at` on that is not a line end.
+fn skip_line_ends(bytes: &[u8], at: usize) -> usize {
+    let rest = bytes.get(at..).unwrap_or_default();
+    at + rest
+        .iter()
+        .take_while(|b| matches!(b, b'\r' | b'\n'))
+        .count()
 }
 
 /// Reads the table, a second thread reading the records from byte `split`
@@ -58,65 +68,60 @@ fn read_table(
     split: Option<usize>,
 ) -> Result<Table> {
     let source = Source { place, text };
-    let mut reader = csv::ReaderBuilder::new()
-        .delimiter(delimiter)
-        .has_headers(true)
-        .flexible(true)
-        .from_reader(text.as_bytes());
-    let headers: Vec<String> = reader
-        .headers()
-        .map_err(|e| source.csv_error(0, e))?
-        .iter()
-        .map(|h| h.trim().to_owned())
-        .collect();
+    let mut records = Records::new(text.as_bytes(), 0, delimiter);
+    let mut header = Cells::with_room(0, 0);
+    let count = records.next(&mut header).map_or(0, |(_, count)| count);
+    let headers: Vec<String> = source
+        .rows(header, count)?
+        .get(0)
+        .map(|row| row.iter().map(|h| h.trim().to_owned()).collect())
+        .unwrap_or_default();
     let columns = headers.len();
-    let mut rows = Rows::default();
     // Set when the second thread's records will not be used.
     let unused = AtomicBool::new(false);
-    std::thread::scope(|scope| -> Result<()> {
+    let (rows, lines, hxl) = std::thread::scope(|scope| -> Result<_> {
         let second = split.map(|at| {
             let unused = &unused;
             scope.spawn(move || source.records_from(at, delimiter, columns, unused))
         });
+        let end = split.unwrap_or(text.len()).max(records.at);
+        let mut cells = Cells::with_room(
+            end - records.at,
+            source.lines_between(records.at, end) * columns,
+        );
+        let mut lines = Vec::new();
+        let hxl = source.first_row(&mut records, columns, &mut cells, &mut lines)?;
         let until = split.map_or(Until::End, Until::RecordAt);
-        let stopped = source.read(&mut reader, 0, columns, until, &mut rows);
+        let stopped = source.read(&mut records, columns, until, &mut cells, &mut lines);
         if !matches!(stopped, Ok(true)) {
             unused.store(true, Ordering::Relaxed);
         }
-        if let (true, Some(second)) = (stopped?, second) {
-            let mut rest = second
-                .join()
-                .unwrap_or_else(|panic| std::panic::resume_unwind(panic))?;
-            rows.rows.append(&mut rest.rows);
-            rows.lines.append(&mut rest.lines);
+        let rest = match (stopped?, second) {
+            (true, Some(second)) => Some(
+                second
+                    .join()
+                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic))?,
+            ),
+            _ => None,
+        };
+        let mut rows = source.rows(cells, columns)?;
+        if let Some((more, more_lines)) = rest {
+            rows.append(more);
+            lines.extend(more_lines);
         }
-        Ok(())
+        Ok((rows, lines, hxl))
     })?;
-    let hxl = match rows.rows.first() {
-        Some(first) if text::is_hxl_row(first.iter()) => {
-            rows.lines.remove(0);
-            Some(rows.rows.remove(0).iter().map(str::to_owned).collect())
-        }
-        _ => None,
-    };
     let table = Table {
         place: place.to_owned(),
         repeat,
         unit: "line",
         headers,
         hxl,
-        rows: rows.rows,
-        lines: rows.lines,
+        rows,
+        lines,
     };
     table.check_headers()?;
     Ok(table)
-}
-
-/// Records read, with their 1-based line numbers.
-#[derive(Default)]
-struct Rows {
-    rows: Vec<StringRecord>,
-    lines: Vec<u64>,
 }
 
 /// Where a reader of the text stops, short of its end.
@@ -128,6 +133,115 @@ enum Until<'a> {
     RecordAt(usize),
     /// Soon after this is set (the records will not be used).
     Unused(&'a AtomicBool),
+}
+
+/// The cells read so far: their bytes, and where each ends.
+struct Cells {
+    /// Room for the cells; the first `used` bytes hold them.
+    bytes: Vec<u8>,
+    used: usize,
+    /// Where each cell ends in `bytes`.
+    ends: Vec<usize>,
+}
+
+impl Cells {
+    /// Room for about `bytes` of cells and `cells` cells (a record's cells
+    /// never take more bytes than the record's text).
+    fn with_room(bytes: usize, cells: usize) -> Self {
+        Cells {
+            bytes: vec![0; bytes.max(64)],
+            used: 0,
+            ends: Vec::with_capacity(cells),
+        }
+    }
+
+    /// Adds one cell.
+    fn push(&mut self, cell: &[u8]) {
+        let end = self.used + cell.len();
+        if end > self.bytes.len() {
+            self.bytes.resize(end.max(self.bytes.len() * 2), 0);
+        }
+        self.bytes[self.used..end].copy_from_slice(cell);
+        self.used = end;
+        self.ends.push(end);
+    }
+
+    /// How much is read, to go back to with [`Cells::truncate`].
+    fn mark(&self) -> (usize, usize) {
+        (self.used, self.ends.len())
+    }
+
+    fn truncate(&mut self, (used, ends): (usize, usize)) {
+        self.used = used;
+        self.ends.truncate(ends);
+    }
+}
+
+/// The records of a CSV text, read from some byte on.
+struct Records<'t> {
+    reader: csv_core::Reader,
+    bytes: &'t [u8],
+    /// The next byte to read.
+    at: usize,
+    /// The cell ends of the record being read, counted from its first
+    /// cell.
+    record_ends: Vec<usize>,
+    /// Whether the end of the text was reached.
+    finished: bool,
+}
+
+impl<'t> Records<'t> {
+    fn new(bytes: &'t [u8], at: usize, delimiter: u8) -> Self {
+        Records {
+            reader: csv_core::ReaderBuilder::new().delimiter(delimiter).build(),
+            bytes,
+            at,
+            record_ends: vec![0; 64],
+            finished: false,
+        }
+    }
+
+    /// Reads the next record into `cells`; returns the byte where it starts
+    /// (past line ends) and its number of cells, or `None` at the end.
+    fn next(&mut self, cells: &mut Cells) -> Option<(usize, usize)> {
+        if self.finished {
+            return None;
+        }
+        let start = skip_line_ends(self.bytes, self.at);
+        let first = cells.used;
+        let mut count = 0;
+        loop {
+            let input = self.bytes.get(self.at..).unwrap_or_default();
+            let (result, read, written, ended) = self.reader.read_record(
+                input,
+                &mut cells.bytes[cells.used..],
+                &mut self.record_ends[count..],
+            );
+            self.at += read;
+            cells.used += written;
+            count += ended;
+            match result {
+                ReadRecordResult::InputEmpty if !input.is_empty() => {}
+                ReadRecordResult::OutputFull => {
+                    let room = cells.bytes.len() * 2;
+                    cells.bytes.resize(room, 0);
+                }
+                ReadRecordResult::OutputEndsFull => {
+                    let room = self.record_ends.len() * 2;
+                    self.record_ends.resize(room, 0);
+                }
+                ReadRecordResult::Record => {
+                    let ends = self.record_ends[..count].iter().map(|end| first + end);
+                    cells.ends.extend(ends);
+                    return Some((start, count));
+                }
+                ReadRecordResult::InputEmpty | ReadRecordResult::End => {
+                    self.finished = true;
+                    return None;
+                }
+            }
+        }
+    }
 }
 
 /// The text being read, and its name for errors.
@@ -146,93 +260,111 @@ impl Source<'_> {
         delimiter: u8,
         columns: usize,
         unused: &AtomicBool,
-    ) -> Result<Rows> {
-        let mut reader = csv::ReaderBuilder::new()
-            .delimiter(delimiter)
-            .has_headers(false)
-            .flexible(true)
-            .from_reader(self.text.as_bytes().get(at..).unwrap_or_default());
-        let mut rows = Rows::default();
-        self.read(&mut reader, at, columns, Until::Unused(unused), &mut rows)?;
-        Ok(rows)
+    ) -> Result<(Rows, Vec<u64>)> {
+        let mut records = Records::new(self.text.as_bytes(), at, delimiter);
+        let end = self.text.len().max(at);
+        let mut cells = Cells::with_room(end - at, self.lines_between(at, end) * columns);
+        let mut lines = Vec::new();
+        let until = Until::Unused(unused);
+        self.read(&mut records, columns, until, &mut cells, &mut lines)?;
+        Ok((self.rows(cells, columns)?, lines))
     }
 
-    /// Reads the records of `reader` (whose offsets are `offset` bytes into
-    /// the text) into `rows`, to the end or `until` says; `true` when it
-    /// stopped at the record starting where [`Until::RecordAt`] says, which
-    /// is left unread.
+    /// About how many records lie between two bytes: their line ends.
+    fn lines_between(self, from: usize, to: usize) -> usize {
+        let bytes = self.text.as_bytes().get(from..to).unwrap_or_default();
+        memchr::memchr_iter(b'\n', bytes).count() + 1
+    }
+
+    /// Reads the first record after the header: an HXL hashtag row is
+    /// returned, any other becomes the first row of `cells`.
+    fn first_row(
+        self,
+        records: &mut Records<'_>,
+        columns: usize,
+        cells: &mut Cells,
+        lines: &mut Vec<u64>,
+    ) -> Result<Option<Vec<String>>> {
+        let mut first = Cells::with_room(0, columns);
+        let Some((start, count)) = records.next(&mut first) else {
+            return Ok(None);
+        };
+        let line = Lines::from(self.text.as_bytes(), 0).line_at(start);
+        self.check_width(count, columns, line)?;
+        let first = self.rows(first, columns)?;
+        let row: Vec<&str> = first.get(0).map(|r| r.iter().collect()).unwrap_or_default();
+        if text::is_hxl_row(row.iter().copied()) {
+            return Ok(Some(row.into_iter().map(str::to_owned).collect()));
+        }
+        for cell in row {
+            cells.push(cell.as_bytes());
+        }
+        lines.push(line);
+        Ok(None)
+    }
+
+    /// Reads records into `cells` (and their 1-based line numbers into
+    /// `lines`), to the end or until `until` says; `true` when it stopped
+    /// at the record starting where [`Until::RecordAt`] says, which is left
+    /// out.
     fn read(
         self,
-        reader: &mut csv::Reader<&[u8]>,
-        offset: usize,
+        records: &mut Records<'_>,
         columns: usize,
         mut until: Until<'_>,
-        rows: &mut Rows,
+        cells: &mut Cells,
+        lines: &mut Vec<u64>,
     ) -> Result<bool> {
-        let mut lines = Lines::from(self.text.as_bytes(), offset);
-        let mut record = csv::ByteRecord::new();
-        while reader
-            .read_byte_record(&mut record)
-            .map_err(|e| self.csv_error(offset, e))?
-        {
-            let start = offset + record.position().map_or(0, |p| p.byte() as usize);
+        let mut line_numbers = Lines::from(self.text.as_bytes(), records.at);
+        loop {
+            let mark = cells.mark();
+            let Some((start, count)) = records.next(cells) else {
+                return Ok(false);
+            };
             match until {
-                Until::RecordAt(at) if start == at => return Ok(true),
+                Until::RecordAt(at) if start == at => {
+                    cells.truncate(mark);
+                    return Ok(true);
+                }
                 // The guess was wrong: read on alone.
                 Until::RecordAt(at) if start > at => until = Until::End,
                 Until::Unused(unused)
-                    if rows.rows.len().is_multiple_of(1024) && unused.load(Ordering::Relaxed) =>
+                    if lines.len().is_multiple_of(1024) && unused.load(Ordering::Relaxed) =>
                 {
-                    break;
+                    return Ok(false);
                 }
                 _ => {}
             }
-            self.push(&record, lines.line_at(start), columns, rows)?;
+            let line = line_numbers.line_at(start);
+            self.check_width(count, columns, line)?;
+            lines.push(line);
         }
-        Ok(false)
     }
 
-    /// Adds one record as text, refusing one of the wrong length or not
-    /// UTF-8.
-    fn push(
-        self,
-        record: &csv::ByteRecord,
-        line: u64,
-        columns: usize,
-        rows: &mut Rows,
-    ) -> Result<()> {
-        let refused = |reason: String| SubmissionError::Csv {
+    /// Refuses a record of the wrong length.
+    fn check_width(self, count: usize, columns: usize, line: u64) -> Result<()> {
+        if count == columns {
+            return Ok(());
+        }
+        Err(SubmissionError::Csv {
             place: self.place.to_owned(),
             line,
-            reason,
-        };
-        if record.len() != columns {
-            return Err(refused(format!(
-                "{} fields where the header has {columns}",
-                record.len()
-            )));
-        }
-        let row = string_record(record).ok_or_else(|| refused("invalid UTF-8".to_owned()))?;
-        rows.rows.push(row);
-        rows.lines.push(line);
-        Ok(())
+            reason: format!("{count} fields where the header has {columns}"),
+        })
     }
 
-    /// A reading error, at its line (its offset is `offset` bytes into the
-    /// text).
-    fn csv_error(self, offset: usize, e: csv::Error) -> SubmissionError {
-        let line = e.position().map_or(0, |p| {
-            Lines::from(self.text.as_bytes(), 0).line_at(offset + p.byte() as usize)
-        });
-        let reason = match e.kind() {
-            csv::ErrorKind::Utf8 { .. } => "invalid UTF-8",
-            _ => "malformed CSV",
-        };
-        SubmissionError::Csv {
-            place: self.place.to_owned(),
-            line,
-            reason: reason.to_owned(),
-        }
+    /// The cells read, as rows of `columns` cells. (The cells are the
+    /// text's bytes less some quotes, so always UTF-8 cut at characters.)
+    fn rows(self, mut cells: Cells, columns: usize) -> Result<Rows> {
+        cells.bytes.truncate(cells.used);
+        String::from_utf8(cells.bytes)
+            .ok()
+            .and_then(|text| Rows::from_parts(text, cells.ends, columns))
+            .ok_or_else(|| SubmissionError::Csv {
+                place: self.place.to_owned(),
+                line: 0,
+                reason: "invalid UTF-8".to_owned(),
+            })
     }
 }
 
@@ -259,49 +391,85 @@ impl<'t> Lines<'t> {
 
     /// The line of the record at `byte` (line ends before it skipped).
     fn line_at(&mut self, byte: usize) -> u64 {
-        let mut start = byte.min(self.bytes.len()).max(self.counted_to);
-        while start < self.bytes.len() && matches!(self.bytes[start], b'\r' | b'\n') {
-            start += 1;
-        }
+        let start = skip_line_ends(self.bytes, byte.min(self.bytes.len()).max(self.counted_to));
         self.line += memchr::memchr_iter(b'\n', &self.bytes[self.counted_to..start]).count() as u64;
         self.counted_to = start;
         self.line
     }
 }
 
-/// A record's fields as text: one UTF-8 check of the whole record (the
-/// `csv` crate's own text records check field by field, much slower on
-/// short fields), then each field sliced from it. `None` if the record is
-/// not UTF-8.
-fn string_record(record: &csv::ByteRecord) -> Option<StringRecord> {
-    let text = std::str::from_utf8(record.as_slice()).ok()?;
-    let mut row = StringRecord::with_capacity(text.len(), record.len());
-    for i in 0..record.len() {
-        row.push_field(text.get(record.range(i)?)?);
-    }
-    Some(row)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    #[test]
-    fn records_become_text_field_by_field() {
-        let fields: [&[u8]; 4] = [b"\xc3\xa9t\xc3\xa9", b"", b"a\"b", b"z"];
-        let record = csv::ByteRecord::from(fields.to_vec());
-        let row = string_record(&record);
-        assert_eq!(
-            row.as_ref().map(|r| r.iter().collect::<Vec<_>>()),
-            Some(vec!["été", "", "a\"b", "z"])
-        );
-        let broken: [&[u8]; 2] = [b"ok", b"\xc3"];
-        assert_eq!(string_record(&csv::ByteRecord::from(broken.to_vec())), None);
-    }
-
     /// The table, or the error's text.
     fn outcome(text: &str, split: Option<usize>) -> std::result::Result<Table, String> {
         read_table("t.csv", None, text, b';', split).map_err(|e| e.to_string())
+    }
+
+    /// The `csv` crate's reading of a text: its records as cells, and
+    /// whether every record is as wide as the first (the header).
+    fn csv_crate(text: &str) -> (Vec<Vec<String>>, bool) {
+        let mut reader = csv::ReaderBuilder::new()
+            .delimiter(b';')
+            .has_headers(false)
+            .flexible(true)
+            .from_reader(text.as_bytes());
+        let records: Vec<Vec<String>> = reader
+            .records()
+            .map(|r| {
+                r.map(|r| r.iter().map(str::to_owned).collect())
+                    .unwrap_or_else(|e| panic!("{e}"))
+            })
+            .collect();
+        let width = records.first().map_or(0, Vec::len);
+        let even = records.iter().all(|r| r.len() == width);
+        (records, even)
+    }
+
+    /// On thousands of small random texts full of quotes, delimiters,
+    /// line ends and accents, the table holds exactly the records the
+    /// `csv` crate reads, or is refused exactly when a record's width
+    /// differs from the header's.
+    #[test]
+    fn records_are_those_the_csv_crate_reads() {
+        let pieces = [
+            "a", "é", "\"", "\"\"", ";", "\n", "\r\n", "\r", " ", "x y", "\u{feff}",
+        ];
+        let mut seed: u64 = 0x9e37_79b9_7f4a_7c15;
+        let mut next = || {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            seed
+        };
+        for _ in 0..20_000 {
+            let length = next() % 24;
+            let text: String = (0..length)
+                .map(|_| pieces[(next() % pieces.len() as u64) as usize])
+                .collect();
+            let (records, even) = csv_crate(&text);
+            match read_table("t.csv", None, &text, b';', None) {
+                Ok(table) => {
+                    assert!(even, "{text:?}");
+                    let header: Vec<String> = records
+                        .first()
+                        .map(|h| h.iter().map(|c| c.trim().to_owned()).collect())
+                        .unwrap_or_default();
+                    assert_eq!(table.headers, header, "{text:?}");
+                    let rows: Vec<Vec<String>> = table
+                        .rows
+                        .iter()
+                        .map(|r| r.iter().map(str::to_owned).collect())
+                        .collect();
+                    assert_eq!(rows, records.get(1..).unwrap_or_default(), "{text:?}");
+                }
+                Err(SubmissionError::Csv { .. }) => assert!(!even, "{text:?}"),
+                // Header problems (none, or a repeated name) are checked
+                // after reading.
+                Err(_) => {}
+            }
+        }
     }
 
     /// Wherever the second thread starts, even inside a quoted field, a

@@ -11,11 +11,10 @@ use std::collections::HashMap;
 use std::io::Cursor;
 
 use calamine::{Data, Reader, Xlsx};
-use csv::StringRecord;
 
 use super::csv_table::csv_table;
 use super::text::{self, Encoding};
-use super::{Origin, Result, SubmissionError, Submissions, Table, unique_keys};
+use super::{Origin, Result, Rows, SubmissionError, Submissions, Table, unique_keys};
 use crate::archive::{self, ArchiveError, ArchiveLimits};
 
 /// The submission key column of KoBoToolbox exports.
@@ -117,7 +116,7 @@ pub fn read_xlsx(file: &str, bytes: &[u8]) -> Result<Submissions> {
             unit: "row",
             headers: Vec::new(),
             hxl: None,
-            rows: Vec::new(),
+            rows: Rows::default(),
             lines: Vec::new(),
         };
         let Some((_, header)) = rows_iter.next() else {
@@ -140,6 +139,7 @@ pub fn read_xlsx(file: &str, bytes: &[u8]) -> Result<Submissions> {
             table.headers.pop();
         }
         let width = table.headers.len();
+        table.rows = Rows::new(width);
         for (i, row) in rows_iter {
             let line = first_row + i as u64 + 1;
             let mut cells = Vec::with_capacity(width);
@@ -164,7 +164,7 @@ pub fn read_xlsx(file: &str, bytes: &[u8]) -> Result<Submissions> {
                 table.hxl = Some(cells);
                 continue;
             }
-            table.rows.push(StringRecord::from(cells));
+            table.rows.push(&cells);
             table.lines.push(line);
         }
         table.check_headers()?;

@@ -22,15 +22,16 @@ pub mod kobo;
 pub mod mapping;
 pub mod odk;
 pub mod responses;
+mod rows;
 pub mod text;
 
 use std::collections::HashMap;
 use std::fmt;
 
-use csv::StringRecord;
 use thiserror::Error;
 
 use crate::archive::ArchiveError;
+pub use rows::{Row, Rows};
 pub use text::Encoding;
 
 /// The tool and file kind an export came from.
@@ -244,7 +245,7 @@ pub struct Table {
     /// The HXL hashtag row, when the export has one.
     pub hxl: Option<Vec<String>>,
     /// Data rows, each as long as `headers`.
-    pub rows: Vec<StringRecord>,
+    pub rows: Rows,
     /// The 1-based row or line number of each row.
     pub lines: Vec<u64>,
 }
@@ -418,11 +419,7 @@ impl Submissions {
         };
         for (t, table) in self.tables.iter_mut().enumerate() {
             let kept = &kept_rows[t];
-            let mut row = 0;
-            table.rows.retain(|_| {
-                row += 1;
-                kept[row - 1].is_some()
-            });
+            table.rows.retain(|row| kept[row].is_some());
             let mut row = 0;
             table.lines.retain(|_| {
                 row += 1;
@@ -493,10 +490,13 @@ mod tests {
             unit: "line",
             headers: headers.iter().map(|h| (*h).to_owned()).collect(),
             hxl: None,
-            rows: rows
-                .iter()
-                .map(|r| StringRecord::from(r.to_vec()))
-                .collect(),
+            rows: {
+                let mut all = Rows::new(headers.len());
+                for row in rows {
+                    all.push(row.iter());
+                }
+                all
+            },
             lines: (2..2 + rows.len() as u64).collect(),
         }
     }

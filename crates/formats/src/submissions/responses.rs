@@ -468,10 +468,12 @@ fn value<'v, 'f: 'v>(
 
 /// The answers of one row of a table.
 fn answers(table: &Table, row: usize, fields: &[Field<'_>]) -> Result<sankore_domain::Answers> {
-    let record = &table.rows[row];
+    let Some(record) = table.rows.get(row) else {
+        return Ok(sankore_domain::Answers::default());
+    };
     // Room for the cells and, per answer, its path and two lengths.
     let room = fields.iter().map(|f| f.path.len() + 8).sum::<usize>();
-    let mut builder = AnswersBuilder::with_capacity(record.as_slice().len() + room);
+    let mut builder = AnswersBuilder::with_capacity(record.text_len() + room);
     for field in fields {
         match field.column {
             Some(c) => {
