@@ -17,6 +17,9 @@ fn check(s: &Submissions) {
     assert_eq!(s.parents.len(), s.tables.len());
     for (t, table) in s.tables.iter().enumerate() {
         assert_eq!(table.rows.len(), table.lines.len());
+        for row in table.rows.iter() {
+            assert_eq!(row.len(), table.headers.len());
+        }
         assert_eq!(s.parents[t].len(), table.rows.len());
         for (r, parent) in s.parents[t].iter().enumerate() {
             if let Some((pt, pr)) = parent {

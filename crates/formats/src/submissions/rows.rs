@@ -45,11 +45,6 @@ impl Rows {
         })
     }
 
-    /// Cells per row.
-    pub fn columns(&self) -> usize {
-        self.columns
-    }
-
     /// The number of rows.
     pub fn len(&self) -> usize {
         self.parts.iter().map(|p| self.rows_in(p)).sum()
