@@ -483,8 +483,8 @@ fn refused(root: &Path, dir: &Path, kind: &str, name: &str, bytes: &[u8], expect
 /// An import killed mid-way (the process gone, as in a power cut) leaves
 /// nothing of itself in the workspace: its new pages were still in memory
 /// and the database file untouched, so the rollback journal it leaves
-/// behind is not even needed; the next commands work, the same export then
-/// imports whole, and that import's commit removes the stale journal.
+/// behind is not even needed, and the next command's open removes it; the
+/// next commands work and the same export then imports whole.
 #[test]
 fn an_import_killed_mid_way_keeps_nothing() {
     let root = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
@@ -553,6 +553,7 @@ fn an_import_killed_mid_way_keeps_nothing() {
     assert!(journal.exists(), "the import was killed before its commit");
 
     run(&["check"], &dir).success();
+    assert!(!journal.exists(), "the next open removes the stale journal");
     // None of the killed import's submissions were kept.
     let whole = json(&run(&args, &dir).success());
     assert_eq!(

@@ -203,6 +203,25 @@ impl std::fmt::Debug for SqliteStore {
     }
 }
 
+/// Removes the rollback journal a bulk write killed before its commit
+/// left (see [`SqliteStore::bulk_write`]), once the database is in WAL mode.
+/// It is not needed: a hot journal (a commit cut short) was rolled back by
+/// the first read, and a journal from before the commit is not hot (the
+/// database file was untouched). None can be in use: a connection switches
+/// to a rollback journal only with the database to itself, which this open
+/// connection, now in WAL mode, prevents until it closes. Best effort:
+/// the journal is encrypted like the database, and one left in place
+/// harms nothing, so failing to remove it does not stop the open.
+fn remove_stale_journal(conn: &Connection, path: &Path) -> Result<()> {
+    let mode: String = conn.query_row("PRAGMA journal_mode", [], |r| r.get(0))?;
+    if mode.eq_ignore_ascii_case("wal") {
+        let mut journal = path.as_os_str().to_owned();
+        journal.push("-journal");
+        let _ = std::fs::remove_file(journal);
+    }
+    Ok(())
+}
+
 impl SqliteStore {
     /// Creates a new encrypted database at `path` with pages in this
     /// format, and migrates it.
@@ -253,6 +272,7 @@ impl SqliteStore {
              PRAGMA temp_store = MEMORY;
              PRAGMA secure_delete = ON;",
         )?;
+        remove_stale_journal(&conn, path)?;
         let mut store = SqliteStore {
             conn,
             path: path.to_path_buf(),
