@@ -10,7 +10,8 @@ use std::collections::BTreeMap;
 use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 use support::fielddata::{
-    MAPPING, SUBS, Sub, csv_rows, json, kobo_csv, quoted, run, stderr, stdout, write_form,
+    JSON, MAPPING, SUBS, Sub, csv_rows, import_args, json, kobo_csv, quoted, run, stderr, stdout,
+    write_form,
 };
 use support::{fresh_demo, sankore, with_passphrase};
 
@@ -344,16 +345,7 @@ fn kobo_xlsx_with_a_repeat_round_trips_and_reimports_idempotently() {
     let form = write_form(root.path());
     let data = root.path().join("kobo.xlsx");
     std::fs::write(&data, kobo_xlsx(&SUBS)).unwrap_or_else(|e| panic!("{e}"));
-    let args = [
-        "import",
-        "kobo",
-        "--form",
-        form.to_str().unwrap_or_default(),
-        "--data",
-        data.to_str().unwrap_or_default(),
-        "--format",
-        "json",
-    ];
+    let args = import_args("kobo", form.to_str().unwrap_or_default(), &data, JSON);
     let first = json(&run(&args, &dir).success());
     assert_eq!(
         (first["new"].as_u64(), first["unchanged"].as_u64()),
@@ -373,16 +365,7 @@ fn kobo_xlsx_with_a_repeat_round_trips_and_reimports_idempotently() {
     std::fs::write(&csv_data, kobo_csv(&SUBS)).unwrap_or_else(|e| panic!("{e}"));
     // The CSV export carries no repeat sheet: the first submission's
     // members are missing, so it counts as changed.
-    let csv_args = [
-        "import",
-        "kobo",
-        "--form",
-        "enquete",
-        "--data",
-        csv_data.to_str().unwrap_or_default(),
-        "--format",
-        "json",
-    ];
+    let csv_args = import_args("kobo", "enquete", &csv_data, JSON);
     let from_csv = json(&run(&csv_args, &dir).success());
     assert_eq!(from_csv["unchanged"].as_u64(), Some(1));
     assert_eq!(from_csv["changed"], serde_json::json!([SUBS[0].uuid]));
@@ -429,16 +412,7 @@ fn odk_central_zip_round_trips() {
     std::fs::write(&data, odk_zip(&SUBS)).unwrap_or_else(|e| panic!("{e}"));
     let summary = json(
         &run(
-            &[
-                "import",
-                "odk",
-                "--form",
-                form.to_str().unwrap_or_default(),
-                "--data",
-                data.to_str().unwrap_or_default(),
-                "--format",
-                "json",
-            ],
+            &import_args("odk", form.to_str().unwrap_or_default(), &data, JSON),
             &dir,
         )
         .success(),
@@ -456,14 +430,7 @@ fn refused(root: &Path, dir: &Path, kind: &str, name: &str, bytes: &[u8], expect
     std::fs::write(&data, bytes).unwrap_or_else(|e| panic!("{e}"));
     let before = files(dir);
     let assert = run(
-        &[
-            "import",
-            kind,
-            "--form",
-            form.to_str().unwrap_or_default(),
-            "--data",
-            data.to_str().unwrap_or_default(),
-        ],
+        &import_args(kind, form.to_str().unwrap_or_default(), &data, &[]),
         dir,
     )
     .failure();
@@ -517,19 +484,10 @@ fn an_import_killed_mid_way_keeps_nothing() {
     }
     let data = root.path().join("large.csv");
     std::fs::write(&data, csv).unwrap_or_else(|e| panic!("{e}"));
-    let args = [
-        "import",
-        "kobo",
-        "--form",
-        form.to_str().unwrap_or_default(),
-        "--data",
-        data.to_str().unwrap_or_default(),
-        "--format",
-        "json",
-    ];
+    let args = import_args("kobo", form.to_str().unwrap_or_default(), &data, JSON);
     let journal = dir.join("sankore.db-journal");
     let mut import = std::process::Command::new(assert_cmd::cargo::cargo_bin("sankore"))
-        .args(args)
+        .args(&args)
         .arg("--workspace")
         .arg(&dir)
         .env("SANKORE_PASSPHRASE", support::PASSPHRASE)
@@ -736,16 +694,7 @@ fn windows_1252_is_detected_and_reported() {
     std::fs::write(&data, latin).unwrap_or_else(|e| panic!("{e}"));
     let summary = json(
         &run(
-            &[
-                "import",
-                "kobo",
-                "--form",
-                form.to_str().unwrap_or_default(),
-                "--data",
-                data.to_str().unwrap_or_default(),
-                "--format",
-                "json",
-            ],
+            &import_args("kobo", form.to_str().unwrap_or_default(), &data, JSON),
             &dir,
         )
         .success(),
@@ -756,22 +705,7 @@ fn windows_1252_is_detected_and_reported() {
     // With a byte-order mark: UTF-8.
     let bom = [&[0xEF, 0xBB, 0xBF][..], kobo_csv(&SUBS[..1]).as_bytes()].concat();
     std::fs::write(&data, bom).unwrap_or_else(|e| panic!("{e}"));
-    let summary = json(
-        &run(
-            &[
-                "import",
-                "kobo",
-                "--form",
-                "enquete",
-                "--data",
-                data.to_str().unwrap_or_default(),
-                "--format",
-                "json",
-            ],
-            &dir,
-        )
-        .success(),
-    );
+    let summary = json(&run(&import_args("kobo", "enquete", &data, JSON), &dir).success());
     assert_eq!(
         (summary["encoding"].as_str(), summary["new"].as_u64()),
         (Some("utf-8-bom"), Some(1))
@@ -793,18 +727,17 @@ fn a_mapping_links_participants_sessions_and_documents_in_one_transaction() {
     )
     .unwrap_or_else(|e| panic!("{e}"));
     let before = files(&dir);
-    let args = [
-        "import",
+    let args = import_args(
         "kobo",
-        "--form",
         form.to_str().unwrap_or_default(),
-        "--data",
-        data.to_str().unwrap_or_default(),
-        "--mapping",
-        mapping.to_str().unwrap_or_default(),
-        "--format",
-        "json",
-    ];
+        &data,
+        &[
+            "--mapping",
+            mapping.to_str().unwrap_or_default(),
+            "--format",
+            "json",
+        ],
+    );
     let assert = run(&args, &dir).failure();
     assert!(
         stderr(&assert).contains("kobo.xlsx, sheet \"Enquête ménages\", row 2, column \"/resp/commune\": not a place code of the study's gazetteer"),

@@ -233,6 +233,26 @@ pub fn kobo_csv(subs: &[Sub]) -> String {
     out
 }
 
+/// `sankore import TOOL --form FORM --data DATA`, then `more` (for example
+/// `--format json`, `--mapping M`).
+pub fn import_args<'a>(
+    tool: &'a str,
+    form: &'a str,
+    data: &'a Path,
+    more: &[&'a str],
+) -> Vec<&'a str> {
+    let mut args = vec![
+        "import",
+        tool,
+        "--form",
+        form,
+        "--data",
+        data.to_str().unwrap_or_default(),
+    ];
+    args.extend_from_slice(more);
+    args
+}
+
 pub fn run(args: &[&str], dir: &Path) -> assert_cmd::assert::Assert {
     in_workspace(dir, args).assert()
 }
@@ -244,6 +264,9 @@ pub fn stdout(assert: &assert_cmd::assert::Assert) -> String {
 pub fn stderr(assert: &assert_cmd::assert::Assert) -> String {
     String::from_utf8_lossy(&assert.get_output().stderr).into_owned()
 }
+
+/// The option that makes a command print its summary as JSON.
+pub const JSON: &[&str] = &["--format", "json"];
 
 pub fn json(assert: &assert_cmd::assert::Assert) -> serde_json::Value {
     serde_json::from_str(&stdout(assert)).unwrap_or_else(|e| panic!("{e}: {}", stdout(assert)))
@@ -299,22 +322,8 @@ pub fn demo_with_unlinked_responses(root: &Path) -> (PathBuf, PathBuf, PathBuf) 
     let form = write_form(root);
     let data = root.join("kobo.csv");
     std::fs::write(&data, kobo_csv(&SUBS)).unwrap_or_else(|e| panic!("{e}"));
-    let summary = json(
-        &run(
-            &[
-                "import",
-                "kobo",
-                "--form",
-                form.to_str().unwrap_or_default(),
-                "--data",
-                data.to_str().unwrap_or_default(),
-                "--format",
-                "json",
-            ],
-            &dir,
-        )
-        .success(),
-    );
+    let args = import_args("kobo", form.to_str().unwrap_or_default(), &data, JSON);
+    let summary = json(&run(&args, &dir).success());
     assert_eq!(
         (
             summary["new"].as_u64(),
