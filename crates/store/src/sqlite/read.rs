@@ -157,6 +157,22 @@ impl SqliteStore {
         Ok(out)
     }
 
+    /// Rows of `(owner id, text)` of the study (`?1`), each text made a `T`
+    /// by `convert`, grouped by owner in the query's order.
+    fn texts_by_owner<T>(
+        &self,
+        sql: &str,
+        convert: impl Fn(String) -> Result<T>,
+    ) -> Result<HashMap<i64, Vec<T>>> {
+        let mut out: HashMap<i64, Vec<T>> = HashMap::new();
+        for (owner, text) in
+            self.rows(sql, |r| Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?)))?
+        {
+            out.entry(owner).or_default().push(convert(text)?);
+        }
+        Ok(out)
+    }
+
     /// Map from a row id to a code or key, for resolving references.
     fn keys(&self, sql: &str) -> Result<HashMap<i64, String>> {
         Ok(self
@@ -339,22 +355,16 @@ impl Store for SqliteStore {
 
     fn sessions(&self) -> Result<Vec<Session>> {
         let _snapshot = self.snapshot()?;
-        let mut facilitators: HashMap<i64, Vec<String>> = HashMap::new();
-        for (session, handle) in self.rows(
+        let mut facilitators = self.texts_by_owner(
             "SELECT f.session_id, m.handle FROM session_facilitators f
              JOIN team_members m ON m.id = f.member_id WHERE m.study_id = ?1 ORDER BY m.id",
-            |r| Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?)),
-        )? {
-            facilitators.entry(session).or_default().push(handle);
-        }
-        let mut attendees: HashMap<i64, Vec<ParticipantCode>> = HashMap::new();
-        for (session, code) in self.rows(
+            Ok,
+        )?;
+        let mut attendees = self.texts_by_owner(
             "SELECT sp.session_id, p.code FROM session_participants sp
              JOIN participants p ON p.id = sp.participant_id WHERE p.study_id = ?1 ORDER BY sp.position",
-            |r| Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?)),
-        )? {
-            attendees.entry(session).or_default().push(ParticipantCode::new(&code)?);
-        }
+            |code| Ok(ParticipantCode::new(&code)?),
+        )?;
         let mut composition = self.counts_by_owner(
             "SELECT c.session_id, g.key, c.gender, c.count FROM session_composition c
              JOIN stakeholder_groups g ON g.id = c.group_id WHERE g.study_id = ?1 ORDER BY c.position",
@@ -522,22 +532,16 @@ impl Store for SqliteStore {
 
     fn findings(&self) -> Result<Vec<Finding>> {
         let _snapshot = self.snapshot()?;
-        let mut places: HashMap<i64, Vec<PlaceCode>> = HashMap::new();
-        for (id, code) in self.rows(
+        let mut places = self.texts_by_owner(
             "SELECT fp.finding_id, fp.place_code FROM finding_places fp
              JOIN findings f ON f.id = fp.finding_id WHERE f.study_id = ?1 ORDER BY fp.place_code",
-            |r| Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?)),
-        )? {
-            places.entry(id).or_default().push(PlaceCode::new(&code)?);
-        }
-        let mut codes: HashMap<i64, Vec<CodeKey>> = HashMap::new();
-        for (id, key) in self.rows(
+            |code| Ok(PlaceCode::new(&code)?),
+        )?;
+        let mut codes = self.texts_by_owner(
             "SELECT fc.finding_id, k.key FROM finding_codes fc JOIN codes k ON k.id = fc.code_id
              WHERE k.study_id = ?1 ORDER BY k.position",
-            |r| Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?)),
-        )? {
-            codes.entry(id).or_default().push(CodeKey::new(&key)?);
-        }
+            |key| Ok(CodeKey::new(&key)?),
+        )?;
         let rows = self.rows(
             "SELECT id, key, statement_fr, statement_en, research_question FROM findings WHERE study_id = ?1 ORDER BY position",
             |r| {
@@ -565,14 +569,11 @@ impl Store for SqliteStore {
 
     fn recommendations(&self) -> Result<Vec<Recommendation>> {
         let _snapshot = self.snapshot()?;
-        let mut findings: HashMap<i64, Vec<String>> = HashMap::new();
-        for (id, key) in self.rows(
+        let mut findings = self.texts_by_owner(
             "SELECT rf.recommendation_id, f.key FROM recommendation_findings rf
              JOIN findings f ON f.id = rf.finding_id WHERE f.study_id = ?1 ORDER BY f.position",
-            |r| Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?)),
-        )? {
-            findings.entry(id).or_default().push(key);
-        }
+            Ok,
+        )?;
         let mut roles: HashMap<i64, Vec<(String, Localized)>> = HashMap::new();
         for (id, stakeholder, fr, en) in self.rows(
             "SELECT rr.recommendation_id, rr.stakeholder, rr.role_fr, rr.role_en FROM recommendation_roles rr
@@ -606,14 +607,11 @@ impl Store for SqliteStore {
 
     fn actions(&self) -> Result<Vec<Action>> {
         let _snapshot = self.snapshot()?;
-        let mut places: HashMap<i64, Vec<PlaceCode>> = HashMap::new();
-        for (id, code) in self.rows(
+        let mut places = self.texts_by_owner(
             "SELECT ap.action_id, ap.place_code FROM action_places ap
              JOIN actions a ON a.id = ap.action_id WHERE a.study_id = ?1 ORDER BY ap.place_code",
-            |r| Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?)),
-        )? {
-            places.entry(id).or_default().push(PlaceCode::new(&code)?);
-        }
+            |code| Ok(PlaceCode::new(&code)?),
+        )?;
         let mut participants = self.counts_by_owner(
             "SELECT p.action_id, g.key, p.gender, p.count FROM action_participants p
              JOIN stakeholder_groups g ON g.id = p.group_id WHERE g.study_id = ?1 ORDER BY p.position",
