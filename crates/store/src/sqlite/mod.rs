@@ -204,7 +204,8 @@ impl std::fmt::Debug for SqliteStore {
 }
 
 /// Removes the rollback journal a bulk write killed before its commit
-/// left (see [`SqliteStore::bulk_write`]), once the database is in WAL mode.
+/// left (see [`SqliteStore::bulk_write`]); called once the database is in
+/// WAL mode.
 /// It is not needed: a hot journal (a commit cut short) was rolled back by
 /// the first read, and a journal from before the commit is not hot (the
 /// database file was untouched). None can be in use: a connection switches
@@ -212,14 +213,10 @@ impl std::fmt::Debug for SqliteStore {
 /// connection, now in WAL mode, prevents until it closes. Best effort:
 /// the journal is encrypted like the database, and one left in place
 /// harms nothing, so failing to remove it does not stop the open.
-fn remove_stale_journal(conn: &Connection, path: &Path) -> Result<()> {
-    let mode: String = conn.query_row("PRAGMA journal_mode", [], |r| r.get(0))?;
-    if mode.eq_ignore_ascii_case("wal") {
-        let mut journal = path.as_os_str().to_owned();
-        journal.push("-journal");
-        let _ = std::fs::remove_file(journal);
-    }
-    Ok(())
+fn remove_stale_journal(path: &Path) {
+    let mut journal = path.as_os_str().to_owned();
+    journal.push("-journal");
+    let _ = std::fs::remove_file(journal);
 }
 
 impl SqliteStore {
@@ -265,14 +262,16 @@ impl SqliteStore {
             });
         }
         conn.busy_timeout(BUSY_TIMEOUT)?;
+        let journal_mode: String = conn.query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0))?;
+        if journal_mode.eq_ignore_ascii_case("wal") {
+            remove_stale_journal(path);
+        }
         conn.execute_batch(
-            "PRAGMA journal_mode = WAL;
-             PRAGMA synchronous = FULL;
+            "PRAGMA synchronous = FULL;
              PRAGMA foreign_keys = ON;
              PRAGMA temp_store = MEMORY;
              PRAGMA secure_delete = ON;",
         )?;
-        remove_stale_journal(&conn, path)?;
         let mut store = SqliteStore {
             conn,
             path: path.to_path_buf(),
