@@ -84,21 +84,18 @@ fn withdraw_submissions(
         let slots: Vec<i64> = same_block.iter().map(|s| s.2).collect();
         super::answer_blocks::empty_slots(tx, same_block[0].1, &slots)?;
     }
-    // The same submissions as above, all at once.
-    let theirs = "SELECT s.id FROM submissions s JOIN response_forms f ON f.id = s.form_id
-                  WHERE f.study_id = ?1 AND s.participant_code = ?2 AND s.withdrawn_at IS NULL";
-    tx.execute(
-        &format!("DELETE FROM submission_repeats WHERE submission_id IN ({theirs})"),
-        params![study, code],
+    let mut remove_repeats =
+        tx.prepare("DELETE FROM submission_repeats WHERE submission_id = ?1")?;
+    let mut mark_withdrawn = tx.prepare(
+        "UPDATE submissions SET withdrawn_at = ?2, submitted_at = NULL,
+             participant_code = NULL, session_code = NULL
+         WHERE id = ?1",
     )?;
-    report.submissions_removed = tx.execute(
-        &format!(
-            "UPDATE submissions SET withdrawn_at = ?3, submitted_at = NULL,
-                 participant_code = NULL, session_code = NULL
-             WHERE id IN ({theirs})"
-        ),
-        params![study, code, super::now()],
-    )?;
+    let at = super::now();
+    for (id, _, _) in &submissions {
+        remove_repeats.execute([id])?;
+        report.submissions_removed += mark_withdrawn.execute(params![id, at])?;
+    }
     Ok(())
 }
 
