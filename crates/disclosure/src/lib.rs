@@ -53,6 +53,12 @@ pub enum Reason {
     /// At or above `k`, but the complete count of a tiny real population
     /// (see [`rules::complete_count_of_tiny_group`]).
     TinyPopulation,
+    /// A zero in the same breakdown as a cell hidden for its own sake:
+    /// shown, it would say that everyone counted there falls in the hidden
+    /// cell's category ("all who said it are women"), which is what hiding
+    /// the small count was for. Published as `<k` like a small count, which
+    /// is true of a zero and does not tell the two apart.
+    RevealingZero,
 }
 
 /// A hidden cell, for the disclosure report.
@@ -78,8 +84,9 @@ impl std::error::Error for InvalidThreshold {}
 
 /// Applies the threshold rule and secondary suppression; returns the
 /// hidden cells by index with their reasons. Zero counts are published
-/// (a structural zero discloses no one), and a hidden zero is never chosen
-/// as a complement, since it protects nothing.
+/// (totals would give most of them back), and a hidden zero is never
+/// chosen as a complement, since it protects nothing. Tables without
+/// totals hide revealing zeros too: see [`suppress_groups`].
 ///
 /// Safety is checked over the whole system of equations, not one equation
 /// at a time: a hidden cell must not be the solution of any combination of
@@ -149,6 +156,52 @@ pub fn suppress_with(
         .enumerate()
         .filter_map(|(i, r)| r.map(|r| (i, r)))
         .collect())
+}
+
+/// [`suppress`] for a table without totals whose cells fall in breakdowns
+/// (`groups`: the cells of each, by index, such as the cells of one row of
+/// a code-by-attribute matrix): the threshold rule, then the zeros of each
+/// breakdown that holds a hidden cell ([`Reason::RevealingZero`]).
+pub fn suppress_groups(
+    cells: &[Cell],
+    groups: &[&[usize]],
+    k: u64,
+) -> Result<Vec<(usize, Reason)>, InvalidThreshold> {
+    let mut hidden: Vec<Option<Reason>> =
+        suppress(cells, &[], k)?
+            .into_iter()
+            .fold(vec![None; cells.len()], |mut all, (i, r)| {
+                all[i] = Some(r);
+                all
+            });
+    hide_zeros_beside_primary(cells, groups, &mut hidden);
+    Ok(hidden
+        .into_iter()
+        .enumerate()
+        .filter_map(|(i, r)| r.map(|r| (i, r)))
+        .collect())
+}
+
+/// Hides the shown zeros of every group that holds a cell hidden for its
+/// own sake (below the threshold, or a tiny population's complete count).
+/// Done last: a hidden zero protects no other cell (anyone may guess it is
+/// zero), so it must not stand in for a complement.
+fn hide_zeros_beside_primary(cells: &[Cell], groups: &[&[usize]], hidden: &mut [Option<Reason>]) {
+    for group in groups {
+        let primary = group.iter().any(|i| {
+            matches!(
+                hidden[*i],
+                Some(Reason::BelowThreshold | Reason::TinyPopulation)
+            )
+        });
+        if primary {
+            for i in group.iter().copied() {
+                if cells[i].count == 0 && hidden[i].is_none() {
+                    hidden[i] = Some(Reason::RevealingZero);
+                }
+            }
+        }
+    }
 }
 
 /// Refuses a threshold outside `MIN_K..=MAX_K`.
@@ -341,6 +394,30 @@ mod tests {
         );
         let set: BTreeSet<usize> = hidden.iter().map(|(i, _)| *i).collect();
         assert_eq!(derivable(&[eq], &set), None);
+    }
+
+    #[test]
+    fn zeros_beside_a_small_count_are_hidden_in_its_breakdown_only() {
+        // Two rows of a matrix without totals: women, men, unattributed.
+        // Row one: 3 women said it and no man: shown, the zero would say
+        // that all who said it are women. Row two has nothing small: its
+        // zero stays. (`suppress` alone shows every zero.)
+        let table = cells(&[3, 0, 0, 7, 0, 6]);
+        assert_eq!(
+            suppress(&table, &[], 5).unwrap_or_default(),
+            vec![(0, Reason::BelowThreshold)]
+        );
+        let rows: [&[usize]; 2] = [&[0, 1, 2], &[3, 4, 5]];
+        let hidden = suppress_groups(&table, &rows, 5).unwrap_or_default();
+        assert_eq!(
+            hidden,
+            vec![
+                (0, Reason::BelowThreshold),
+                (1, Reason::RevealingZero),
+                (2, Reason::RevealingZero)
+            ]
+        );
+        assert!(suppress_groups(&table, &rows, 2).is_err());
     }
 
     #[test]

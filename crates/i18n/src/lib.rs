@@ -460,6 +460,8 @@ catalogue! {
     ReportComplementary => "secondary suppression (would give a hidden count back)",
         "suppression secondaire (permettrait de retrouver un effectif masqué)";
     ReportTinyPopulation => "complete count of a tiny population", "dénombrement complet d'une très petite population";
+    ReportRevealingZero => "a zero beside a hidden count (would tell its category)",
+        "zéro à côté d'un effectif masqué (en dirait la catégorie)";
     ReportSuppressed => "Counts withheld", "Effectifs masqués";
     ReportCell => "Cell", "Cellule";
     ReportWarnings => "Warnings", "Avertissements";

@@ -3,13 +3,15 @@
 //! `sankore_formats::tabular`.
 //!
 //! Only the matrix publishes counts of people; [`matrix`] with a
-//! threshold hides the counts below it (the disclosure crate's threshold
-//! rule; the matrix publishes no totals, so no secondary suppression is
-//! needed) and says which.
+//! threshold hides the counts below it and the zeros of their rows (the
+//! disclosure crate's `suppress_groups`: the matrix publishes no totals,
+//! so no secondary suppression is needed, but a zero beside a hidden count
+//! would say that everyone who said it shares the hidden column's
+//! attribute) and says which.
 
 use sankore_analysis::corpus::Corpus;
 use sankore_analysis::matrix::{Cell, Matrix};
-use sankore_disclosure::{Cell as CountCell, Reason, Suppressed, suppress};
+use sankore_disclosure::{Cell as CountCell, Reason, Suppressed, suppress_groups};
 use sankore_domain::{Gender, Lang, StudyRecords};
 use sankore_formats::tabular::{Column, Table};
 use sankore_i18n::Msg;
@@ -249,8 +251,14 @@ pub fn matrix(
             });
         }
     }
+    let width = m.columns.len() + 1;
+    let row_cells: Vec<Vec<usize>> = (0..m.rows.len())
+        .map(|r| (r * width..(r + 1) * width).collect())
+        .collect();
+    let rows_of_cells: Vec<&[usize]> = row_cells.iter().map(Vec::as_slice).collect();
     let hidden: Vec<(usize, Reason)> = match k {
-        Some(k) => suppress(&cells, &[], k).map_err(|e| ReportError::Render(e.to_string()))?,
+        Some(k) => suppress_groups(&cells, &rows_of_cells, k)
+            .map_err(|e| ReportError::Render(e.to_string()))?,
         None => Vec::new(),
     };
     let mut shown: Vec<String> = cells.iter().map(|c| c.count.to_string()).collect();
@@ -265,7 +273,6 @@ pub fn matrix(
             }
         })
         .collect();
-    let width = m.columns.len() + 1;
     let rows = m
         .rows
         .iter()
@@ -359,10 +366,15 @@ mod tests {
         let (table, hidden) =
             matrix(&m, Measure::Participants, Lang::En, Some(5)).unwrap_or_else(|e| panic!("{e}"));
         assert!(!hidden.is_empty());
+        assert!(hidden.iter().any(|h| h.reason == Reason::RevealingZero));
         for row in &table.rows {
             for cell in &row[2..] {
                 let n: u64 = cell.parse().unwrap_or(0);
                 assert!(cell.is_empty() || n == 0 || n >= 5, "{cell}");
+            }
+            // A zero beside a hidden count would say who the hidden are.
+            if row[2..].iter().any(String::is_empty) {
+                assert!(row[2..].iter().all(|c| c != "0"), "{row:?}");
             }
         }
         let (open, none) =

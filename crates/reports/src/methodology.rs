@@ -32,7 +32,7 @@ type Hidden = BTreeMap<String, String>;
 /// hidden 6 would be false, and would tell readers which cell is small).
 fn marker(reason: Reason, k: u64) -> String {
     match reason {
-        Reason::BelowThreshold => format!("<{k}"),
+        Reason::BelowThreshold | Reason::RevealingZero => format!("<{k}"),
         Reason::Complementary | Reason::TinyPopulation => "x".to_owned(),
     }
 }

@@ -1025,6 +1025,7 @@ fn disclosure_annex(blocks: &mut Vec<Block>, d: &DisclosureReport, lang: Lang) {
         Reason::BelowThreshold => t(Msg::ReportBelowThreshold),
         Reason::Complementary => t(Msg::ReportComplementary),
         Reason::TinyPopulation => t(Msg::ReportTinyPopulation),
+        Reason::RevealingZero => t(Msg::ReportRevealingZero),
     };
     blocks.push(Block::Heading(2, t(Msg::ReportSuppressed)));
     blocks.push(Block::Table {
