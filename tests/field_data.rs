@@ -272,7 +272,7 @@ fn column(rows: &[Vec<String>], header: &str) -> Vec<String> {
 /// every label in French.
 fn check_exports(dir: &Path, root: &Path) {
     let out = root.join("responses.csv");
-    run(
+    let exported = run(
         &[
             "export",
             "responses",
@@ -282,6 +282,18 @@ fn check_exports(dir: &Path, root: &Path) {
         dir,
     )
     .success();
+    // Each file written, with its own number of rows.
+    let said = stderr(&exported);
+    let members: usize = SUBS.iter().map(|s| s.members.len()).sum();
+    let member_file = root.join("responses-member.csv");
+    assert!(
+        said.contains(&format!(": {} -> {}\n", SUBS.len(), out.display())),
+        "{said}"
+    );
+    assert!(
+        said.contains(&format!(": {members} -> {}\n", member_file.display())),
+        "{said}"
+    );
     let main = csv_rows(&std::fs::read_to_string(&out).unwrap_or_default());
     assert_eq!(
         column(&main, "_uuid"),
@@ -924,7 +936,10 @@ fn exports_of_codings_participants_and_matrix() {
         }
     }
     assert!(emptied > 0);
-    run(&["export", "matrix", "--format", "xlsx"], &dir).failure();
+    // A usage error (exit 2, like every other), and no binary on a terminal.
+    let xlsx_to_terminal = run(&["export", "matrix", "--format", "xlsx"], &dir).code(2);
+    assert!(stdout(&xlsx_to_terminal).is_empty());
+    assert!(stderr(&xlsx_to_terminal).contains("--out"));
     let audit = stdout(&run(&["audit", "show", "--format", "json"], &dir).success());
     assert!(audit.contains("matrix:group:public"), "{audit}");
     assert!(audit.contains("participants"), "{audit}");

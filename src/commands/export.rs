@@ -38,8 +38,8 @@ pub struct TableArgs {
     /// Labels in this language instead of codes.
     #[arg(long, value_name = "fr|en", value_parser = parse_lang)]
     pub labels: Option<Lang>,
-    /// File to write (CSV: standard output when omitted).
-    #[arg(long, value_name = "FILE")]
+    /// File to write (CSV: standard output when omitted; XLSX needs it).
+    #[arg(long, value_name = "FILE", required_if_eq("format", "xlsx"))]
     pub out: Option<PathBuf>,
     /// Add an HXL hashtag row.
     #[arg(long)]
@@ -190,7 +190,7 @@ pub fn run(export: Export, file: Option<&Path>, lang: Lang) -> Result<ExitCode> 
                 .load_study()?
                 .context("the workspace holds no study yet")?;
             let corpus = Corpus::from_store(&store)?;
-            let table = exports::codings(&records, &corpus, args.labels.unwrap_or(lang));
+            let table = exports::codings(&records, &corpus, args.labels.unwrap_or(lang))?;
             (args, vec![table], "codings".to_owned(), store)
         }
         Export::Matrix(args) => {
@@ -235,7 +235,7 @@ pub fn run(export: Export, file: Option<&Path>, lang: Lang) -> Result<ExitCode> 
     };
     let mut store = extra;
     let rows: usize = tables.iter().map(|t| t.rows.len()).sum();
-    write(&args, &tables)?;
+    let written = write(&args, &tables)?;
     let format = match args.format {
         TableFormat::Csv => "csv",
         TableFormat::Xlsx => "xlsx",
@@ -254,19 +254,21 @@ pub fn run(export: Export, file: Option<&Path>, lang: Lang) -> Result<ExitCode> 
             if args.stata.is_some() { ", stata" } else { "" },
         ),
     ))?;
-    if let Some(out) = &args.out {
-        eprintln!("{}: {rows} -> {}", Msg::Exported.text(lang), out.display());
+    for (path, rows) in written {
+        eprintln!("{}: {rows} -> {}", Msg::Exported.text(lang), path.display());
     }
     Ok(ExitCode::SUCCESS)
 }
 
 /// Writes the tables as asked: CSV (the first table to the file or
 /// standard output, each repeat table to `STEM-NAME.csv` beside it) or
-/// XLSX, then the syntax files.
-fn write(args: &TableArgs, tables: &[Table]) -> Result<()> {
+/// XLSX, then the syntax files; returns each data file written with its
+/// number of rows.
+fn write(args: &TableArgs, tables: &[Table]) -> Result<Vec<(PathBuf, usize)>> {
     let Some(first) = tables.first() else {
-        return Ok(());
+        return Ok(Vec::new());
     };
+    let mut written = Vec::new();
     if args.format == TableFormat::Xlsx && (args.spss.is_some() || args.stata.is_some()) {
         bail!("--spss and --stata read a CSV file: use --format csv");
     }
@@ -275,6 +277,7 @@ fn write(args: &TableArgs, tables: &[Table]) -> Result<()> {
         (TableFormat::Xlsx, Some(out)) => {
             let bytes = tabular::to_xlsx(tables, args.hxl)?;
             super::refi::write_atomically(out, &bytes)?;
+            written.push((out.clone(), tables.iter().map(|t| t.rows.len()).sum()));
         }
         (TableFormat::Csv, None) => {
             if tables.len() > 1 {
@@ -287,9 +290,11 @@ fn write(args: &TableArgs, tables: &[Table]) -> Result<()> {
         }
         (TableFormat::Csv, Some(out)) => {
             super::refi::write_atomically(out, tabular::to_csv(first, args.hxl).as_bytes())?;
+            written.push((out.clone(), first.rows.len()));
             for table in &tables[1..] {
                 let path = beside(out, &table.name);
                 super::refi::write_atomically(&path, tabular::to_csv(table, args.hxl).as_bytes())?;
+                written.push((path, table.rows.len()));
             }
         }
     }
@@ -305,7 +310,7 @@ fn write(args: &TableArgs, tables: &[Table]) -> Result<()> {
     if let Some(path) = &args.stata {
         super::refi::write_atomically(path, tabular::to_stata(first, &data, args.hxl).as_bytes())?;
     }
-    Ok(())
+    Ok(written)
 }
 
 /// `DIR/STEM-NAME.csv` for `DIR/STEM.csv`.

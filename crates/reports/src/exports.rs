@@ -22,8 +22,10 @@ use crate::ReportError;
 /// `participant` (the participant code, or `SESSION/label` for a
 /// focus-group member, of the turn the coding starts in), `code`,
 /// `code_name`, `coder`, `start`, `end` (Unicode scalar offsets,
-/// `[start, end)` over NFC text), `text`.
-pub fn codings(records: &StudyRecords, corpus: &Corpus, lang: Lang) -> Table {
+/// `[start, end)` over NFC text), `text`. A coding that does not fit its
+/// document (a damaged workspace) is refused rather than written with an
+/// empty `text`.
+pub fn codings(records: &StudyRecords, corpus: &Corpus, lang: Lang) -> Result<Table, ReportError> {
     let mut columns = vec![
         Column::text("document").hxl("#meta+document"),
         Column::text("participant").hxl("#respondee+code"),
@@ -57,14 +59,19 @@ pub fn codings(records: &StudyRecords, corpus: &Corpus, lang: Lang) -> Table {
             let text = documents
                 .get(c.document.as_str())
                 .and_then(|d| d.span(c.start, c.end).ok().map(|s| d.text_of(s).to_owned()))
-                .unwrap_or_default();
+                .ok_or_else(|| {
+                    ReportError::Render(format!(
+                        "a coding of {} at [{}, {}) does not fit document {}",
+                        c.code, c.start, c.end, c.document
+                    ))
+                })?;
             let name = corpus
                 .codes
                 .iter()
                 .find(|k| k.key.as_str() == c.code)
                 .map(|k| k.name.get(lang).to_owned())
                 .unwrap_or_default();
-            vec![
+            Ok(vec![
                 c.document,
                 c.speaker.unwrap_or_default(),
                 c.code,
@@ -73,14 +80,14 @@ pub fn codings(records: &StudyRecords, corpus: &Corpus, lang: Lang) -> Table {
                 c.start.to_string(),
                 c.end.to_string(),
                 text,
-            ]
+            ])
         })
-        .collect();
-    Table {
+        .collect::<Result<_, ReportError>>()?;
+    Ok(Table {
         name: "codings".to_owned(),
         columns,
         rows,
-    }
+    })
 }
 
 /// The label of a gender in `lang`.
@@ -330,9 +337,9 @@ mod tests {
     #[test]
     fn codings_carry_their_exact_text() {
         let (records, corpus) = demo();
-        let table = codings(&records, &corpus, Lang::Fr);
+        let table = codings(&records, &corpus, Lang::Fr).unwrap_or_else(|e| panic!("{e}"));
         assert_eq!(table.rows.len(), corpus.codings.len());
-        for row in table.rows.iter().take(200) {
+        for row in &table.rows {
             let doc = records
                 .documents
                 .iter()
@@ -349,6 +356,18 @@ mod tests {
                 .collect();
             assert_eq!(row[7], expected);
         }
+    }
+
+    #[test]
+    fn a_coding_outside_its_document_is_refused_not_emptied() {
+        let (mut records, corpus) = demo();
+        let first = corpus.coding_ref(0).map(|c| c.document).unwrap_or_default();
+        records.documents.retain(|d| d.code != first);
+        let refused = codings(&records, &corpus, Lang::En).map(|t| t.rows.len());
+        assert!(
+            matches!(&refused, Err(ReportError::Render(m)) if m.contains(&first)),
+            "{refused:?}"
+        );
     }
 
     #[test]
