@@ -210,6 +210,7 @@ pub fn run(export: Export, file: Option<&Path>, lang: Lang) -> Result<ExitCode> 
             };
             let (table, hidden) = exports::matrix(
                 &m,
+                &corpus.groups,
                 measure,
                 args.table.labels.unwrap_or(lang),
                 args.public.then_some(args.k),

@@ -285,6 +285,7 @@ catalogue! {
     Achieved => "Achieved", "Réalisé";
     SessionsPerWeek => "Sessions per week", "Séances par semaine";
     OtherSessions => "Forums and roundtables", "Forums et tables rondes";
+    Roundtables => "Roundtables", "Tables rondes";
     WeekOf => "Week of", "Semaine du";
     Search => "Search", "Rechercher";
     DemoAccounts => "Sign in with one of these demo accounts (passwords shown once):",

@@ -10,9 +10,9 @@
 //! attribute) and says which.
 
 use sankore_analysis::corpus::Corpus;
-use sankore_analysis::matrix::{Cell, Matrix};
+use sankore_analysis::matrix::{Attribute, Cell, Column as MatrixColumn, Matrix};
 use sankore_disclosure::{Cell as CountCell, Reason, Suppressed, suppress_groups};
-use sankore_domain::{Gender, Lang, StudyRecords};
+use sankore_domain::{Gender, Lang, SessionKind, StakeholderGroup, StudyRecords};
 use sankore_formats::tabular::{Column, Table};
 use sankore_i18n::Msg;
 
@@ -214,11 +214,45 @@ impl Measure {
     }
 }
 
+/// A matrix column's label in `lang`: genders, stakeholder groups (the
+/// study's `groups`) and session kinds are translated; places, age bands
+/// and coders read the same in every language.
+fn column_label(
+    attribute: Attribute,
+    column: &MatrixColumn,
+    groups: &[StakeholderGroup],
+    lang: Lang,
+) -> String {
+    let translated = match attribute {
+        Attribute::Gender => Gender::parse(&column.key)
+            .ok()
+            .map(|g| gender_label(g, lang).to_owned()),
+        Attribute::Group => groups
+            .iter()
+            .find(|g| g.key == column.key)
+            .map(|g| g.label.get(lang).to_owned()),
+        Attribute::SessionKind => SessionKind::parse(&column.key).ok().map(|kind| {
+            match kind {
+                SessionKind::Interview => Msg::Interviews,
+                SessionKind::FocusGroup => Msg::FocusGroups,
+                SessionKind::ValidationForum => Msg::ValidationForums,
+                SessionKind::Roundtable => Msg::Roundtables,
+            }
+            .text(lang)
+            .to_owned()
+        }),
+        _ => None,
+    };
+    translated.unwrap_or_else(|| column.label.clone())
+}
+
 /// A matrix as a table: one row per code (`code`, `name`), one column per
-/// attribute value, then `unattributed`. With `k`, counts from 1 to k-1
-/// are left empty and listed in the second value returned.
+/// attribute value (labelled in `lang`; `groups` are the study's), then
+/// `unattributed`. With `k`, counts from 1 to k-1 are left empty and listed
+/// in the second value returned.
 pub fn matrix(
     m: &Matrix,
+    groups: &[StakeholderGroup],
     measure: Measure,
     lang: Lang,
     k: Option<u64>,
@@ -235,7 +269,7 @@ pub fn matrix(
         columns.push(
             Column::number(c.key.clone())
                 .hxl(&format!("#value+{}", hxl_attribute(&c.key)))
-                .label(c.label.clone()),
+                .label(column_label(m.attribute, c, groups, lang)),
         );
     }
     columns.push(
@@ -300,9 +334,11 @@ pub fn matrix(
     ))
 }
 
-/// An HXL attribute from a column key: lower-case letters, digits, `_`.
+/// An HXL attribute from a column key: lower-case letters, digits, `_`,
+/// starting with a letter as HXL requires (`18-24` gives `v18_24`).
 fn hxl_attribute(key: &str) -> String {
-    key.chars()
+    let attribute: String = key
+        .chars()
         .map(|c| {
             if c.is_ascii_alphanumeric() {
                 c.to_ascii_lowercase()
@@ -310,7 +346,12 @@ fn hxl_attribute(key: &str) -> String {
                 '_'
             }
         })
-        .collect()
+        .collect();
+    if attribute.starts_with(|c: char| c.is_ascii_lowercase()) {
+        attribute
+    } else {
+        format!("v{attribute}")
+    }
 }
 
 #[cfg(test)]
@@ -371,6 +412,52 @@ mod tests {
     }
 
     #[test]
+    fn hxl_attributes_start_with_a_letter() {
+        assert_eq!(hxl_attribute("18-24"), "v18_24");
+        assert_eq!(hxl_attribute("65+"), "v65_");
+        assert_eq!(hxl_attribute("GDM-08"), "gdm_08");
+        assert_eq!(hxl_attribute(""), "v");
+    }
+
+    #[test]
+    fn matrix_columns_are_labelled_in_the_language_asked() {
+        let (records, corpus) = demo();
+        let labels = |attribute: Attribute, lang: Lang| {
+            let m = Matrix::compute(
+                &corpus,
+                &MatrixQuery {
+                    attribute,
+                    codes: None,
+                    filter: Default::default(),
+                },
+            )
+            .unwrap_or_else(|e| panic!("{e}"));
+            let (table, _) = matrix(&m, &corpus.groups, Measure::Segments, lang, None)
+                .unwrap_or_else(|e| panic!("{e}"));
+            table.columns[2..]
+                .iter()
+                .map(|c| c.label.clone().unwrap_or_default())
+                .collect::<Vec<_>>()
+        };
+        let genders = labels(Attribute::Gender, Lang::Fr);
+        assert_eq!(genders[0], Msg::Women.text(Lang::Fr));
+        assert_eq!(genders[1], Msg::Men.text(Lang::Fr));
+        let groups = labels(Attribute::Group, Lang::Fr);
+        for g in &records.groups {
+            assert!(
+                groups.contains(&g.label.get(Lang::Fr).to_owned()),
+                "{groups:?}"
+            );
+        }
+        assert_ne!(groups, labels(Attribute::Group, Lang::En));
+        let kinds = labels(Attribute::SessionKind, Lang::Fr);
+        assert!(
+            kinds.contains(&Msg::FocusGroups.text(Lang::Fr).to_owned()),
+            "{kinds:?}"
+        );
+    }
+
+    #[test]
     fn public_matrix_hides_small_counts() {
         let (_, corpus) = demo();
         let m = Matrix::compute(
@@ -382,8 +469,8 @@ mod tests {
             },
         )
         .unwrap_or_else(|e| panic!("{e}"));
-        let (table, hidden) =
-            matrix(&m, Measure::Participants, Lang::En, Some(5)).unwrap_or_else(|e| panic!("{e}"));
+        let (table, hidden) = matrix(&m, &corpus.groups, Measure::Participants, Lang::En, Some(5))
+            .unwrap_or_else(|e| panic!("{e}"));
         assert!(!hidden.is_empty());
         assert!(hidden.iter().any(|h| h.reason == Reason::RevealingZero));
         for row in &table.rows {
@@ -396,8 +483,8 @@ mod tests {
                 assert!(row[2..].iter().all(|c| c != "0"), "{row:?}");
             }
         }
-        let (open, none) =
-            matrix(&m, Measure::Participants, Lang::En, None).unwrap_or_else(|e| panic!("{e}"));
+        let (open, none) = matrix(&m, &corpus.groups, Measure::Participants, Lang::En, None)
+            .unwrap_or_else(|e| panic!("{e}"));
         assert!(none.is_empty());
         assert_eq!(open.rows.len(), table.rows.len());
     }
