@@ -12,7 +12,7 @@
 use sankore_analysis::corpus::Corpus;
 use sankore_analysis::matrix::{Attribute, Cell, Column as MatrixColumn, Matrix};
 use sankore_disclosure::{Cell as CountCell, Reason, Suppressed, suppress_groups};
-use sankore_domain::{Gender, Lang, SessionKind, StakeholderGroup, StudyRecords};
+use sankore_domain::{ConsentStatus, Gender, Lang, SessionKind, StakeholderGroup, StudyRecords};
 use sankore_formats::tabular::{Column, Table};
 use sankore_i18n::Msg;
 
@@ -99,9 +99,20 @@ fn gender_label(gender: Gender, lang: Lang) -> &'static str {
     }
 }
 
+/// The label of a consent status in `lang`.
+fn consent_label(consent: ConsentStatus, lang: Lang) -> &'static str {
+    match consent {
+        ConsentStatus::Given => Msg::ConsentGiven.text(lang),
+        ConsentStatus::Pending => Msg::ConsentPending.text(lang),
+        ConsentStatus::Refused => Msg::ConsentRefused.text(lang),
+        ConsentStatus::Withdrawn => Msg::ConsentWithdrawn.text(lang),
+    }
+}
+
 /// The participant register: pseudonymous codes and attributes. With
-/// `labels`, genders, groups and places are written as their names in
-/// that language; values keep their labels for SPSS and Stata either way.
+/// `labels`, genders, groups, places and consent are written as their
+/// names in that language; values keep their labels for SPSS and Stata
+/// either way.
 pub fn participants(records: &StudyRecords, lang: Lang, labels: bool) -> Table {
     let group_label = |key: &str| {
         records
@@ -127,7 +138,14 @@ pub fn participants(records: &StudyRecords, lang: Lang, labels: bool) -> Table {
     let mut place = Column::text("place")
         .hxl("#adm3+code")
         .label(Msg::Place.text(lang));
+    let mut consent = Column::text("consent")
+        .hxl("#status+consent")
+        .label(Msg::Consent.text(lang));
     if !labels {
+        consent.value_labels = ConsentStatus::ALL
+            .iter()
+            .map(|c| (c.as_str().to_owned(), consent_label(*c, lang).to_owned()))
+            .collect();
         gender.value_labels = Gender::ALL
             .iter()
             .map(|g| (g.as_str().to_owned(), gender_label(*g, lang).to_owned()))
@@ -156,25 +174,25 @@ pub fn participants(records: &StudyRecords, lang: Lang, labels: bool) -> Table {
             .label(Msg::AgeBand.text(lang)),
         group,
         place,
-        Column::text("consent")
-            .hxl("#status+consent")
-            .label(Msg::Consent.text(lang)),
+        consent,
     ];
     let rows = records
         .participants
         .iter()
         .map(|p| {
-            let (gender, group, place) = if labels {
+            let (gender, group, place, consent) = if labels {
                 (
                     gender_label(p.gender, lang).to_owned(),
                     group_label(&p.group),
                     place_label(&p.place),
+                    consent_label(p.consent, lang).to_owned(),
                 )
             } else {
                 (
                     p.gender.as_str().to_owned(),
                     p.group.clone(),
                     p.place.to_string(),
+                    p.consent.as_str().to_owned(),
                 )
             };
             vec![
@@ -183,7 +201,7 @@ pub fn participants(records: &StudyRecords, lang: Lang, labels: bool) -> Table {
                 p.age_band.as_str().to_owned(),
                 group,
                 place,
-                p.consent.as_str().to_owned(),
+                consent,
             ]
         })
         .collect();
@@ -408,6 +426,24 @@ mod tests {
         assert!(
             matches!(&refused, Err(ReportError::Render(m)) if m.contains(&first)),
             "{refused:?}"
+        );
+    }
+
+    #[test]
+    fn participants_consent_is_labelled_like_the_other_attributes() {
+        let (records, _) = demo();
+        let consent = |t: &Table| t.columns.iter().position(|c| c.name == "consent");
+        let named = participants(&records, Lang::Fr, true);
+        let c = consent(&named).unwrap_or_default();
+        assert!(named.rows.iter().any(|r| r[c] == "donné"));
+        assert!(named.rows.iter().all(|r| r[c] != "given"));
+        let coded = participants(&records, Lang::Fr, false);
+        let c = consent(&coded).unwrap_or_default();
+        assert!(coded.rows.iter().any(|r| r[c] == "given"));
+        assert!(
+            coded.columns[c]
+                .value_labels
+                .contains(&("given".to_owned(), "donné".to_owned()))
         );
     }
 
