@@ -7,7 +7,7 @@
 use std::collections::HashMap;
 
 use sankore_domain::Response;
-use sankore_domain::instrument::{Instrument, QuestionAt, QuestionType};
+use sankore_domain::instrument::{ChoiceList, Instrument, QuestionAt, QuestionType};
 
 use super::kobo::{INDEX, KEY, PARENT_INDEX, PARENT_TABLE, SUBMISSION_TIME};
 use crate::tabular::{Column, Table};
@@ -54,6 +54,8 @@ enum Slot {
     Whole,
     /// 1 when the choice is selected.
     Choice(String),
+    /// The "specify other" text of an `or_other` select.
+    Other,
 }
 
 struct Plan<'f> {
@@ -90,55 +92,99 @@ fn plan<'f>(form: &'f Instrument, scope: Option<&str>, layout: &ResponseLayout<'
             .choice_list()
             .and_then(|l| form.choice_list(l));
         let multiple = matches!(q.question.kind, QuestionType::SelectMultiple { .. });
+        let or_other = matches!(
+            q.question.kind,
+            QuestionType::SelectOne { or_other: true, .. }
+                | QuestionType::SelectMultiple { or_other: true, .. }
+        );
+        // The "specify other" text, after the question's own columns, as
+        // KoBoToolbox writes it.
+        let other = or_other.then(|| {
+            let mut column = Column::text(format!("{header}_other"));
+            column.label = label.as_ref().map(|l| format!("{l}: other"));
+            (column, (q, Slot::Other))
+        });
         if multiple && layout.split {
-            for choice in list.map(|l| l.choices.as_slice()).unwrap_or_default() {
-                let choice_label = choice.label.get(text_language).unwrap_or(&choice.name);
-                let name = match layout.labels {
-                    Some(_) => format!("{header}/{}", choice_label.trim()),
-                    None => format!("{header}/{}", choice.name),
-                };
-                let mut column = Column::number(name);
-                column.label = Some(match &label {
-                    Some(l) => format!("{l}: {}", choice_label.trim()),
-                    None => choice_label.trim().to_owned(),
-                });
-                columns.push(column);
-                slots.push((q, Slot::Choice(choice.name.clone())));
-            }
-            continue;
-        }
-        let mut column = Column {
-            name: header,
-            label: label.clone(),
-            numeric,
-            ..Column::default()
-        };
-        if let Some(hxl) = q.question.extra.get("hxl").and_then(|t| t.get(None)) {
-            column.hxl = Some(hxl.to_owned());
-        }
-        if layout.labels.is_none()
-            && !multiple
-            && let Some(list) = list
-        {
-            column.value_labels = list
-                .choices
+            let mut choices: Vec<(&str, &str)> = list
+                .map(|l| l.choices.as_slice())
+                .unwrap_or_default()
                 .iter()
                 .map(|c| {
                     (
-                        c.name.clone(),
-                        c.label
-                            .get(text_language)
-                            .unwrap_or(&c.name)
-                            .trim()
-                            .to_owned(),
+                        c.name.as_str(),
+                        c.label.get(text_language).unwrap_or(&c.name).trim(),
                     )
                 })
                 .collect();
+            if or_other {
+                choices.push(("other", "other"));
+            }
+            for (choice, choice_label) in choices {
+                let name = match layout.labels {
+                    Some(_) => format!("{header}/{choice_label}"),
+                    None => format!("{header}/{choice}"),
+                };
+                let mut column = Column::number(name);
+                column.label = Some(match &label {
+                    Some(l) => format!("{l}: {choice_label}"),
+                    None => choice_label.to_owned(),
+                });
+                columns.push(column);
+                slots.push((q, Slot::Choice(choice.to_owned())));
+            }
+        } else {
+            columns.push(whole_column(q, header, label, numeric, list, layout));
+            slots.push((q, Slot::Whole));
         }
-        columns.push(column);
-        slots.push((q, Slot::Whole));
+        if let Some((column, slot)) = other {
+            columns.push(column);
+            slots.push(slot);
+        }
     }
     Plan { columns, slots }
+}
+
+/// The one column of a question's whole answer, with its HXL tag and, for
+/// a select_one written as names, its value labels.
+fn whole_column(
+    q: QuestionAt<'_>,
+    header: String,
+    label: Option<String>,
+    numeric: bool,
+    list: Option<&ChoiceList>,
+    layout: &ResponseLayout<'_>,
+) -> Column {
+    let text_language = layout.labels.or(layout.label_language);
+    let mut column = Column {
+        name: header,
+        label,
+        numeric,
+        ..Column::default()
+    };
+    if let Some(hxl) = q.question.extra.get("hxl").and_then(|t| t.get(None)) {
+        column.hxl = Some(hxl.to_owned());
+    }
+    if layout.labels.is_none()
+        && let QuestionType::SelectOne { or_other, .. } = &q.question.kind
+        && let Some(list) = list
+    {
+        column.value_labels = list
+            .choices
+            .iter()
+            .map(|c| {
+                (
+                    c.name.clone(),
+                    c.label
+                        .get(text_language)
+                        .unwrap_or(&c.name)
+                        .trim()
+                        .to_owned(),
+                )
+            })
+            .chain(or_other.then(|| ("other".to_owned(), "other".to_owned())))
+            .collect();
+    }
+    column
 }
 
 /// The text of a slot for one row's answers.
@@ -150,6 +196,11 @@ fn cell(
 ) -> String {
     let value = answers.get(q.path).copied().unwrap_or("");
     match slot {
+        Slot::Other => answers
+            .get(format!("{}_other", q.path).as_str())
+            .copied()
+            .unwrap_or("")
+            .to_owned(),
         Slot::Choice(name) => {
             if value.is_empty() {
                 String::new()
@@ -284,7 +335,8 @@ mod tests {
                     ("/resp/gender", "f"),
                     ("/resp/age", "34"),
                     ("/story", "« Il a dit non. »\nPuis 😀"),
-                    ("/reasons", "jobs faith"),
+                    ("/reasons", "jobs faith other"),
+                    ("/reasons_other", "la pêche"),
                 ]),
                 // Canonical order: outer repeats first (as reading gives).
                 repeats: vec![
@@ -348,7 +400,11 @@ mod tests {
         let reasons = main.columns.iter().position(|c| c.name == "Raisons");
         assert_eq!(
             reasons.map(|g| main.rows[0][g].as_str()),
-            Some("Emploi Foi")
+            Some("Emploi Foi other")
         );
+        // The "specify other" text has its column after the question's.
+        let other = main.columns.iter().position(|c| c.name == "Raisons_other");
+        assert_eq!(other, reasons.map(|r| r + 1));
+        assert_eq!(other.map(|o| main.rows[0][o].as_str()), Some("la pêche"));
     }
 }

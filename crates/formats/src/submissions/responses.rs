@@ -8,7 +8,8 @@
 //!   `grp-age`), its path inside its repeat, its bare name, or its label
 //!   in any language (alone or after its groups' labels joined by `/`);
 //! - one choice of a `select_multiple`: the question's header, `/`, then
-//!   the choice's name or label (cells `1`/`0`, `True`/`False`);
+//!   the choice's name or label, or `other` for an `or_other` one (cells
+//!   `1`/`0`, `True`/`False`);
 //! - the "specify other" answer of an `or_other` select: header `_other`;
 //! - ODK Central's parts of a geopoint (`-Latitude`, `-Longitude`,
 //!   `-Altitude`, `-Accuracy`), which repeat the geopoint and are skipped;
@@ -236,6 +237,13 @@ fn plan<'f>(
                         );
                     }
                 }
+                if or_other {
+                    candidates.add(
+                        &format!("{base}/other"),
+                        *rank,
+                        Target::Choice(index, "other".to_owned()),
+                    );
+                }
             }
         }
         if matches!(q.question.kind, QuestionType::Geopoint) {
@@ -325,6 +333,7 @@ fn assign<'f>(
                     .choices
                     .as_ref()
                     .and_then(|ch| ch.names.get(choice.as_str()))
+                    .or_else(|| (field.or_other && choice == "other").then_some("other"))
                     .unwrap_or_default();
                 field.choice_columns.push((c, name));
             }
