@@ -10,8 +10,8 @@ use std::collections::BTreeMap;
 use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 use support::fielddata::{
-    JSON, MAPPING, SUBS, Sub, csv_rows, import_args, json, kobo_csv, quoted, run, stderr, stdout,
-    write_form,
+    JSON, MAPPING, SUBS, Sub, csv_rows, gps_parts, import_args, json, kobo_csv, quoted, run,
+    stderr, stdout, write_form,
 };
 use support::{fresh_demo, sankore, with_passphrase};
 
@@ -20,7 +20,10 @@ use support::{fresh_demo, sankore, with_passphrase};
 /// `_parent_table_name` / `_parent_index`, the tool's meta columns.
 fn kobo_xlsx(subs: &[Sub]) -> Vec<u8> {
     let mut book = rust_xlsxwriter::Workbook::new();
-    let main_name = "Enquête ménages";
+    // KoBoToolbox names the sheet after the form's title, cut to Excel's 31
+    // characters, and writes the whole title in `_parent_table_name`.
+    let title = "Diagnostic participatif – enquête ménages Tombouctou";
+    let main_name: String = title.chars().take(31).collect();
     let headers = [
         "resp/code",
         "resp/gender",
@@ -28,11 +31,18 @@ fn kobo_xlsx(subs: &[Sub]) -> Vec<u8> {
         "resp/grp",
         "resp/commune",
         "resp/day",
+        "resp/gps",
+        "resp/_gps_latitude",
+        "resp/_gps_longitude",
+        "resp/_gps_altitude",
+        "resp/_gps_precision",
         "story",
         "reasons",
         "reasons/jobs",
         "reasons/justice",
         "reasons/faith",
+        "reasons/other",
+        "reasons_other",
         "_id",
         "_uuid",
         "_submission_time",
@@ -45,12 +55,18 @@ fn kobo_xlsx(subs: &[Sub]) -> Vec<u8> {
         "_index",
     ];
     let sheet = book.add_worksheet();
-    sheet.set_name(main_name).unwrap_or_else(|e| panic!("{e}"));
+    sheet.set_name(&main_name).unwrap_or_else(|e| panic!("{e}"));
     for (c, h) in headers.iter().enumerate() {
         sheet
             .write_string(0, c as u16, *h)
             .unwrap_or_else(|e| panic!("{e}"));
     }
+    let at = |header: &str| {
+        headers
+            .iter()
+            .position(|h| *h == header)
+            .unwrap_or_else(|| panic!("no column {header}")) as u16
+    };
     for (i, s) in subs.iter().enumerate() {
         let row = (i + 1) as u32;
         let split = |c: &str| {
@@ -60,34 +76,48 @@ fn kobo_xlsx(subs: &[Sub]) -> Vec<u8> {
                 0.0
             }
         };
+        let [lat, lon, alt, acc] = gps_parts(s.gps);
         let strings = [
-            (0, s.code),
-            (1, s.gender),
-            (3, "youth"),
-            (4, "tbk1"),
-            (5, "2017-05-02"),
-            (6, s.story),
-            (7, s.reasons),
-            (12, s.uuid),
-            (13, "2017-05-02T18:20:11"),
-            (16, "submitted_via_web"),
+            ("resp/code", s.code),
+            ("resp/gender", s.gender),
+            ("resp/grp", "youth"),
+            ("resp/commune", "tbk1"),
+            ("resp/day", "2017-05-02"),
+            ("resp/gps", s.gps),
+            ("story", s.story),
+            ("reasons", s.reasons),
+            ("reasons_other", s.other),
+            ("_uuid", s.uuid),
+            ("_submission_time", "2017-05-02T18:20:11"),
+            ("_status", "submitted_via_web"),
         ];
         for (c, v) in strings {
             sheet
-                .write_string(row, c, v)
+                .write_string(row, at(c), v)
                 .unwrap_or_else(|e| panic!("{e}"));
         }
-        let numbers = [
-            (2, s.age.parse::<f64>().unwrap_or_default()),
-            (8, split("jobs")),
-            (9, split("justice")),
-            (10, split("faith")),
-            (11, 1000.0 + i as f64),
-            (20, (i + 1) as f64),
+        let mut numbers = vec![
+            ("resp/age", s.age.parse::<f64>().unwrap_or_default()),
+            ("reasons/jobs", split("jobs")),
+            ("reasons/justice", split("justice")),
+            ("reasons/faith", split("faith")),
+            ("reasons/other", split("other")),
+            ("_id", 1000.0 + i as f64),
+            ("_index", (i + 1) as f64),
         ];
+        for (c, v) in [
+            ("resp/_gps_latitude", lat),
+            ("resp/_gps_longitude", lon),
+            ("resp/_gps_altitude", alt),
+            ("resp/_gps_precision", acc),
+        ] {
+            if let Ok(v) = v.parse::<f64>() {
+                numbers.push((c, v));
+            }
+        }
         for (c, v) in numbers {
             sheet
-                .write_number(row, c, v)
+                .write_number(row, at(c), v)
                 .unwrap_or_else(|e| panic!("{e}"));
         }
     }
@@ -121,7 +151,7 @@ fn kobo_xlsx(subs: &[Sub]) -> Vec<u8> {
                 .write_number(row, 2, f64::from(row))
                 .unwrap_or_else(|e| panic!("{e}"));
             member
-                .write_string(row, 3, main_name)
+                .write_string(row, 3, title)
                 .unwrap_or_else(|e| panic!("{e}"));
             member
                 .write_number(row, 4, (i + 1) as f64)
@@ -139,8 +169,8 @@ fn kobo_xlsx(subs: &[Sub]) -> Vec<u8> {
 }
 
 /// An ODK Central `submissions.csv.zip`: `enquete.csv` (groups joined by
-/// `-`, `KEY` the instance ID) and `enquete-member.csv` linked by
-/// `PARENT_KEY`.
+/// `-`, a geopoint only as its four parts, `KEY` the instance ID) and
+/// `enquete-member.csv` linked by `PARENT_KEY`.
 fn odk_zip(subs: &[Sub]) -> Vec<u8> {
     odk_zip_reviewed(subs, &[])
 }
@@ -157,8 +187,13 @@ fn odk_zip_reviewed(subs: &[Sub], rejected: &[&str]) -> Vec<u8> {
             "resp-grp",
             "resp-commune",
             "resp-day",
+            "resp-gps-Latitude",
+            "resp-gps-Longitude",
+            "resp-gps-Altitude",
+            "resp-gps-Accuracy",
             "story",
             "reasons",
+            "reasons_other",
             "meta-instanceID",
             "KEY",
             "SubmitterID",
@@ -181,6 +216,7 @@ fn odk_zip_reviewed(subs: &[Sub], rejected: &[&str]) -> Vec<u8> {
         } else {
             "approved"
         };
+        let [lat, lon, alt, acc] = gps_parts(s.gps);
         main.push_str(&quoted(
             &[
                 "2017-05-02T18:20:11.000Z",
@@ -190,8 +226,13 @@ fn odk_zip_reviewed(subs: &[Sub], rejected: &[&str]) -> Vec<u8> {
                 "youth",
                 "tbk1",
                 "2017-05-02",
+                lat,
+                lon,
+                alt,
+                acc,
                 s.story,
                 s.reasons,
+                s.other,
                 &key,
                 &key,
                 "5",
@@ -319,6 +360,14 @@ fn check_exports(dir: &Path, root: &Path) {
         column(&main, "reasons"),
         SUBS.iter().map(|s| s.reasons).collect::<Vec<_>>()
     );
+    assert_eq!(
+        column(&main, "reasons_other"),
+        SUBS.iter().map(|s| s.other).collect::<Vec<_>>()
+    );
+    assert_eq!(
+        column(&main, "resp/gps"),
+        SUBS.iter().map(|s| s.gps).collect::<Vec<_>>()
+    );
     assert_eq!(column(&main, "resp/day"), ["2017-05-02", "2017-05-02"]);
     let members =
         csv_rows(&std::fs::read_to_string(root.join("responses-member.csv")).unwrap_or_default());
@@ -341,7 +390,11 @@ fn check_exports(dir: &Path, root: &Path) {
     let labelled = stdout(&run(&["export", "responses", "--labels", "fr"], dir).success());
     let labelled = csv_rows(&labelled);
     assert_eq!(column(&labelled, "Sexe"), ["Femme", "Homme"]);
-    assert_eq!(column(&labelled, "Raisons"), ["Emploi Foi", "Justice"]);
+    assert_eq!(
+        column(&labelled, "Raisons"),
+        ["Emploi Foi other", "Justice"]
+    );
+    assert_eq!(column(&labelled, "Raisons_other"), ["la pêche", ""]);
     assert_eq!(column(&labelled, "Groupe"), ["Jeunes", "Jeunes"]);
     let english = csv_rows(&stdout(
         &run(&["export", "responses", "--labels", "en", "--split"], dir).success(),
@@ -483,8 +536,14 @@ fn an_import_killed_mid_way_keeps_nothing() {
                 "youth",
                 "tbk1",
                 "2017-05-02",
+                "16.7735 -3.0074 263 4.5",
+                "16.7735",
+                "-3.0074",
+                "263",
+                "4.5",
                 "Les jeunes partent.",
                 "jobs",
+                "",
                 &id,
                 &uuid,
                 "2017-05-02T18:20:11",
@@ -565,7 +624,7 @@ fn bad_input_is_refused_precisely_and_changes_nothing() {
         "kobo",
         "commas.csv",
         csv.replace("\";\"", "\",\"").as_bytes(),
-        "commas.csv: the header line is split by ',' into 13 columns, not by ';'",
+        "commas.csv: the header line is split by ',' into 19 columns, not by ';'",
     );
     let mut latin = csv.clone().into_bytes();
     latin.extend_from_slice(b"\"\x81\";\"\"");
@@ -588,7 +647,7 @@ fn bad_input_is_refused_precisely_and_changes_nothing() {
         "kobo",
         "undefined.csv",
         &undefined,
-        "undefined.csv, line 2, column 55: neither UTF-8 nor Windows-1252 (byte 0x81)",
+        "undefined.csv, line 2, column 70: neither UTF-8 nor Windows-1252 (byte 0x81)",
     );
     refused(
         r,
@@ -658,6 +717,29 @@ fn bad_input_is_refused_precisely_and_changes_nothing() {
         "orphan.zip",
         &orphan,
         "orphan.zip, entry \"enquete-member.csv\", line 2, column \"PARENT_KEY\": the parent uuid:gone of this repeat row is not in the export",
+    );
+    // `uuid:A` and `A` are the same submission once the scheme is gone.
+    let twice = {
+        let mut zip = zip::ZipArchive::new(std::io::Cursor::new(odk_zip(&SUBS)))
+            .unwrap_or_else(|e| panic!("{e}"));
+        let mut main = String::new();
+        zip.by_name("enquete.csv")
+            .unwrap_or_else(|e| panic!("{e}"))
+            .read_to_string(&mut main)
+            .unwrap_or_else(|e| panic!("{e}"));
+        let main = main.replace(&format!("uuid:{}", SUBS[1].uuid), SUBS[0].uuid);
+        zip_of(&[("enquete.csv", main.as_bytes())])
+    };
+    refused(
+        r,
+        &dir,
+        "odk",
+        "twice.zip",
+        &twice,
+        &format!(
+            "twice.zip, entry \"enquete.csv\", line 4, column \"KEY\": key {} appears twice (first at line 2)",
+            SUBS[0].uuid
+        ),
     );
     let traversal = zip_of(&[("../enquete.csv", b"a,b\n")]);
     refused(
@@ -752,7 +834,7 @@ fn a_mapping_links_participants_sessions_and_documents_in_one_transaction() {
     );
     let assert = run(&args, &dir).failure();
     assert!(
-        stderr(&assert).contains("kobo.xlsx, sheet \"Enquête ménages\", row 2, column \"/resp/commune\": not a place code of the study's gazetteer"),
+        stderr(&assert).contains("kobo.xlsx, sheet \"Diagnostic participatif – enquê\", row 2, column \"/resp/commune\": not a place code of the study's gazetteer"),
         "{}",
         stderr(&assert)
     );

@@ -311,6 +311,8 @@ const THIRD: Sub = Sub {
     age: "52",
     story: "Le marché a rouvert.",
     reasons: "jobs",
+    other: "",
+    gps: "",
     members: &[],
 };
 

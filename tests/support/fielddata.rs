@@ -76,6 +76,7 @@ pub fn form() -> Instrument {
                     "Date de l'entretien",
                     "Interview date",
                 ),
+                question("gps", QuestionType::Geopoint, "Position", "Location"),
             ],
         ),
         question("story", QuestionType::Text, "Récit", "Story"),
@@ -83,7 +84,7 @@ pub fn form() -> Instrument {
             "reasons",
             QuestionType::SelectMultiple {
                 list: "reasons".to_owned(),
-                or_other: false,
+                or_other: true,
             },
             "Raisons",
             "Reasons",
@@ -155,6 +156,10 @@ pub struct Sub {
     pub age: &'static str,
     pub story: &'static str,
     pub reasons: &'static str,
+    /// The "specify other" text of `reasons`.
+    pub other: &'static str,
+    /// The geopoint, `lat lon alt acc`.
+    pub gps: &'static str,
     pub members: &'static [(&'static str, &'static str)],
 }
 
@@ -165,7 +170,9 @@ pub const SUBS: [Sub; 2] = [
         gender: "f",
         age: "23",
         story: "« On nous promet 😀 un travail », dit-elle.\nPuis: \"rien\"; ni ça, ni ça.",
-        reasons: "jobs faith",
+        reasons: "jobs faith other",
+        other: "la pêche",
+        gps: "16.7735 -3.0074 263 4.5",
         members: &[("12", "m"), ("40", "f")],
     },
     Sub {
@@ -175,6 +182,8 @@ pub const SUBS: [Sub; 2] = [
         age: "31",
         story: "Les jeunes partent.",
         reasons: "justice",
+        other: "",
+        gps: "",
         members: &[],
     },
 ];
@@ -188,7 +197,15 @@ pub fn quoted(fields: &[&str], delimiter: char) -> String {
     cells.join(&delimiter.to_string()) + "\r\n"
 }
 
-/// A KoBoToolbox CSV export (`;`, every field quoted).
+/// A geopoint's four parts (latitude, longitude, altitude, accuracy), all
+/// empty for an empty one.
+pub fn gps_parts(gps: &str) -> [&str; 4] {
+    let mut parts = gps.split(' ');
+    std::array::from_fn(|_| parts.next().unwrap_or(""))
+}
+
+/// A KoBoToolbox CSV export (`;`, every field quoted; a geopoint inside a
+/// group with its parts as `grp/_gps_latitude`...).
 pub fn kobo_csv(subs: &[Sub]) -> String {
     let mut out = quoted(
         &[
@@ -198,8 +215,14 @@ pub fn kobo_csv(subs: &[Sub]) -> String {
             "resp/grp",
             "resp/commune",
             "resp/day",
+            "resp/gps",
+            "resp/_gps_latitude",
+            "resp/_gps_longitude",
+            "resp/_gps_altitude",
+            "resp/_gps_precision",
             "story",
             "reasons",
+            "reasons_other",
             "_id",
             "_uuid",
             "_submission_time",
@@ -211,6 +234,7 @@ pub fn kobo_csv(subs: &[Sub]) -> String {
     for (i, s) in subs.iter().enumerate() {
         let id = (1000 + i).to_string();
         let index = (i + 1).to_string();
+        let [lat, lon, alt, acc] = gps_parts(s.gps);
         out.push_str(&quoted(
             &[
                 s.code,
@@ -219,8 +243,14 @@ pub fn kobo_csv(subs: &[Sub]) -> String {
                 "youth",
                 "tbk1",
                 "2017-05-02",
+                s.gps,
+                lat,
+                lon,
+                alt,
+                acc,
                 s.story,
                 s.reasons,
+                s.other,
                 &id,
                 s.uuid,
                 "2017-05-02T18:20:11",

@@ -226,8 +226,12 @@ fn link_sheets(tables: Vec<Table>) -> Result<Submissions> {
         for row in 0..table.rows.len() {
             let target = match parent_table.map(|c| table.cell(row, c).trim()) {
                 Some(name) if !name.is_empty() => {
+                    // KoBoToolbox writes the parent's whole name, but its
+                    // sheet's name is cut to Excel's 31 characters.
+                    let cut: String = name.chars().take(31).collect();
                     *sheet_of
                         .get(name)
+                        .or_else(|| sheet_of.get(cut.as_str()))
                         .ok_or_else(|| SubmissionError::MissingParentTable {
                             at: table.location(row, parent_table),
                             table: name.to_owned(),

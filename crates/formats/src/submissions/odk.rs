@@ -84,13 +84,12 @@ pub fn read_zip(file: &str, bytes: &[u8], limits: &ArchiveLimits) -> Result<Subm
     link(tables, worst)
 }
 
+/// The columns that may hold a submission's key, in order of preference.
+const MAIN_KEYS: [&str; 3] = [KEY, "meta-instanceID", "instanceID"];
+
 /// Links repeat rows to their parents by `KEY` / `PARENT_KEY`.
 fn link(tables: Vec<Table>, encoding: Encoding) -> Result<Submissions> {
-    let keys = super::main_keys(
-        &tables[0],
-        &[KEY, "meta-instanceID", "instanceID"],
-        KEY_HINT,
-    )?;
+    let keys = super::main_keys(&tables[0], &MAIN_KEYS, KEY_HINT)?;
     let submitted_at = tables[0].column(SUBMISSION_DATE);
     let mut by_key: HashMap<String, (usize, usize)> = HashMap::new();
     for (row, key) in keys.iter().enumerate() {
@@ -143,13 +142,26 @@ fn link(tables: Vec<Table>, encoding: Encoding) -> Result<Submissions> {
     check_acyclic(&tables, &parents)?;
     // The instance ID without its scheme is KoBoToolbox's `_uuid`: the same
     // submission gets the same key from either tool.
-    let keys = keys
+    let keys: Vec<String> = keys
         .into_iter()
         .map(|k| match k.strip_prefix("uuid:") {
             Some(bare) => bare.to_owned(),
             None => k,
         })
         .collect();
+    // `uuid:abc` and `abc` are one submission once the scheme is gone.
+    let mut seen: HashMap<&str, usize> = HashMap::with_capacity(keys.len());
+    for (row, key) in keys.iter().enumerate() {
+        if let Some(first) = seen.insert(key, row) {
+            let main = &tables[0];
+            return Err(SubmissionError::DuplicateKey {
+                at: main.location(row, MAIN_KEYS.iter().find_map(|c| main.column(c))),
+                key: key.clone(),
+                first_unit: main.unit,
+                first_row: main.lines.get(first).copied().unwrap_or(0),
+            });
+        }
+    }
     Ok(Submissions {
         origin: Origin::OdkZip,
         encoding,

@@ -11,8 +11,10 @@
 //!   the choice's name or label, or `other` for an `or_other` one (cells
 //!   `1`/`0`, `True`/`False`);
 //! - the "specify other" answer of an `or_other` select: header `_other`;
-//! - ODK Central's parts of a geopoint (`-Latitude`, `-Longitude`,
-//!   `-Altitude`, `-Accuracy`), which repeat the geopoint and are skipped;
+//! - the parts of a geopoint: ODK Central's (`-Latitude`, `-Longitude`,
+//!   `-Altitude`, `-Accuracy`, the only columns of a geopoint in its CSV)
+//!   and KoBoToolbox's (`_gps_latitude`... beside the whole answer), read
+//!   into the whole answer when the export has no column for it;
 //! - the tools' own columns (`_id`, `_uuid`, `KEY`, ...), skipped.
 //!
 //! Anything else is refused as an unknown column.
@@ -46,6 +48,9 @@ struct Field<'f> {
     column: Option<usize>,
     /// One column per choice (select_multiple split by choice).
     choice_columns: Vec<(usize, &'f str)>,
+    /// The columns of a geopoint's parts, by part (see
+    /// [`Target::GeopointPart`]).
+    geopoint_parts: [Option<usize>; 4],
 }
 
 struct Choices<'f> {
@@ -107,8 +112,9 @@ enum Target {
     Field(usize),
     /// One choice column of a select_multiple field.
     Choice(usize, String),
-    /// A column repeating another (geopoint parts).
-    Skip,
+    /// One part of a geopoint field (0: latitude, 1: longitude, 2:
+    /// altitude, 3: accuracy), read when the export has no whole column.
+    GeopointPart(usize, usize),
     /// Several things at the same rank.
     Ambiguous,
 }
@@ -248,8 +254,28 @@ fn plan<'f>(
         }
         if matches!(q.question.kind, QuestionType::Geopoint) {
             for (base, rank) in &bases {
-                for part in ["Latitude", "Longitude", "Altitude", "Accuracy"] {
-                    candidates.add(&format!("{base}-{part}"), *rank, Target::Skip);
+                // ODK Central: `gps-Latitude`...
+                for (part, name) in ["Latitude", "Longitude", "Altitude", "Accuracy"]
+                    .iter()
+                    .enumerate()
+                {
+                    let target = Target::GeopointPart(index, part);
+                    candidates.add(&format!("{base}-{name}"), *rank, target);
+                }
+            }
+            // KoBoToolbox: `grp/_gps_latitude` (at the top level the
+            // leading `_` makes them tool columns, skipped).
+            for header in &xml {
+                let (groups, name) = match header.rsplit_once(separator) {
+                    Some((groups, name)) => (format!("{groups}{separator}"), name),
+                    None => (String::new(), header.as_str()),
+                };
+                for (part, suffix) in ["latitude", "longitude", "altitude", "precision"]
+                    .iter()
+                    .enumerate()
+                {
+                    let target = Target::GeopointPart(index, part);
+                    candidates.add(&format!("{groups}_{name}_{suffix}"), 0, target);
                 }
             }
         }
@@ -260,6 +286,7 @@ fn plan<'f>(
             or_other,
             column: None,
             choice_columns: Vec::new(),
+            geopoint_parts: [None; 4],
         });
         if or_other {
             let other = fields.len();
@@ -273,6 +300,7 @@ fn plan<'f>(
                 or_other: false,
                 column: None,
                 choice_columns: Vec::new(),
+                geopoint_parts: [None; 4],
             });
         }
     }
@@ -314,7 +342,7 @@ fn assign<'f>(
                     column: header.clone(),
                 });
             }
-            Some(Target::Skip) => {}
+            Some(Target::GeopointPart(f, part)) => fields[*f].geopoint_parts[*part] = Some(c),
             Some(Target::Field(f)) => {
                 let field = &mut fields[*f];
                 if let Some(first) = field.column {
@@ -518,10 +546,47 @@ fn answers(table: &Table, row: usize, fields: &[Field<'_>]) -> Result<sankore_do
                     builder.push(&field.path, &chosen);
                 }
             }
+            None if field.geopoint_parts.iter().any(Option::is_some) => {
+                if let Some(point) = geopoint_of_parts(table, row, &field.geopoint_parts)? {
+                    builder.push(&field.path, &point);
+                }
+            }
             None => {}
         }
     }
     Ok(builder.finish())
+}
+
+/// A geopoint (`lat lon alt acc`, as collected) from the columns of its
+/// parts, for exports that write only those (ODK Central's CSV); `None`
+/// when latitude or longitude is empty. Missing altitude or accuracy before
+/// a given one count as 0.
+fn geopoint_of_parts(
+    table: &Table,
+    row: usize,
+    parts: &[Option<usize>; 4],
+) -> Result<Option<String>> {
+    let mut values = Vec::with_capacity(4);
+    for column in parts {
+        let value = column.map_or("", |c| table.cell(row, c).trim());
+        if !value.is_empty() && !value.parse::<f64>().is_ok_and(f64::is_finite) {
+            return Err(bad_value(
+                table.location(row, *column),
+                "",
+                "is not a number (a part of a geopoint)".to_owned(),
+            ));
+        }
+        values.push(value);
+    }
+    if values[0].is_empty() || values[1].is_empty() {
+        return Ok(None);
+    }
+    let given = values.iter().rposition(|v| !v.is_empty()).unwrap_or(1) + 1;
+    let point: Vec<&str> = values[..given]
+        .iter()
+        .map(|v| if v.is_empty() { "0" } else { v })
+        .collect();
+    Ok(Some(point.join(" ")))
 }
 
 /// `each(row)` for every row of a table, on all cores (rows are
@@ -922,6 +987,7 @@ pub(crate) mod tests {
             or_other: true,
             column: Some(0),
             choice_columns: Vec::new(),
+            geopoint_parts: [None; 4],
         };
         let at = || Location {
             place: "k.csv".to_owned(),
