@@ -313,16 +313,35 @@ fn column(rows: &[Vec<String>], header: &str) -> Vec<String> {
 /// every label in French.
 fn check_exports(dir: &Path, root: &Path) {
     let out = root.join("responses.csv");
+    let (sps, stata) = (root.join("responses.sps"), root.join("responses.do"));
     let exported = run(
         &[
             "export",
             "responses",
             "--out",
             out.to_str().unwrap_or_default(),
+            "--spss",
+            sps.to_str().unwrap_or_default(),
+            "--stata",
+            stata.to_str().unwrap_or_default(),
         ],
         dir,
     )
     .success();
+    // The repeat table gets its own syntax files, with its value labels.
+    let member_sps = std::fs::read_to_string(root.join("responses-member.sps")).unwrap_or_default();
+    assert!(
+        member_sps.contains("/FILE='responses-member.csv'")
+            && member_sps.contains("  member_m_sex\n    'f' 'Woman'"),
+        "{member_sps}"
+    );
+    let member_do = std::fs::read_to_string(root.join("responses-member.do")).unwrap_or_default();
+    assert!(
+        member_do.contains("label values member_m_sex member_m_sex"),
+        "{member_do}"
+    );
+    // The answers that hold line breaks are pointed out to SPSS users.
+    assert!(stderr(&exported).contains("SPSS reads as new cases"));
     // Each file written, with its own number of rows.
     let said = stderr(&exported);
     let members: usize = SUBS.iter().map(|s| s.members.len()).sum();
@@ -959,11 +978,33 @@ fn exports_of_codings_participants_and_matrix() {
     let sps = std::fs::read_to_string(&sps).unwrap_or_default();
     assert!(
         sps.contains("/FILE='people.csv'")
-            && sps.contains("VALUE LABELS\n  gender 'female' 'Femmes' 'male' 'Hommes'"),
+            && sps.contains("VALUE LABELS\n  gender\n    'female' 'Femmes'\n    'male' 'Hommes'\n"),
         "{sps}"
     );
     let stata = std::fs::read_to_string(&stata).unwrap_or_default();
-    assert!(stata.contains("label values gender gender_l"), "{stata}");
+    assert!(stata.contains("label values gender gender\n"), "{stata}");
+    // A syntax file elsewhere names the data by its whole path.
+    let elsewhere = root.path().join("syntax");
+    std::fs::create_dir_all(&elsewhere).unwrap_or_else(|e| panic!("{e}"));
+    let far = elsewhere.join("people.do");
+    run(
+        &[
+            "export",
+            "participants",
+            "--out",
+            out.to_str().unwrap_or_default(),
+            "--stata",
+            far.to_str().unwrap_or_default(),
+        ],
+        &dir,
+    )
+    .success();
+    let far = std::fs::read_to_string(&far).unwrap_or_default();
+    let whole = std::path::absolute(&out).unwrap_or_default();
+    assert!(
+        far.contains(&format!("using `\"{}\"'", whole.display())),
+        "{far}"
+    );
     // The data keeps codes for SPSS and Stata.
     let data = csv_rows(&std::fs::read_to_string(&out).unwrap_or_default());
     assert!(

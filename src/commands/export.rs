@@ -299,26 +299,69 @@ fn write(args: &TableArgs, tables: &[Table]) -> Result<Vec<(PathBuf, usize)>> {
             }
         }
     }
-    let data = args
-        .out
-        .as_ref()
-        .and_then(|o| o.file_name())
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    if let Some(path) = &args.spss {
-        super::refi::write_atomically(path, tabular::to_spss(first, &data, args.hxl).as_bytes())?;
-    }
-    if let Some(path) = &args.stata {
-        super::refi::write_atomically(path, tabular::to_stata(first, &data, args.hxl).as_bytes())?;
+    // One syntax file per data file (a repeat table's beside the first's).
+    for (i, (table, (data, _))) in tables.iter().zip(&written).enumerate() {
+        let named = |syntax: &Path| {
+            if i == 0 {
+                syntax.to_path_buf()
+            } else {
+                beside(syntax, &table.name)
+            }
+        };
+        if let Some(spss) = &args.spss {
+            let path = named(spss);
+            let data = data_file_from(&path, data);
+            super::refi::write_atomically(
+                &path,
+                tabular::to_spss(table, &data, args.hxl).as_bytes(),
+            )?;
+            let broken = tabular::cells_with_line_breaks(table);
+            if broken > 0 {
+                eprintln!(
+                    "warning: {broken} cells hold line breaks, which SPSS reads as new cases: open the XLSX export for them (see the note in {})",
+                    path.display()
+                );
+            }
+        }
+        if let Some(stata) = &args.stata {
+            let path = named(stata);
+            let data = data_file_from(&path, data);
+            super::refi::write_atomically(
+                &path,
+                tabular::to_stata(table, &data, args.hxl).as_bytes(),
+            )?;
+        }
     }
     Ok(written)
 }
 
-/// `DIR/STEM-NAME.csv` for `DIR/STEM.csv`.
+/// The data file as a syntax file at `syntax` names it: its file name
+/// when both are in one directory, else its absolute path.
+fn data_file_from(syntax: &Path, data: &Path) -> String {
+    let dir = |p: &Path| {
+        std::path::absolute(p)
+            .ok()
+            .and_then(|a| a.parent().map(Path::to_path_buf))
+    };
+    match (dir(syntax), dir(data), data.file_name()) {
+        (Some(a), Some(b), Some(name)) if a == b => name.to_string_lossy().into_owned(),
+        _ => std::path::absolute(data)
+            .unwrap_or_else(|_| data.to_path_buf())
+            .to_string_lossy()
+            .into_owned(),
+    }
+}
+
+/// `DIR/STEM-NAME.EXT` for `DIR/STEM.EXT` (a repeat table's file beside
+/// the first table's).
 fn beside(out: &Path, name: &str) -> PathBuf {
     let stem = out
         .file_stem()
         .map(|s| s.to_string_lossy().into_owned())
         .unwrap_or_default();
-    out.with_file_name(format!("{stem}-{name}.csv"))
+    let extension = out
+        .extension()
+        .map(|e| format!(".{}", e.to_string_lossy()))
+        .unwrap_or_default();
+    out.with_file_name(format!("{stem}-{name}{extension}"))
 }
