@@ -83,6 +83,8 @@ fn agrees_with_pyxform_on_the_corpus() {
     let mut disagreements = Vec::new();
     let mut tree_failures = Vec::new();
     let mut compared = 0;
+    // Forms both accept whose XForm is not in `expected/`.
+    let mut missing = Vec::new();
     // a form with groups, kept to check that the comparison can fail
     let mut control: Option<(Instrument, String)> = None;
     for case in &cases {
@@ -93,18 +95,14 @@ fn agrees_with_pyxform_on_the_corpus() {
             }
             (Err(e), true) => disagreements.push(format!("{}\twe refuse: {e}", case.id)),
             (Ok(form), true) => {
-                let xml_name = if case.format == "md" && !case.id.contains('.') {
-                    format!("{}.xml", case.id)
-                } else {
-                    format!(
-                        "{}.xml",
-                        Path::new(&case.id)
-                            .file_stem()
-                            .and_then(|s| s.to_str())
-                            .unwrap_or("")
-                    )
-                };
-                let xform = std::fs::read_to_string(root.join("expected").join(xml_name));
+                // pyxform's XForm of every case is `expected/ID.xml`, the
+                // spreadsheet files' ids keeping their extension
+                // (`loop.xls.xml`).
+                let xform =
+                    std::fs::read_to_string(root.join("expected").join(format!("{}.xml", case.id)));
+                if xform.is_err() {
+                    missing.push(case.id.clone());
+                }
                 if let Ok(xform) = xform {
                     compared += 1;
                     if let Err(e) = compare_tree(form, &xform) {
@@ -165,8 +163,41 @@ fn agrees_with_pyxform_on_the_corpus() {
         undocumented.is_empty(),
         "disagreements missing from docs/conformance.md: {undocumented:#?}"
     );
-    assert!(tree_failures.is_empty(), "trees differ: {tree_failures:#?}");
+    assert!(
+        missing.is_empty(),
+        "pyxform's XForm not found for: {missing:#?}"
+    );
+    let differing: BTreeSet<&str> = tree_failures
+        .iter()
+        .filter_map(|t| t.split('\t').next())
+        .collect();
+    let known: BTreeSet<&str> = KNOWN_TREE_DIFFERENCES.iter().map(|(id, _)| *id).collect();
+    assert_eq!(
+        differing, known,
+        "the trees that differ from pyxform's are not the known ones (docs/conformance.md): {tree_failures:#?}"
+    );
 }
+
+/// Forms whose tree differs from pyxform's XForm, each for a documented
+/// reason (`docs/conformance.md`, "Trees that differ"); any other
+/// difference, or one of these gone, fails the test.
+const KNOWN_TREE_DIFFERENCES: [(&str, &str); 6] = [
+    (
+        "flat_xlsform_test.xlsx",
+        "the `flat` setting: pyxform leaves groups out of the instance",
+    ),
+    (
+        "loop.csv",
+        "`begin loop over` a list that an or_other select also uses: pyxform adds an `other` group",
+    ),
+    ("loop.md", "as loop.csv"),
+    ("loop.xls", "as loop.csv"),
+    ("loop.xlsx", "as loop.csv"),
+    (
+        "or_other.xlsx",
+        "pyxform adds `other` to a list shared with an or_other select, for every question using it",
+    ),
+];
 
 /// An element of the XForm.
 #[derive(Debug, Default)]
@@ -399,9 +430,10 @@ fn compare_tree(form: &Instrument, xform: &str) -> Result<(), String> {
             continue;
         };
         let ours = q.question.kind.data_type();
-        let same = t == ours
-            || (matches!(q.question.kind, QuestionType::Range) && t == "int")
-            || (t == "string" && q.question.calculation.is_some());
+        // pyxform types a range `int` when its start, end and step are
+        // whole numbers; Sankore types every range `decimal`, which holds
+        // both (documented in docs/conformance.md).
+        let same = t == ours || (matches!(q.question.kind, QuestionType::Range) && t == "int");
         if !same {
             return Err(format!("{}: type {ours} vs pyxform's {t}", q.path));
         }
