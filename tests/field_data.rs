@@ -444,6 +444,35 @@ fn kobo_xlsx_with_a_repeat_round_trips_and_reimports_idempotently() {
         (again["new"].as_u64(), again["unchanged"].as_u64()),
         (Some(0), Some(2))
     );
+    // Sankore's own XLSX export, with labels as headers and values (choice
+    // labels joined by spaces), imports back as the same submissions.
+    for (labels, split) in [("fr", false), ("en", true)] {
+        let labelled = root.path().join(format!("labels-{labels}.xlsx"));
+        let mut export = vec![
+            "export",
+            "responses",
+            "--format",
+            "xlsx",
+            "--labels",
+            labels,
+            "--out",
+            labelled.to_str().unwrap_or_default(),
+        ];
+        if split {
+            export.push("--split");
+        }
+        run(&export, &dir).success();
+        let back = json(&run(&import_args("kobo", "enquete", &labelled, JSON), &dir).success());
+        assert_eq!(
+            (
+                back["new"].as_u64(),
+                back["unchanged"].as_u64(),
+                back["changed"].clone()
+            ),
+            (Some(0), Some(2), serde_json::json!([])),
+            "{labels} {split}: {back}"
+        );
+    }
     // The same submissions as CSV: unchanged too (same answers).
     let csv_data = root.path().join("kobo.csv");
     std::fs::write(&csv_data, kobo_csv(&SUBS)).unwrap_or_else(|e| panic!("{e}"));

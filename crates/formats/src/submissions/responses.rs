@@ -468,38 +468,114 @@ fn value<'v, 'f: 'v>(
             }
             let is_choice =
                 |token: &str| choices.names.contains(token) || (field.or_other && token == "other");
-            // Without whitespace other than spaces, the tokens are those
-            // split by single spaces; already normalised (no empty token),
-            // the answer is the text itself.
-            if !trimmed
-                .bytes()
-                .any(|b| matches!(b, b'\t' | b'\n' | b'\x0B' | b'\x0C' | b'\r') || b >= 0x80)
-            {
-                let mut normalised = true;
-                for token in trimmed.split(' ') {
-                    if token.is_empty() {
-                        normalised = false;
-                    } else if !is_choice(token) {
-                        return Err(not_in_list(token, choices));
+            let by_names = (|| {
+                // Without whitespace other than spaces, the tokens are
+                // those split by single spaces; already normalised (no
+                // empty token), the answer is the text itself.
+                if !trimmed
+                    .bytes()
+                    .any(|b| matches!(b, b'\t' | b'\n' | b'\x0B' | b'\x0C' | b'\r') || b >= 0x80)
+                {
+                    let mut normalised = true;
+                    for token in trimmed.split(' ') {
+                        if token.is_empty() {
+                            normalised = false;
+                        } else if !is_choice(token) {
+                            return Err(not_in_list(token, choices));
+                        }
+                    }
+                    if normalised {
+                        return Ok(Cow::Borrowed(trimmed));
                     }
                 }
-                if normalised {
-                    return Ok(Cow::Borrowed(trimmed));
+                let mut out = String::with_capacity(trimmed.len());
+                for token in trimmed.split_whitespace() {
+                    if !is_choice(token) {
+                        return Err(not_in_list(token, choices));
+                    }
+                    if !out.is_empty() {
+                        out.push(' ');
+                    }
+                    out.push_str(token);
                 }
-            }
-            let mut out = String::with_capacity(trimmed.len());
-            for token in trimmed.split_whitespace() {
-                if !is_choice(token) {
-                    return Err(not_in_list(token, choices));
-                }
-                if !out.is_empty() {
-                    out.push(' ');
-                }
-                out.push_str(token);
-            }
-            Ok(Cow::Owned(out))
+                Ok(Cow::Owned(out))
+            })();
+            // An export with labels as values joins the choices' labels
+            // with spaces ("Emploi Foi"), labels that may hold spaces
+            // themselves.
+            by_names.or_else(
+                |refused| match labels_joined(trimmed, choices, &is_choice) {
+                    LabelSplit::One(names) => Ok(Cow::Owned(names)),
+                    LabelSplit::Several => Err(bad_value(
+                        at(),
+                        "",
+                        format!(
+                            "reads as more than one set of choice labels of list {:?}",
+                            choices.list
+                        ),
+                    )),
+                    LabelSplit::None => Err(refused),
+                },
+            )
         }
         _ => Ok(Cow::Borrowed(raw)),
+    }
+}
+
+/// How a select_multiple answer splits into choice labels.
+enum LabelSplit {
+    /// One way: the choices' names, space-separated.
+    One(String),
+    /// More than one way (labels such as `A`, `B` and `A B`).
+    Several,
+    /// None.
+    None,
+}
+
+/// Splits an answer's words into consecutive choice labels (or names),
+/// each one or more words, trying every split.
+fn labels_joined(
+    answer: &str,
+    choices: &Choices<'_>,
+    is_choice: &dyn Fn(&str) -> bool,
+) -> LabelSplit {
+    /// Longest label tried, in words.
+    const MOST_WORDS: usize = 16;
+    let words: Vec<&str> = answer.split_whitespace().collect();
+    let n = words.len();
+    // ways[i]: how many splits words[i..] has (counted up to 2), and the
+    // first one's next label: its end and its choice's name.
+    let mut ways: Vec<(u8, Option<(usize, String)>)> = vec![(0, None); n + 1];
+    ways[n].0 = 1;
+    for i in (0..n).rev() {
+        for j in i + 1..=n.min(i + MOST_WORDS) {
+            if ways[j].0 == 0 {
+                continue;
+            }
+            let phrase = words[i..j].join(" ");
+            let name = if is_choice(&phrase) {
+                Some(phrase)
+            } else {
+                choices.by_label.get(&phrase).map(str::to_owned)
+            };
+            if let Some(name) = name {
+                ways[i].0 = (ways[i].0 + ways[j].0).min(2);
+                ways[i].1.get_or_insert((j, name));
+            }
+        }
+    }
+    match ways[0].0 {
+        0 => LabelSplit::None,
+        1 => {
+            let mut names = Vec::new();
+            let mut i = 0;
+            while let Some((next, name)) = ways[i].1.clone() {
+                names.push(name);
+                i = next;
+            }
+            LabelSplit::One(names.join(" "))
+        }
+        _ => LabelSplit::Several,
     }
 }
 
@@ -920,6 +996,11 @@ pub(crate) mod tests {
         let v = &responses[0].answers;
         assert_eq!(v.get("/resp/gender"), Some("f"));
         assert_eq!(v.get("/reasons"), Some("jobs"));
+        // The summary column of a labels export: labels joined by spaces.
+        let data = "\"Code\";\"Raisons\";\"_uuid\"\n\"A-1\";\"Emploi Foi\";\"u-9\"\n";
+        let subs = ok(super::super::kobo::read_csv("k.csv", data.as_bytes()));
+        let responses = ok(link(&subs, &form()));
+        assert_eq!(responses[0].answers.get("/reasons"), Some("jobs faith"));
     }
 
     #[test]
@@ -982,7 +1063,14 @@ pub(crate) mod tests {
             choices: Some(Choices {
                 list: "reasons",
                 names: Lookup::new(names.map(|n| (n, n))),
-                by_label: Lookup::new([("Emploi", "jobs"), ("jobs faith", "justice")]),
+                by_label: Lookup::new([
+                    ("Emploi", "jobs"),
+                    ("jobs faith", "justice"),
+                    ("Manque d'emploi", "jobs"),
+                    ("Foi", "faith"),
+                    ("Foi religieuse", "faith"),
+                    ("religieuse", "justice"),
+                ]),
             }),
             or_other: true,
             column: Some(0),
@@ -1016,5 +1104,18 @@ pub(crate) mod tests {
         assert_eq!(check("jobs x faith"), refused);
         assert_eq!(check("jobs  x"), refused);
         assert_eq!(check("x\tjobs"), refused);
+        // Labels joined by spaces, as exports with labels as values write
+        // them, labels holding spaces themselves.
+        assert_eq!(check("Manque d'emploi Emploi"), normalised("jobs jobs"));
+        assert_eq!(check("Emploi other"), normalised("jobs other"));
+        // "Foi religieuse" is one label, or "Foi" then "religieuse".
+        assert_eq!(
+            check("Emploi Foi religieuse"),
+            Err("k.csv, line 2: value reads as more than one set of choice labels of list \"reasons\"".to_owned())
+        );
+        assert_eq!(
+            check("Manque d'emploi x"),
+            Err("k.csv, line 2: value \"Manque\" is not a choice of list \"reasons\"".to_owned())
+        );
     }
 }
