@@ -560,6 +560,20 @@ struct Indexed {
     repeat: Option<String>,
 }
 
+/// A sheet of an XLSForm that Sankore reads but does not model
+/// (`external_choices`, `entities`, `osm`), kept as written so that the
+/// form written back still works (its `select_one_external` questions find
+/// their choices, its `save_to` columns their entity list).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct KeptSheet {
+    /// The sheet's name, lower-case (`external_choices`).
+    pub name: String,
+    /// The header row.
+    pub columns: Vec<String>,
+    /// The data rows, a cell per column (empty when blank).
+    pub rows: Vec<Vec<String>>,
+}
+
 /// A data-collection instrument: settings, survey tree and choice lists.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(try_from = "InstrumentParts", into = "InstrumentParts")]
@@ -568,6 +582,8 @@ pub struct Instrument {
     languages: Vec<String>,
     survey: Vec<Item>,
     choices: Vec<ChoiceList>,
+    /// Sheets kept as written (see [`KeptSheet`]).
+    kept_sheets: Vec<KeptSheet>,
     #[serde(skip)]
     index: Vec<Indexed>,
     /// Path → position in `index`.
@@ -584,12 +600,14 @@ struct InstrumentParts {
     settings: Settings,
     survey: Vec<Item>,
     choices: Vec<ChoiceList>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    kept_sheets: Vec<KeptSheet>,
 }
 
 impl TryFrom<InstrumentParts> for Instrument {
     type Error = InstrumentError;
     fn try_from(p: InstrumentParts) -> Result<Self, InstrumentError> {
-        Instrument::new(p.settings, p.survey, p.choices)
+        Ok(Instrument::new(p.settings, p.survey, p.choices)?.with_kept_sheets(p.kept_sheets))
     }
 }
 
@@ -599,6 +617,7 @@ impl From<Instrument> for InstrumentParts {
             settings: i.settings,
             survey: i.survey,
             choices: i.choices,
+            kept_sheets: i.kept_sheets,
         }
     }
 }
@@ -742,10 +761,23 @@ impl Instrument {
             languages,
             survey,
             choices,
+            kept_sheets: Vec::new(),
             index,
             by_path,
             by_name,
         })
+    }
+
+    /// The instrument with these sheets kept as written (see
+    /// [`KeptSheet`]).
+    pub fn with_kept_sheets(mut self, sheets: Vec<KeptSheet>) -> Self {
+        self.kept_sheets = sheets;
+        self
+    }
+
+    /// The sheets kept as written, in the order they were read.
+    pub fn kept_sheets(&self) -> &[KeptSheet] {
+        &self.kept_sheets
     }
 
     /// The form's identifier, its key in Sankore.

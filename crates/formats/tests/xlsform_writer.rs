@@ -74,22 +74,6 @@ fn corpus() -> Option<PathBuf> {
     common::xlsform_corpus()
 }
 
-/// Sheets the instrument model does not carry (their forms cannot round-trip).
-fn uses_unmodelled_sheets(text: &str) -> bool {
-    text.lines().any(|l| {
-        let first = l
-            .trim_start()
-            .trim_start_matches('|')
-            .split('|')
-            .next()
-            .unwrap_or("");
-        matches!(
-            first.trim().to_lowercase().as_str(),
-            "entities" | "external_choices" | "osm"
-        )
-    })
-}
-
 #[test]
 fn conformance_forms_round_trip_through_the_writer_and_pyxform()
 -> Result<(), Box<dyn std::error::Error>> {
@@ -114,9 +98,6 @@ fn conformance_forms_round_trip_through_the_writer_and_pyxform()
             root.join("forms").join(format!("{id}.md"))
         };
         let text = std::fs::read_to_string(path)?;
-        if uses_unmodelled_sheets(&text) {
-            continue;
-        }
         // the few forms Sankore refuses are listed in docs/conformance.md
         let Ok(form) = xlsform::read(
             text.as_bytes(),

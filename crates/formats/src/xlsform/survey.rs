@@ -4,8 +4,8 @@
 use std::collections::{BTreeMap, HashMap, HashSet};
 
 use sankore_domain::instrument::{
-    Choice, ChoiceList, Expression, Group, Instrument, InstrumentError, Item, LocalizedText,
-    MetaKind, Question, QuestionType, Repeat, Settings, check_name,
+    Choice, ChoiceList, Expression, Group, Instrument, InstrumentError, Item, KeptSheet,
+    LocalizedText, MetaKind, Question, QuestionType, Repeat, Settings, check_name,
 };
 
 use super::entities::{self, ContainerPath, Entities, Kind};
@@ -1052,7 +1052,40 @@ pub(crate) fn build(wb: &Workbook, options: &ReadOptions) -> Result<Instrument, 
         style: setting("style"),
         other,
     };
-    Instrument::new(settings, survey, choices).map_err(|e| place_error(e, &places))
+    Instrument::new(settings, survey, choices)
+        .map(|i| i.with_kept_sheets(kept_sheets(wb)))
+        .map_err(|e| place_error(e, &places))
+}
+
+/// The sheets Sankore checks but does not model, kept as written: the
+/// written-back form needs them (`select_one_external` reads its choices
+/// from `external_choices`, `save_to` its list from `entities`).
+fn kept_sheets(wb: &Workbook) -> Vec<KeptSheet> {
+    ["external_choices", "entities", "osm"]
+        .iter()
+        .filter_map(|name| wb.sheet(name).map(|sheet| (name, sheet)))
+        .map(|(name, sheet)| KeptSheet {
+            name: (*name).to_owned(),
+            columns: sheet.headers.clone(),
+            rows: sheet
+                .rows
+                .iter()
+                .map(|row| {
+                    sheet
+                        .headers
+                        .iter()
+                        .map(|h| {
+                            row.cells
+                                .iter()
+                                .find(|(header, _)| header == h)
+                                .map(|(_, v)| v.clone())
+                                .unwrap_or_default()
+                        })
+                        .collect()
+                })
+                .collect(),
+        })
+        .collect()
 }
 
 fn stack_top(stack: &mut [Frame]) -> &mut Frame {

@@ -175,15 +175,25 @@ fn xlsx_error(e: rust_xlsxwriter::XlsxError) -> XlsFormError {
     XlsFormError::file(format!("the workbook could not be written: {e}"))
 }
 
+/// Writes a sheet, its columns in XLSForm's usual order, or as they were
+/// added when `as_added` (a kept sheet, written back as read).
 fn put_sheet(
     book: &mut rust_xlsxwriter::Workbook,
     name: &str,
     table: &Table,
+    as_added: bool,
 ) -> Result<(), XlsFormError> {
     let sheet = book.add_worksheet();
     sheet.set_name(name).map_err(xlsx_error)?;
     let bold = rust_xlsxwriter::Format::new().set_bold();
-    let (headers, position) = table.ordered();
+    let (headers, position) = if as_added {
+        (
+            table.headers.iter().map(String::as_str).collect(),
+            (0..table.headers.len()).collect(),
+        )
+    } else {
+        table.ordered()
+    };
     for (c, h) in headers.iter().enumerate() {
         let col = u16::try_from(c).map_err(|_| XlsFormError::file("too many columns".into()))?;
         sheet
@@ -240,10 +250,23 @@ pub fn write_xlsx(instrument: &Instrument) -> Result<Vec<u8>, XlsFormError> {
     let mut book = rust_xlsxwriter::Workbook::new();
     let epoch = rust_xlsxwriter::ExcelDateTime::from_ymd(2000, 1, 1).map_err(xlsx_error)?;
     book.set_properties(&rust_xlsxwriter::DocProperties::new().set_creation_datetime(&epoch));
-    put_sheet(&mut book, "survey", &survey)?;
+    put_sheet(&mut book, "survey", &survey, false)?;
     if !instrument.choice_lists().is_empty() {
-        put_sheet(&mut book, "choices", &choices)?;
+        put_sheet(&mut book, "choices", &choices, false)?;
     }
-    put_sheet(&mut book, "settings", &settings)?;
+    put_sheet(&mut book, "settings", &settings, false)?;
+    for kept in instrument.kept_sheets() {
+        let mut table = Table::default();
+        for header in &kept.columns {
+            table.column(header);
+        }
+        for cells in &kept.rows {
+            let mut row = table.row();
+            for (header, value) in kept.columns.iter().zip(cells) {
+                row.set(header, value);
+            }
+        }
+        put_sheet(&mut book, &kept.name, &table, true)?;
+    }
     book.save_to_buffer().map_err(xlsx_error)
 }
