@@ -270,9 +270,6 @@ fn write(args: &TableArgs, tables: &[Table]) -> Result<Vec<(PathBuf, usize)>> {
         return Ok(Vec::new());
     };
     let mut written = Vec::new();
-    if args.format == TableFormat::Xlsx && (args.spss.is_some() || args.stata.is_some()) {
-        bail!("--spss and --stata read a CSV file: use --format csv");
-    }
     match (args.format, &args.out) {
         (TableFormat::Xlsx, None) => bail!("--format xlsx needs --out FILE"),
         (TableFormat::Xlsx, Some(out)) => {
@@ -299,8 +296,16 @@ fn write(args: &TableArgs, tables: &[Table]) -> Result<Vec<(PathBuf, usize)>> {
             }
         }
     }
-    // One syntax file per data file (a repeat table's beside the first's).
-    for (i, (table, (data, _))) in tables.iter().zip(&written).enumerate() {
+    // One syntax file per table (a repeat table's beside the first's),
+    // reading its CSV file or its sheet of the workbook.
+    for (i, table) in tables.iter().enumerate() {
+        let data = match args.format {
+            TableFormat::Csv => written.get(i).map(|(path, _)| path),
+            TableFormat::Xlsx => args.out.as_ref(),
+        };
+        let Some(data) = data else {
+            continue;
+        };
         let named = |syntax: &Path| {
             if i == 0 {
                 syntax.to_path_buf()
@@ -310,13 +315,13 @@ fn write(args: &TableArgs, tables: &[Table]) -> Result<Vec<(PathBuf, usize)>> {
         };
         if let Some(spss) = &args.spss {
             let path = named(spss);
-            let data = data_file_from(&path, data);
+            let name = data_file_from(&path, data)?;
             super::refi::write_atomically(
                 &path,
-                tabular::to_spss(table, &data, args.hxl).as_bytes(),
+                tabular::to_spss(table, data_file(args.format, &name), args.hxl).as_bytes(),
             )?;
             let broken = tabular::cells_with_line_breaks(table);
-            if broken > 0 {
+            if args.format == TableFormat::Csv && broken > 0 {
                 eprintln!(
                     "warning: {broken} cells hold line breaks, which SPSS reads as new cases: open the XLSX export for them (see the note in {})",
                     path.display()
@@ -325,31 +330,37 @@ fn write(args: &TableArgs, tables: &[Table]) -> Result<Vec<(PathBuf, usize)>> {
         }
         if let Some(stata) = &args.stata {
             let path = named(stata);
-            let data = data_file_from(&path, data);
+            let name = data_file_from(&path, data)?;
             super::refi::write_atomically(
                 &path,
-                tabular::to_stata(table, &data, args.hxl).as_bytes(),
+                tabular::to_stata(table, data_file(args.format, &name), args.hxl).as_bytes(),
             )?;
         }
     }
     Ok(written)
 }
 
-/// The data file as a syntax file at `syntax` names it: its file name
-/// when both are in one directory, else its absolute path.
-fn data_file_from(syntax: &Path, data: &Path) -> String {
-    let dir = |p: &Path| {
-        std::path::absolute(p)
-            .ok()
-            .and_then(|a| a.parent().map(Path::to_path_buf))
-    };
-    match (dir(syntax), dir(data), data.file_name()) {
-        (Some(a), Some(b), Some(name)) if a == b => name.to_string_lossy().into_owned(),
-        _ => std::path::absolute(data)
-            .unwrap_or_else(|_| data.to_path_buf())
-            .to_string_lossy()
-            .into_owned(),
+/// The data file named `name`, as written in `format`.
+fn data_file(format: TableFormat, name: &str) -> tabular::DataFile<'_> {
+    match format {
+        TableFormat::Csv => tabular::DataFile::Csv(name),
+        TableFormat::Xlsx => tabular::DataFile::Xlsx(name),
     }
+}
+
+/// The data file as a syntax file at `syntax` names it: relative to the
+/// syntax file's directory (`people.csv`, `../people.csv`) when they share
+/// a root, else its whole path.
+fn data_file_from(syntax: &Path, data: &Path) -> Result<String> {
+    let folder = syntax
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let folder = std::fs::canonicalize(folder)
+        .with_context(|| format!("cannot find the directory of {}", syntax.display()))?;
+    let data =
+        std::fs::canonicalize(data).with_context(|| format!("cannot find {}", data.display()))?;
+    Ok(tabular::relative_path(&folder, &data))
 }
 
 /// `DIR/STEM-NAME.EXT` for `DIR/STEM.EXT` (a repeat table's file beside
