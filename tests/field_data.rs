@@ -21,9 +21,10 @@ use support::{fresh_demo, sankore, with_passphrase};
 fn kobo_xlsx(subs: &[Sub]) -> Vec<u8> {
     let mut book = rust_xlsxwriter::Workbook::new();
     // KoBoToolbox names the sheet after the form's title, cut to Excel's 31
-    // characters, and writes the whole title in `_parent_table_name`.
+    // characters as formpack cuts it (28 and "..."), and writes the whole
+    // title in `_parent_table_name`.
     let title = "Diagnostic participatif – enquête ménages Tombouctou";
-    let main_name: String = title.chars().take(31).collect();
+    let main_name: String = title.chars().take(28).chain("...".chars()).collect();
     let headers = [
         "resp/code",
         "resp/gender",
@@ -789,6 +790,26 @@ fn bad_input_is_refused_precisely_and_changes_nothing() {
             SUBS[0].uuid
         ),
     );
+    // A geopoint part without its latitude.
+    let no_latitude = {
+        let mut zip = zip::ZipArchive::new(std::io::Cursor::new(odk_zip(&SUBS)))
+            .unwrap_or_else(|e| panic!("{e}"));
+        let mut main = String::new();
+        zip.by_name("enquete.csv")
+            .unwrap_or_else(|e| panic!("{e}"))
+            .read_to_string(&mut main)
+            .unwrap_or_else(|e| panic!("{e}"));
+        let main = main.replace("\"16.7735\",\"-3.0074\"", "\"\",\"-3.0074\"");
+        zip_of(&[("enquete.csv", main.as_bytes())])
+    };
+    refused(
+        r,
+        &dir,
+        "odk",
+        "no-latitude.zip",
+        &no_latitude,
+        "no-latitude.zip, entry \"enquete.csv\", line 2, column \"resp-gps-Longitude\": a geopoint part without its latitude",
+    );
     let traversal = zip_of(&[("../enquete.csv", b"a,b\n")]);
     refused(
         r,
@@ -882,7 +903,27 @@ fn a_mapping_links_participants_sessions_and_documents_in_one_transaction() {
     );
     let assert = run(&args, &dir).failure();
     assert!(
-        stderr(&assert).contains("kobo.xlsx, sheet \"Diagnostic participatif – enquê\", row 2, column \"/resp/commune\": not a place code of the study's gazetteer"),
+        stderr(&assert).contains("kobo.xlsx, sheet \"Diagnostic participatif – en...\", row 2, column \"/resp/commune\": not a place code of the study's gazetteer"),
+        "{}",
+        stderr(&assert)
+    );
+    assert!(files(&dir) == before, "the workspace changed");
+
+    // A question listed twice in documents: refused with the mapping's
+    // position, before the database is touched.
+    std::fs::write(
+        &mapping,
+        MAPPING.replace(
+            "documents = [\"story\"]",
+            "documents = [\"story\", \"/story\"]",
+        ),
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    let assert = run(&args, &dir).failure();
+    assert!(
+        stderr(&assert).contains(
+            "mapping.toml: documents = \"/story\": the same question as \"story\", listed twice"
+        ),
         "{}",
         stderr(&assert)
     );
@@ -1012,7 +1053,7 @@ fn exports_of_codings_participants_and_matrix() {
     );
     let stata = std::fs::read_to_string(&stata).unwrap_or_default();
     assert!(stata.contains("label values gender gender\n"), "{stata}");
-    // A syntax file elsewhere names the data by its whole path.
+    // A syntax file elsewhere names the data relative to its own directory.
     let elsewhere = root.path().join("syntax");
     std::fs::create_dir_all(&elsewhere).unwrap_or_else(|e| panic!("{e}"));
     let far = elsewhere.join("people.do");
@@ -1029,11 +1070,7 @@ fn exports_of_codings_participants_and_matrix() {
     )
     .success();
     let far = std::fs::read_to_string(&far).unwrap_or_default();
-    let whole = std::path::absolute(&out).unwrap_or_default();
-    assert!(
-        far.contains(&format!("using `\"{}\"'", whole.display())),
-        "{far}"
-    );
+    assert!(far.contains("using `\"../people.csv\"', "), "{far}");
     // The data keeps codes for SPSS and Stata.
     let data = csv_rows(&std::fs::read_to_string(&out).unwrap_or_default());
     assert!(
@@ -1043,6 +1080,10 @@ fn exports_of_codings_participants_and_matrix() {
     );
 
     let xlsx = root.path().join("matrix.xlsx");
+    let (sps, stata) = (
+        root.path().join("matrix.sps"),
+        root.path().join("matrix.do"),
+    );
     run(
         &[
             "export",
@@ -1053,10 +1094,25 @@ fn exports_of_codings_participants_and_matrix() {
             "xlsx",
             "--out",
             xlsx.to_str().unwrap_or_default(),
+            "--spss",
+            sps.to_str().unwrap_or_default(),
+            "--stata",
+            stata.to_str().unwrap_or_default(),
         ],
         &dir,
     )
     .success();
+    // With XLSX, the syntax files read the workbook's sheet.
+    let sps = std::fs::read_to_string(&sps).unwrap_or_default();
+    assert!(
+        sps.contains("  /TYPE=XLSX\n  /FILE='matrix.xlsx'\n  /SHEET=NAME 'matrix'\n"),
+        "{sps}"
+    );
+    let stata = std::fs::read_to_string(&stata).unwrap_or_default();
+    assert!(
+        stata.contains("import excel using `\"matrix.xlsx\"', sheet(`\"matrix\"') "),
+        "{stata}"
+    );
     assert!(std::fs::read(&xlsx).unwrap_or_default().starts_with(b"PK"));
     let open = csv_rows(&stdout(
         &run(&["export", "matrix", "--by", "group"], &dir).success(),

@@ -95,6 +95,23 @@ pub enum MappingError {
         question: String,
         problem: QuestionProblem,
     },
+    /// `documents` lists a question twice.
+    #[error("{file}: documents = {question:?}: the same question as {earlier:?}, listed twice")]
+    DocumentTwice {
+        file: String,
+        question: String,
+        earlier: String,
+    },
+    /// `documents` lists two questions of the same name, whose documents
+    /// would get the same code.
+    #[error(
+        "{file}: documents = {question:?}: a question of the same name as {earlier:?}: their documents would get the same code (rename one in the form)"
+    )]
+    DocumentName {
+        file: String,
+        question: String,
+        earlier: String,
+    },
     /// The mapping is incomplete.
     #[error("{file}: {missing}")]
     Incomplete { file: String, missing: Missing },
@@ -304,7 +321,7 @@ pub fn resolve<'m>(file: &str, mapping: &'m Mapping, form: &Instrument) -> Resul
             paths.insert(key, find(key, question)?.path.to_owned());
         }
     }
-    let mut documents = Vec::new();
+    let mut documents: Vec<(String, String, String)> = Vec::new();
     for question in &mapping.documents {
         let q = find("documents", question)?;
         if !matches!(q.question.kind, QuestionType::Text) {
@@ -313,6 +330,26 @@ pub fn resolve<'m>(file: &str, mapping: &'m Mapping, form: &Instrument) -> Resul
                 key: "documents".to_owned(),
                 question: question.clone(),
                 problem: QuestionProblem::NotText,
+            });
+        }
+        // A document's code ends with its question's name.
+        let name = q.question.name.to_uppercase();
+        // Documents so far, each beside the entry that gave it.
+        let mut so_far = documents.iter().zip(&mapping.documents);
+        if let Some(((path, ..), earlier)) = so_far.find(|((_, other, _), _)| *other == name) {
+            let (file, question, earlier) = (file.to_owned(), question.clone(), earlier.clone());
+            return Err(if path == q.path {
+                MappingError::DocumentTwice {
+                    file,
+                    question,
+                    earlier,
+                }
+            } else {
+                MappingError::DocumentName {
+                    file,
+                    question,
+                    earlier,
+                }
             });
         }
         let language = form.languages().first().map(String::as_str);
@@ -324,7 +361,7 @@ pub fn resolve<'m>(file: &str, mapping: &'m Mapping, form: &Instrument) -> Resul
             .unwrap_or(&q.question.name)
             .trim()
             .to_owned();
-        documents.push((q.path.to_owned(), q.question.name.to_uppercase(), label));
+        documents.push((q.path.to_owned(), name, label));
     }
     if paths.contains_key("participant") {
         for needed in ["group", "place"] {
@@ -566,6 +603,7 @@ impl Resolved<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use sankore_domain::instrument::{Group, Item, LocalizedText, Question, Settings};
 
     const FILE: &str = r#"
 participant = "resp/code"
@@ -599,6 +637,56 @@ consent = "given"
         assert_eq!(
             Mapping::parse("empty.toml", "").unwrap_or_else(|e| panic!("{e}")),
             Mapping::default()
+        );
+    }
+
+    #[test]
+    fn a_question_twice_in_documents_is_refused_with_the_mapping_position() {
+        let form = super::super::responses::tests::form();
+        let refused = |documents: &str| {
+            let text = format!("documents = {documents}");
+            let mapping = Mapping::parse("m.toml", &text).unwrap_or_else(|e| panic!("{e}"));
+            resolve("m.toml", &mapping, &form)
+                .err()
+                .map(|e| e.to_string())
+        };
+        assert_eq!(
+            refused(r#"["story", "/story"]"#).as_deref(),
+            Some(r#"m.toml: documents = "/story": the same question as "story", listed twice"#)
+        );
+        assert_eq!(refused(r#"["story", "resp/code"]"#), None);
+        // Questions of one name in two groups: their documents' codes.
+        let survey = ["a", "b"]
+            .map(|group| {
+                Item::Group(Group {
+                    name: group.to_owned(),
+                    label: LocalizedText::plain(group),
+                    relevant: None,
+                    appearance: None,
+                    extra: Default::default(),
+                    children: vec![Item::Question(Question::new(
+                        "story",
+                        QuestionType::Text,
+                        LocalizedText::plain("Story"),
+                    ))],
+                })
+            })
+            .to_vec();
+        let settings = Settings {
+            form_id: "f".to_owned(),
+            ..Settings::default()
+        };
+        let form = Instrument::new(settings, survey, Vec::new()).unwrap_or_else(|e| panic!("{e}"));
+        let mapping = Mapping::parse("m.toml", r#"documents = ["a/story", "b/story"]"#)
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(
+            resolve("m.toml", &mapping, &form)
+                .err()
+                .map(|e| e.to_string())
+                .as_deref(),
+            Some(
+                r#"m.toml: documents = "b/story": a question of the same name as "a/story": their documents would get the same code (rename one in the form)"#
+            )
         );
     }
 }

@@ -199,6 +199,18 @@ pub enum SubmissionError {
     /// A repeat row names a parent table that is not in the export.
     #[error("{at}: the parent table {table:?} of this repeat row is not in the export")]
     MissingParentTable { at: Location, table: String },
+    /// A repeat row names a parent table that several sheets may hold
+    /// under a name cut to 31 characters (two of them in `sheets`).
+    #[error(
+        "{at}: the parent table {table:?} of this repeat row may be sheet {:?} or sheet {:?} (names cut to 31 characters): give the form and its repeat groups names that differ sooner, and export again",
+        .sheets.0,
+        .sheets.1
+    )]
+    AmbiguousParentTable {
+        at: Location,
+        table: String,
+        sheets: Box<(String, String)>,
+    },
     /// The zip holds no main CSV, or several.
     #[error("{file}: {reason}")]
     Layout { file: String, reason: String },
@@ -215,6 +227,17 @@ pub enum SubmissionError {
     /// A repeat sheet or CSV names no repeat of the form.
     #[error("{place}: {repeat:?} is not a repeat group of the form")]
     UnknownRepeat { place: String, repeat: String },
+    /// A repeat sheet may hold several repeats of the form (names cut to
+    /// 31 characters).
+    #[error(
+        "{place}: {repeat:?} may be repeat group {first:?} or {second:?} of the form: give them names that differ sooner, and export again"
+    )]
+    AmbiguousRepeat {
+        place: String,
+        repeat: String,
+        first: String,
+        second: String,
+    },
     /// An answer does not fit its question.
     #[error("{at}: {reason}")]
     Value { at: Location, reason: String },
@@ -442,8 +465,14 @@ impl Submissions {
     }
 }
 
-/// Checks the keys of the main table: present, non-empty, unique.
-fn main_keys(table: &Table, candidates: &[&str], hint: &'static str) -> Result<Vec<String>> {
+/// Checks the keys of the main table: present, non-empty, unique once
+/// `normal` made them the keys Sankore keeps.
+fn main_keys(
+    table: &Table,
+    candidates: &[&str],
+    hint: &'static str,
+    normal: fn(&str) -> &str,
+) -> Result<Vec<String>> {
     let column = candidates
         .iter()
         .find_map(|c| table.column(c))
@@ -452,15 +481,17 @@ fn main_keys(table: &Table, candidates: &[&str], hint: &'static str) -> Result<V
             column: candidates.first().copied().unwrap_or_default().to_owned(),
             hint,
         })?;
-    unique_keys(table, column)
+    unique_keys(table, column, normal)
 }
 
-/// The cells of a key column, refused when one is empty or repeated.
-fn unique_keys(table: &Table, column: usize) -> Result<Vec<String>> {
+/// The cells of a key column as `normal` makes them, refused when one is
+/// empty or two are the same.
+fn unique_keys(table: &Table, column: usize, normal: fn(&str) -> &str) -> Result<Vec<String>> {
     let mut seen: HashMap<&str, usize> = HashMap::with_capacity(table.rows.len());
     let mut keys = Vec::with_capacity(table.rows.len());
     for row in 0..table.rows.len() {
-        let key = table.cell(row, column).trim();
+        let cell = table.cell(row, column).trim();
+        let key = normal(cell);
         if key.is_empty() {
             return Err(SubmissionError::EmptyKey {
                 at: table.location(row, Some(column)),
@@ -469,7 +500,7 @@ fn unique_keys(table: &Table, column: usize) -> Result<Vec<String>> {
         if let Some(first) = seen.insert(key, row) {
             return Err(SubmissionError::DuplicateKey {
                 at: table.location(row, Some(column)),
-                key: key.to_owned(),
+                key: cell.to_owned(),
                 first_unit: table.unit,
                 first_row: table.lines.get(first).copied().unwrap_or(0),
             });

@@ -87,9 +87,17 @@ pub fn read_zip(file: &str, bytes: &[u8], limits: &ArchiveLimits) -> Result<Subm
 /// The columns that may hold a submission's key, in order of preference.
 const MAIN_KEYS: [&str; 3] = [KEY, "meta-instanceID", "instanceID"];
 
-/// Links repeat rows to their parents by `KEY` / `PARENT_KEY`.
+/// A key without the instance ID's scheme: KoBoToolbox's `_uuid` for the
+/// instance ID, so that the same submission gets the same key from either
+/// tool; `uuid:abc` and `abc` are one key.
+fn bare_key(key: &str) -> &str {
+    key.strip_prefix("uuid:").unwrap_or(key)
+}
+
+/// Links repeat rows to their parents by `KEY` / `PARENT_KEY`, keys
+/// compared without their scheme (see [`bare_key`]).
 fn link(tables: Vec<Table>, encoding: Encoding) -> Result<Submissions> {
-    let keys = super::main_keys(&tables[0], &MAIN_KEYS, KEY_HINT)?;
+    let keys = super::main_keys(&tables[0], &MAIN_KEYS, KEY_HINT, bare_key)?;
     let submitted_at = tables[0].column(SUBMISSION_DATE);
     let mut by_key: HashMap<String, (usize, usize)> = HashMap::new();
     for (row, key) in keys.iter().enumerate() {
@@ -103,12 +111,15 @@ fn link(tables: Vec<Table>, encoding: Encoding) -> Result<Submissions> {
                 column: KEY.to_owned(),
                 hint: KEY_HINT,
             })?;
-        for (row, key) in unique_keys(table, column)?.into_iter().enumerate() {
-            if let Some((first_table, first_row)) = by_key.insert(key.clone(), (t, row)) {
+        for (row, key) in unique_keys(table, column, bare_key)?
+            .into_iter()
+            .enumerate()
+        {
+            if let Some((first_table, first_row)) = by_key.insert(key, (t, row)) {
                 let first = &tables[first_table];
                 return Err(SubmissionError::DuplicateKey {
                     at: table.location(row, Some(column)),
-                    key,
+                    key: table.cell(row, column).trim().to_owned(),
                     first_unit: first.unit,
                     first_row: first.lines.get(first_row).copied().unwrap_or(0),
                 });
@@ -127,41 +138,17 @@ fn link(tables: Vec<Table>, encoding: Encoding) -> Result<Submissions> {
         let mut links = Vec::with_capacity(table.rows.len());
         for row in 0..table.rows.len() {
             let parent = table.cell(row, column).trim();
-            let found =
-                by_key
-                    .get(parent)
-                    .copied()
-                    .ok_or_else(|| SubmissionError::MissingParent {
-                        at: table.location(row, Some(column)),
-                        parent: parent.to_owned(),
-                    })?;
+            let found = by_key.get(bare_key(parent)).copied().ok_or_else(|| {
+                SubmissionError::MissingParent {
+                    at: table.location(row, Some(column)),
+                    parent: parent.to_owned(),
+                }
+            })?;
             links.push(Some(found));
         }
         parents.push(links);
     }
     check_acyclic(&tables, &parents)?;
-    // The instance ID without its scheme is KoBoToolbox's `_uuid`: the same
-    // submission gets the same key from either tool.
-    let keys: Vec<String> = keys
-        .into_iter()
-        .map(|k| match k.strip_prefix("uuid:") {
-            Some(bare) => bare.to_owned(),
-            None => k,
-        })
-        .collect();
-    // `uuid:abc` and `abc` are one submission once the scheme is gone.
-    let mut seen: HashMap<&str, usize> = HashMap::with_capacity(keys.len());
-    for (row, key) in keys.iter().enumerate() {
-        if let Some(first) = seen.insert(key, row) {
-            let main = &tables[0];
-            return Err(SubmissionError::DuplicateKey {
-                at: main.location(row, MAIN_KEYS.iter().find_map(|c| main.column(c))),
-                key: key.clone(),
-                first_unit: main.unit,
-                first_row: main.lines.get(first).copied().unwrap_or(0),
-            });
-        }
-    }
     Ok(Submissions {
         origin: Origin::OdkZip,
         encoding,
@@ -170,4 +157,62 @@ fn link(tables: Vec<Table>, encoding: Encoding) -> Result<Submissions> {
         submitted_at,
         parents,
     })
+}
+
+#[cfg(test)]
+pub(crate) mod tests {
+    use std::io::Write;
+
+    use super::*;
+
+    /// A zip of these entries.
+    pub(crate) fn zip_of(entries: &[(&str, &str)]) -> Vec<u8> {
+        let mut zip = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+        for (name, text) in entries {
+            zip.start_file(*name, zip::write::SimpleFileOptions::default())
+                .unwrap_or_else(|e| panic!("{e}"));
+            zip.write_all(text.as_bytes())
+                .unwrap_or_else(|e| panic!("{e}"));
+        }
+        zip.finish().unwrap_or_else(|e| panic!("{e}")).into_inner()
+    }
+
+    fn read(main: &str, members: &str) -> Result<Submissions> {
+        let bytes = zip_of(&[("f.csv", main), ("f-member.csv", members)]);
+        read_zip("s.zip", &bytes, &ArchiveLimits::default())
+    }
+
+    const MEMBERS: &str = "age,PARENT_KEY,KEY\n12,uuid:a,uuid:a/member[1]\n40,b,b/member[1]\n";
+
+    #[test]
+    fn keys_are_kept_and_linked_without_their_scheme() {
+        let main = "SubmissionDate,name,KEY\n2024-01-01,x,uuid:a\n2024-01-01,y,b\n";
+        let subs = read(main, MEMBERS).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(subs.keys, ["a", "b"]);
+        assert_eq!(subs.parents[1], [Some((0, 0)), Some((0, 1))]);
+        // A parent named with or without the scheme is the same row.
+        let members = MEMBERS.replace(",uuid:a,", ",a,");
+        let subs = read(main, &members).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(subs.parents[1], [Some((0, 0)), Some((0, 1))]);
+    }
+
+    #[test]
+    fn keys_repeated_with_and_without_their_scheme_are_refused_with_position() {
+        let main = "SubmissionDate,name,KEY\n2024-01-01,x,uuid:a\n2024-01-01,y,a\n";
+        let members = "age,PARENT_KEY,KEY\n12,uuid:a,uuid:a/member[1]\n";
+        assert_eq!(
+            read(main, members).err().map(|e| e.to_string()).as_deref(),
+            Some(
+                "s.zip, entry \"f.csv\", line 3, column \"KEY\": key a appears twice (first at line 2)"
+            )
+        );
+        let members = MEMBERS.replace("b/member[1]", "uuid:a/member[1]");
+        let main = "SubmissionDate,name,KEY\n2024-01-01,x,uuid:a\n2024-01-01,y,b\n";
+        assert_eq!(
+            read(main, &members).err().map(|e| e.to_string()).as_deref(),
+            Some(
+                "s.zip, entry \"f-member.csv\", line 3, column \"KEY\": key uuid:a/member[1] appears twice (first at line 2)"
+            )
+        );
+    }
 }

@@ -11,9 +11,11 @@
 //!   the choice's name or label, or `other` for an `or_other` one (cells
 //!   `1`/`0`, `True`/`False`);
 //! - the "specify other" answer of an `or_other` select: header `_other`;
-//! - the parts of a geopoint: ODK Central's (`-Latitude`, `-Longitude`,
-//!   `-Altitude`, `-Accuracy`, the only columns of a geopoint in its CSV)
-//!   and KoBoToolbox's (`_gps_latitude`... beside the whole answer), read
+//! - the parts of a geopoint: ODK Central's (`gps-Latitude`,
+//!   `-Longitude`, `-Altitude`, `-Accuracy`, the only columns of a
+//!   geopoint in its CSV) and KoBoToolbox's (`_gps_latitude`,
+//!   `_gps_longitude`, `_gps_altitude`, `_gps_precision` beside the whole
+//!   answer, after the groups inside a group: `grp/_gps_latitude`), read
 //!   into the whole answer when the export has no column for it;
 //! - the tools' own columns (`_id`, `_uuid`, `KEY`, ...), skipped.
 //!
@@ -24,6 +26,7 @@ use std::collections::HashMap;
 use sankore_domain::instrument::{Instrument, Item, LocalizedText, QuestionType};
 use sankore_domain::{AnswersBuilder, RepeatRow, Response};
 
+use super::kobo::{SheetName, named_one, sheet_name_of};
 use super::{Location, Result, RowRef, SubmissionError, Submissions, Table};
 
 /// How an answer is checked and normalised.
@@ -112,8 +115,8 @@ enum Target {
     Field(usize),
     /// One choice column of a select_multiple field.
     Choice(usize, String),
-    /// One part of a geopoint field (0: latitude, 1: longitude, 2:
-    /// altitude, 3: accuracy), read when the export has no whole column.
+    /// One part of a geopoint field, by its index in [`GEOPOINT_PARTS`],
+    /// read when the export has no whole column.
     GeopointPart(usize, usize),
     /// Several things at the same rank.
     Ambiguous,
@@ -200,16 +203,25 @@ fn plan<'f>(
             .unwrap_or(q.path)
             .trim_start_matches('/');
         let full = q.path.trim_start_matches('/');
-        let xml: Vec<String> = [full, relative]
+        // Each header naming the question, with its rank and where its last
+        // part (the name or label after the groups) starts.
+        let mut bases: Vec<(String, u8, usize)> = [full, relative]
             .iter()
-            .map(|p| p.replace('/', &separator.to_string()))
+            .map(|p| {
+                let header = p.replace('/', &separator.to_string());
+                let last = header
+                    .rfind(separator)
+                    .map_or(0, |i| i + separator.len_utf8());
+                (header, 0, last)
+            })
             .collect();
-        let mut labels: Vec<String> = q
-            .question
-            .label
-            .iter()
-            .map(|(_, t)| t.trim().to_owned())
-            .collect();
+        bases.push((q.question.name.clone(), 1, 0));
+        bases.extend(
+            q.question
+                .label
+                .iter()
+                .map(|(_, t)| (t.trim().to_owned(), 2, 0)),
+        );
         let ancestors = ancestor_labels(form, q.path);
         if !ancestors.is_empty() {
             for (language, text) in q.question.label.iter() {
@@ -218,20 +230,18 @@ fn plan<'f>(
                     .filter_map(|l| l.get(language))
                     .map(str::trim)
                     .collect();
-                joined.push(text.trim());
-                labels.push(joined.join("/"));
+                joined.push("");
+                let groups = joined.join("/");
+                bases.push((format!("{groups}{}", text.trim()), 2, groups.len()));
             }
         }
-        let mut bases: Vec<(String, u8)> = xml.iter().map(|h| (h.clone(), 0)).collect();
-        bases.push((q.question.name.clone(), 1));
-        bases.extend(labels.into_iter().map(|l| (l, 2)));
-        for (base, rank) in &bases {
+        for (base, rank, _) in &bases {
             candidates.add(base, *rank, Target::Field(index));
         }
         if kind == Kind::SelectMultiple
             && let Some(l) = list.and_then(|l| form.choice_list(l))
         {
-            for (base, rank) in &bases {
+            for (base, rank, _) in &bases {
                 for c in &l.choices {
                     let target = Target::Choice(index, c.name.clone());
                     candidates.add(&format!("{base}/{}", c.name), *rank, target.clone());
@@ -253,29 +263,22 @@ fn plan<'f>(
             }
         }
         if matches!(q.question.kind, QuestionType::Geopoint) {
-            for (base, rank) in &bases {
-                // ODK Central: `gps-Latitude`...
-                for (part, name) in ["Latitude", "Longitude", "Altitude", "Accuracy"]
-                    .iter()
-                    .enumerate()
+            for (base, rank, last) in &bases {
+                let (groups, name) = base.split_at(*last);
+                for (part, (odk, kobo)) in [
+                    ("Latitude", "latitude"),
+                    ("Longitude", "longitude"),
+                    ("Altitude", "altitude"),
+                    ("Accuracy", "precision"),
+                ]
+                .iter()
+                .enumerate()
                 {
                     let target = Target::GeopointPart(index, part);
-                    candidates.add(&format!("{base}-{name}"), *rank, target);
-                }
-            }
-            // KoBoToolbox: `grp/_gps_latitude` (at the top level the
-            // leading `_` makes them tool columns, skipped).
-            for header in &xml {
-                let (groups, name) = match header.rsplit_once(separator) {
-                    Some((groups, name)) => (format!("{groups}{separator}"), name),
-                    None => (String::new(), header.as_str()),
-                };
-                for (part, suffix) in ["latitude", "longitude", "altitude", "precision"]
-                    .iter()
-                    .enumerate()
-                {
-                    let target = Target::GeopointPart(index, part);
-                    candidates.add(&format!("{groups}_{name}_{suffix}"), 0, target);
+                    // ODK Central: `grp-gps-Latitude`.
+                    candidates.add(&format!("{base}-{odk}"), *rank, target.clone());
+                    // KoBoToolbox: `grp/_gps_latitude`, at any depth.
+                    candidates.add(&format!("{groups}_{name}_{kobo}"), *rank, target);
                 }
             }
         }
@@ -290,7 +293,7 @@ fn plan<'f>(
         });
         if or_other {
             let other = fields.len();
-            for (base, rank) in &bases {
+            for (base, rank, _) in &bases {
                 candidates.add(&format!("{base}_other"), *rank, Target::Field(other));
             }
             fields.push(Field {
@@ -326,10 +329,12 @@ fn assign<'f>(
                 column: format!("#{} (no header)", c + 1),
             });
         }
-        if origin.is_meta(header) {
+        let target = candidates.0.get(header.as_str()).map(|(_, t)| t);
+        // KoBoToolbox's `_gps_latitude`... look like its own columns.
+        if origin.is_meta(header) && !matches!(target, Some(Target::GeopointPart(..))) {
             continue;
         }
-        match candidates.0.get(header.as_str()).map(|(_, t)| t) {
+        match target {
             None => {
                 return Err(SubmissionError::UnknownColumn {
                     place: table.place.clone(),
@@ -342,7 +347,18 @@ fn assign<'f>(
                     column: header.clone(),
                 });
             }
-            Some(Target::GeopointPart(f, part)) => fields[*f].geopoint_parts[*part] = Some(c),
+            Some(Target::GeopointPart(f, part)) => {
+                let field = &mut fields[*f];
+                if let Some(first) = field.geopoint_parts[*part] {
+                    return Err(SubmissionError::DuplicateColumn {
+                        place: table.place.clone(),
+                        column: format!("{} ({})", field.path, GEOPOINT_PARTS[*part]),
+                        first: first + 1,
+                        second: c + 1,
+                    });
+                }
+                field.geopoint_parts[*part] = Some(c);
+            }
             Some(Target::Field(f)) => {
                 let field = &mut fields[*f];
                 if let Some(first) = field.column {
@@ -633,10 +649,14 @@ fn answers(table: &Table, row: usize, fields: &[Field<'_>]) -> Result<sankore_do
     Ok(builder.finish())
 }
 
+/// The parts of a geopoint, in the order of its answer.
+const GEOPOINT_PARTS: [&str; 4] = ["latitude", "longitude", "altitude", "accuracy"];
+
 /// A geopoint (`lat lon alt acc`, as collected) from the columns of its
 /// parts, for exports that write only those (ODK Central's CSV); `None`
-/// when latitude or longitude is empty. Missing altitude or accuracy before
-/// a given one count as 0.
+/// when every part is empty, refused when latitude or longitude is empty
+/// beside another part. Missing altitude or accuracy before a given one
+/// count as 0.
 fn geopoint_of_parts(
     table: &Table,
     row: usize,
@@ -654,8 +674,15 @@ fn geopoint_of_parts(
         }
         values.push(value);
     }
-    if values[0].is_empty() || values[1].is_empty() {
+    if values.iter().all(|v| v.is_empty()) {
         return Ok(None);
+    }
+    if let Some(part) = (0..2).find(|p| values[*p].is_empty()) {
+        let present = values.iter().position(|v| !v.is_empty()).unwrap_or(0);
+        return Err(SubmissionError::Value {
+            at: table.location(row, parts[present]),
+            reason: format!("a geopoint part without its {}", GEOPOINT_PARTS[part]),
+        });
     }
     let given = values.iter().rposition(|v| !v.is_empty()).unwrap_or(1) + 1;
     let point: Vec<&str> = values[..given]
@@ -713,24 +740,34 @@ fn for_rows<T: Send>(table: &Table, each: impl Fn(usize) -> Result<T> + Sync) ->
     Ok(all)
 }
 
-/// The repeat of the form a repeat table holds: by name, or by the name
-/// cut to 31 characters (a spreadsheet's limit on sheet names).
+/// The repeat of the form a repeat table holds: by name (or its path
+/// joined by `-`), or by the name cut as sheet names are (see
+/// [`sheet_name_of`]); refused when several repeats may be the one.
 fn repeat_path<'f>(form: &'f Instrument, table: &Table) -> Result<&'f str> {
     let name = table.repeat.as_deref().unwrap_or_default();
-    let mut found = None;
-    for q in form.questions() {
-        let Some(repeat) = q.repeat else { continue };
-        let last = repeat.rsplit('/').next().unwrap_or(repeat);
-        let cut: String = last.chars().take(31).collect();
-        if last == name || cut == name || repeat.trim_start_matches('/').replace('/', "-") == name {
-            found = Some(repeat);
-            break;
-        }
-    }
-    found.ok_or_else(|| SubmissionError::UnknownRepeat {
-        place: table.place.clone(),
-        repeat: name.to_owned(),
-    })
+    let candidates = form
+        .questions()
+        .into_iter()
+        .filter_map(|q| q.repeat)
+        .flat_map(|repeat| {
+            let last = repeat.rsplit('/').next().unwrap_or(repeat);
+            let dashed = repeat.trim_start_matches('/').replace('/', "-");
+            [
+                (repeat, sheet_name_of(name, last)),
+                (repeat, (dashed == name).then_some(SheetName::Exact)),
+            ]
+        });
+    named_one(candidates)
+        .map_err(|(first, second)| SubmissionError::AmbiguousRepeat {
+            place: table.place.clone(),
+            repeat: name.to_owned(),
+            first: first.to_owned(),
+            second: second.to_owned(),
+        })?
+        .ok_or_else(|| SubmissionError::UnknownRepeat {
+            place: table.place.clone(),
+            repeat: name.to_owned(),
+        })
 }
 
 /// Reads every submission against the form: each column matched, each
@@ -1117,5 +1154,182 @@ pub(crate) mod tests {
             check("Manque d'emploi x"),
             Err("k.csv, line 2: value \"Manque\" is not a choice of list \"reasons\"".to_owned())
         );
+    }
+
+    /// A form with a geopoint in a group and one at the top level.
+    fn geo_form() -> Instrument {
+        let survey = vec![
+            Item::Group(Group {
+                name: "resp".to_owned(),
+                label: text("Répondant", "Respondent"),
+                relevant: None,
+                appearance: None,
+                extra: Default::default(),
+                children: vec![question(
+                    "gps",
+                    QuestionType::Geopoint,
+                    "Position",
+                    "Location",
+                )],
+            }),
+            question("spot", QuestionType::Geopoint, "Lieu", "Spot"),
+        ];
+        let settings = Settings {
+            form_id: "geo".to_owned(),
+            ..Settings::default()
+        };
+        Instrument::new(settings, survey, Vec::new()).unwrap_or_else(|e| panic!("{e}"))
+    }
+
+    fn odk(text: &str) -> Result<Vec<Response>> {
+        let zip = super::super::odk::tests::zip_of(&[("geo.csv", text)]);
+        let limits = crate::archive::ArchiveLimits::default();
+        link(
+            &super::super::odk::read_zip("s.zip", &zip, &limits)?,
+            &geo_form(),
+        )
+    }
+
+    fn kobo(text: &str) -> Result<Vec<Response>> {
+        link(
+            &super::super::kobo::read_csv("k.csv", text.as_bytes())?,
+            &geo_form(),
+        )
+    }
+
+    fn geopoints(responses: &[Response]) -> Vec<(Option<&str>, Option<&str>)> {
+        responses
+            .iter()
+            .map(|r| (r.answers.get("/resp/gps"), r.answers.get("/spot")))
+            .collect()
+    }
+
+    const ODK_PARTS: &str = "SubmissionDate,resp-gps-Latitude,resp-gps-Longitude,resp-gps-Altitude,resp-gps-Accuracy,spot-Latitude,spot-Longitude,spot-Altitude,spot-Accuracy,KEY";
+
+    #[test]
+    fn geopoints_are_read_whole_or_from_their_parts() {
+        let expected = [(Some("16.77 -3.00 250 5"), Some("16.7 -3.1")), (None, None)];
+        // ODK Central writes a geopoint only as its parts.
+        let parts = format!(
+            "{ODK_PARTS}\n2024-03-01,16.77,-3.00,250,5,16.7,-3.1,,,uuid:a\n2024-03-01,,,,,,,,,uuid:b\n"
+        );
+        assert_eq!(geopoints(&ok(odk(&parts))), expected);
+        // KoBoToolbox writes the whole answer, which wins, and its parts,
+        // inside a group after the group's path.
+        let whole = "\"resp/gps\";\"resp/_gps_latitude\";\"resp/_gps_longitude\";\"resp/_gps_altitude\";\"resp/_gps_precision\";\"spot\";\"_spot_latitude\";\"_spot_longitude\";\"_spot_altitude\";\"_spot_precision\";\"_uuid\"\n\"16.77 -3.00 250 5\";\"16.77\";\"-3\";\"250\";\"5\";\"16.7 -3.1\";\"16.7\";\"-3.1\";\"\";\"\";\"a\"\n\"\";\"\";\"\";\"\";\"\";\"\";\"\";\"\";\"\";\"\";\"b\"\n";
+        assert_eq!(geopoints(&ok(kobo(whole))), expected);
+        // Its parts alone, at any depth, by XML names or by labels.
+        let alone = whole
+            .replacen("\"resp/gps\";", "", 1)
+            .replacen("\"spot\";", "", 1)
+            .replacen("\"16.77 -3.00 250 5\";", "", 1)
+            .replacen("\"16.7 -3.1\";", "", 1)
+            .replace(
+                "\"\";\"\";\"\";\"\";\"\";\"\";\"\";\"\";\"\";\"\";",
+                "\"\";\"\";\"\";\"\";\"\";\"\";\"\";\"\";",
+            );
+        let expected = [(Some("16.77 -3 250 5"), Some("16.7 -3.1")), (None, None)];
+        assert_eq!(geopoints(&ok(kobo(&alone))), expected);
+        let labels = alone
+            .replace("resp/_gps_", "Répondant/_Position_")
+            .replace("_spot_", "_Lieu_");
+        assert_eq!(geopoints(&ok(kobo(&labels))), expected);
+    }
+
+    #[test]
+    fn broken_geopoint_parts_are_refused_with_position() {
+        let line = |cells: &str| format!("{ODK_PARTS}\n2024-03-01,{cells},,,,,uuid:a\n");
+        let refused = |cells: &str| odk(&line(cells)).err().map(|e| e.to_string());
+        let at = |column: &str, reason: &str| {
+            Some(format!(
+                "s.zip, entry \"geo.csv\", line 2, column \"{column}\": {reason}"
+            ))
+        };
+        assert_eq!(
+            refused("16.77,,250,5"),
+            at("resp-gps-Latitude", "a geopoint part without its longitude")
+        );
+        assert_eq!(
+            refused(",,250,"),
+            at("resp-gps-Altitude", "a geopoint part without its latitude")
+        );
+        assert_eq!(
+            refused("16.77,nord,,"),
+            at(
+                "resp-gps-Longitude",
+                "value is not a number (a part of a geopoint)"
+            )
+        );
+        // Two columns for one part.
+        let twice = "\"resp/_gps_latitude\";\"Répondant/_Position_latitude\";\"_uuid\"\n\"1\";\"1\";\"a\"\n";
+        assert_eq!(
+            kobo(twice).err().map(|e| e.to_string()).as_deref(),
+            Some("k.csv: two columns are headed \"/resp/gps (latitude)\" (columns 1 and 2)")
+        );
+    }
+
+    #[test]
+    fn repeat_sheets_named_by_cut_names_are_found_unless_several_repeats_may_be_theirs() {
+        let repeat = |name: &str| {
+            Item::Repeat(Repeat {
+                name: name.to_owned(),
+                label: text("Membres", "Members"),
+                relevant: None,
+                appearance: None,
+                repeat_count: None,
+                extra: Default::default(),
+                children: vec![question(
+                    &format!("{name}_age"),
+                    QuestionType::Integer,
+                    "Âge",
+                    "Age",
+                )],
+            })
+        };
+        let settings = Settings {
+            form_id: "f".to_owned(),
+            ..Settings::default()
+        };
+        let form = |names: &[&str]| {
+            Instrument::new(
+                settings.clone(),
+                names.iter().map(|n| repeat(n)).collect(),
+                Vec::new(),
+            )
+            .unwrap_or_else(|e| panic!("{e}"))
+        };
+        let sheet = |name: &str| Table {
+            place: format!("k.xlsx, sheet {name:?}"),
+            repeat: Some(name.to_owned()),
+            unit: "row",
+            headers: Vec::new(),
+            hxl: None,
+            rows: super::super::Rows::default(),
+            lines: Vec::new(),
+        };
+        let first = "household_members_information_first";
+        let second = "household_members_information_second";
+        let one = form(&["member", first]);
+        for name in [
+            "household_members_informatio...",
+            "household_members_information_f",
+        ] {
+            assert_eq!(ok(repeat_path(&one, &sheet(name))), format!("/{first}"));
+        }
+        assert_eq!(ok(repeat_path(&one, &sheet("member"))), "/member");
+        let two = form(&[first, second]);
+        assert_eq!(
+            repeat_path(&two, &sheet("household_members_informatio..."))
+                .err()
+                .map(|e| e.to_string())
+                .as_deref(),
+            Some(
+                "k.xlsx, sheet \"household_members_informatio...\": \"household_members_informatio...\" may be repeat group \"/household_members_information_first\" or \"/household_members_information_second\" of the form: give them names that differ sooner, and export again"
+            )
+        );
+        assert!(matches!(
+            repeat_path(&two, &sheet("members")),
+            Err(SubmissionError::UnknownRepeat { .. })
+        ));
     }
 }
