@@ -116,7 +116,7 @@ fn plan<'f>(form: &'f Instrument, scope: Option<&str>, layout: &ResponseLayout<'
                     )
                 })
                 .collect();
-            if or_other {
+            if or_other && !choices.iter().any(|(name, _)| *name == "other") {
                 choices.push(("other", "other"));
             }
             for (choice, choice_label) in choices {
@@ -181,8 +181,13 @@ fn whole_column(
                         .to_owned(),
                 )
             })
-            .chain(or_other.then(|| ("other".to_owned(), "other".to_owned())))
             .collect();
+        // "other" of an or_other select, unless the list has it already.
+        if *or_other && !list.choices.iter().any(|c| c.name == "other") {
+            column
+                .value_labels
+                .push(("other".to_owned(), "other".to_owned()));
+        }
     }
     column
 }
@@ -382,6 +387,44 @@ mod tests {
             let back = link(&read, &form).unwrap_or_else(|e| panic!("{e}"));
             assert_eq!(back, responses(), "split: {split}");
         }
+    }
+
+    #[test]
+    fn other_is_labelled_once_when_the_list_has_it_too() {
+        use sankore_domain::instrument::{
+            Choice, ChoiceList, Item, LocalizedText, Question, Settings,
+        };
+        let choice = |name: &str| Choice {
+            name: name.to_owned(),
+            label: LocalizedText::plain(name),
+            extra: Default::default(),
+        };
+        let form = Instrument::new(
+            Settings {
+                form_id: "f".to_owned(),
+                ..Settings::default()
+            },
+            vec![Item::Question(Question::new(
+                "colour",
+                QuestionType::SelectOne {
+                    list: "colours".to_owned(),
+                    or_other: true,
+                },
+                LocalizedText::plain("Colour"),
+            ))],
+            vec![ChoiceList {
+                name: "colours".to_owned(),
+                choices: vec![choice("red"), choice("other")],
+            }],
+        )
+        .unwrap_or_else(|e| panic!("{e}"));
+        let tables = response_tables(&form, &[], &ResponseLayout::default());
+        let labels = &tables[0].columns[0].value_labels;
+        assert_eq!(
+            labels.iter().filter(|(v, _)| v == "other").count(),
+            1,
+            "{labels:?}"
+        );
     }
 
     #[test]

@@ -446,6 +446,10 @@ pub(crate) fn build(wb: &Workbook, options: &ReadOptions) -> Result<Instrument, 
         .collect();
 
     let survey_rows = headers::read_sheet(&headers::SURVEY, survey_sheet, &["type"], clean_text)?;
+    add_other_choices(&survey_rows, &mut choices);
+    // pyxform's `flat` (for ODK Tables): groups stay out of the data. Any
+    // value turns it on, even `no`, as `settings.get("flat")` does there.
+    let flat = setting("flat").is_some_and(|v| !v.trim().is_empty());
 
     let mut extra_settings: BTreeMap<String, String> = BTreeMap::new();
     let mut stack: Vec<Frame> = vec![Frame {
@@ -617,7 +621,7 @@ pub(crate) fn build(wb: &Workbook, options: &ReadOptions) -> Result<Instrument, 
                     ),
                 ));
             }
-            close_frame(&mut stack, &research_column, &choices)?;
+            close_frame(&mut stack, &research_column, &choices, flat)?;
             continue;
         }
         if let Some((control, loop_list)) = begin {
@@ -638,6 +642,15 @@ pub(crate) fn build(wb: &Workbook, options: &ReadOptions) -> Result<Instrument, 
                         ),
                     ));
                 }
+            }
+            if flat && control == Control::Repeat && loop_list.is_none() {
+                return Err(err(
+                    n,
+                    &type_col,
+                    format!(
+                        "repeat {name:?} cannot be used with the settings' flat column, which leaves groups and repeats out of the data (pyxform would write a repeat of the whole form)"
+                    ),
+                ));
             }
             if let Some(list) = &loop_list
                 && !choices.iter().any(|l| l.name == *list)
@@ -1139,10 +1152,158 @@ fn parse_end(type_cell: &str) -> Option<Control> {
     }
 }
 
+/// pyxform adds an `other` choice, labelled "Other", to the list of every
+/// "or other" select, unless the list has one: to the list itself, so every
+/// question using the list offers it and a loop over the list gets a group
+/// for it (wherever the select is in the survey sheet). Sankore does the
+/// same when another row uses the list (a select without "or other", a
+/// rank, a loop); a list only "or other" selects use is kept as written,
+/// their flag offering `other` (so an instrument round-trips through the
+/// writer unchanged).
+fn add_other_choices(survey_rows: &[Cells], choices: &mut [ChoiceList]) {
+    let enabled = || {
+        survey_rows
+            .iter()
+            .filter(|r| r.get(&["disabled"]).and_then(yes_no) != Some(true))
+            .filter_map(|r| r.get(&["type"]))
+    };
+    let or_other: HashSet<&str> = enabled()
+        .filter_map(types::select)
+        .filter_map(|(_, list, or_other)| or_other.then_some(list))
+        .collect();
+    let shared: HashSet<String> = enabled()
+        .filter_map(|t| match types::select(t) {
+            // a rank keeps no "or other" flag
+            Some((Select::Rank, list, _) | (_, list, false)) => Some(list.to_owned()),
+            Some(_) => None,
+            None => parse_begin(t).and_then(|(_, loop_list)| loop_list),
+        })
+        .collect();
+    for list in or_other.into_iter().filter(|l| shared.contains(*l)) {
+        let Some(l) = choices.iter_mut().find(|l| l.name == list) else {
+            continue;
+        };
+        if l.choices.iter().any(|c| c.name == "other") {
+            continue;
+        }
+        // "Other" in every language of the list's labels, as pyxform does.
+        let mut label = LocalizedText::default();
+        for c in &l.choices {
+            for lang in c.label.by_language.keys() {
+                label.set(Some(lang), "Other");
+            }
+            if c.label.default.is_some() {
+                label.set(None, "Other");
+            }
+        }
+        if label.by_language.is_empty() {
+            label = LocalizedText::plain("Other");
+        }
+        l.choices.push(Choice {
+            name: "other".to_owned(),
+            label,
+            extra: BTreeMap::new(),
+        });
+    }
+}
+
+/// pyxform's `%(name)s` and `%(label)s` in a loop's text, filled with the
+/// choice the copy is for (`%%` is a `%`); other `%` are kept.
+fn fill_loop_text(text: &str, name: &str, label: &str) -> String {
+    let mut out = String::new();
+    let mut rest = text;
+    while let Some(i) = rest.find('%') {
+        out.push_str(&rest[..i]);
+        let after = &rest[i..];
+        rest = if let Some(r) = after.strip_prefix("%(name)s") {
+            out.push_str(name);
+            r
+        } else if let Some(r) = after.strip_prefix("%(label)s") {
+            out.push_str(label);
+            r
+        } else if let Some(r) = after.strip_prefix("%%") {
+            out.push('%');
+            r
+        } else {
+            out.push('%');
+            &after[1..]
+        };
+    }
+    out.push_str(rest);
+    out
+}
+
+/// A text of a loop's question for one choice: in each language, the
+/// choice's label in that language (else its label without language, else
+/// its name).
+fn fill_loop_texts(text: &mut LocalizedText, choice: &Choice) {
+    let label = |lang: Option<&str>| {
+        choice
+            .label
+            .get(lang)
+            .or_else(|| choice.label.get(None))
+            .unwrap_or(&choice.name)
+            .to_owned()
+    };
+    if let Some(t) = &mut text.default {
+        *t = fill_loop_text(t, &choice.name, &label(None));
+    }
+    for (lang, t) in &mut text.by_language {
+        *t = fill_loop_text(t, &choice.name, &label(Some(lang)));
+    }
+}
+
+/// A loop's item copied for one choice: pyxform fills `%(label)s` and
+/// `%(name)s` in the texts of the loop's own items (not deeper).
+fn loop_copy(item: &Item, choice: &Choice) -> Item {
+    let mut item = item.clone();
+    let (texts, extra) = match &mut item {
+        Item::Question(q) => (
+            vec![
+                &mut q.label,
+                &mut q.hint,
+                &mut q.required_message,
+                &mut q.constraint_message,
+            ],
+            &mut q.extra,
+        ),
+        Item::Group(g) => (vec![&mut g.label], &mut g.extra),
+        Item::Repeat(r) => (vec![&mut r.label], &mut r.extra),
+    };
+    for t in texts.into_iter().chain(extra.values_mut()) {
+        fill_loop_texts(t, choice);
+    }
+    item
+}
+
+/// `outer` joined to an item's own relevance, down to the questions (pyxform
+/// puts a flattened group's relevance on its questions).
+fn add_relevance(item: &mut Item, outer: &Expression, row: usize) -> Result<(), XlsFormError> {
+    match item {
+        Item::Question(q) => {
+            q.relevant = Some(match &q.relevant {
+                None => outer.clone(),
+                Some(own) => parse_expr(
+                    &format!("({}) and ({})", outer.source, own.source),
+                    row,
+                    "relevant",
+                )?,
+            });
+        }
+        Item::Group(Group { children, .. }) | Item::Repeat(Repeat { children, .. }) => {
+            for c in children {
+                add_relevance(c, outer, row)?;
+            }
+        }
+    }
+    Ok(())
+}
+
 fn close_frame(
     stack: &mut Vec<Frame>,
     research_column: &[&str],
     choices: &[ChoiceList],
+    flat: bool,
 ) -> Result<(), XlsFormError> {
     let Some(frame) = stack.pop() else {
         return Ok(());
@@ -1163,6 +1324,8 @@ fn close_frame(
             .map(|l| {
                 l.choices
                     .iter()
+                    // pyxform leaves a choice named `none` out of a loop
+                    .filter(|c| c.name != "none")
                     .map(|c| {
                         Item::Group(Group {
                             name: c.name.clone(),
@@ -1170,7 +1333,7 @@ fn close_frame(
                             relevant: None,
                             appearance: None,
                             extra: BTreeMap::new(),
-                            children: frame.items.clone(),
+                            children: frame.items.iter().map(|i| loop_copy(i, c)).collect(),
                         })
                     })
                     .collect()
@@ -1208,7 +1371,32 @@ fn close_frame(
             children,
         }),
     };
-    stack_top(stack).items.push(item);
+    let parent = stack_top(stack);
+    match item {
+        // `flat`: a group (or loop) leaves the data, its items take its
+        // place, its relevance joined to theirs.
+        Item::Group(group) if flat => {
+            parent.seen.remove(&group.name);
+            for mut child in group.children {
+                if let Some(outer) = &group.relevant {
+                    add_relevance(&mut child, outer, n)?;
+                }
+                if !parent.seen.insert(child.name().to_owned()) {
+                    return Err(err(
+                        n,
+                        "name",
+                        format!(
+                            "{:?} of group {:?} is also a name beside the group: with the settings' flat column, groups leave the data, so their items' names must be unique with their parent's",
+                            child.name(),
+                            group.name
+                        ),
+                    ));
+                }
+                parent.items.push(child);
+            }
+        }
+        item => parent.items.push(item),
+    }
     Ok(())
 }
 
@@ -1842,5 +2030,131 @@ mod tests {
         assert!(references("${a").is_err());
         assert!(is_reference("${q}"));
         assert!(!is_reference("x${q}"));
+    }
+
+    fn read_md(md: &str) -> Result<Instrument, XlsFormError> {
+        super::super::read(
+            md.as_bytes(),
+            super::super::FileKind::Markdown,
+            &ReadOptions::new("data"),
+        )
+    }
+
+    fn paths(form: &Instrument) -> Vec<&str> {
+        form.questions().iter().map(|q| q.path).collect()
+    }
+
+    #[test]
+    fn or_other_adds_other_to_the_list_as_pyxform_does() -> Result<(), XlsFormError> {
+        let form = read_md(
+            "| survey |\n\
+             | | type | name | label::en |\n\
+             | | begin loop over t | loop | Loop |\n\
+             | | integer | n | How many %(label)s (%(name)s, 100%%)? |\n\
+             | | end loop | | |\n\
+             | | select_one t or_other | q | Q |\n\
+             | | select_one t | r | R |\n\
+             | choices |\n\
+             | | list_name | name | label::en |\n\
+             | | t | pit | Pit |\n\
+             | | t | none | None |\n",
+        )?;
+        let list = form.choice_list("t").map(|l| {
+            l.choices
+                .iter()
+                .map(|c| (c.name.as_str(), c.label.get(Some("en"))))
+                .collect::<Vec<_>>()
+        });
+        assert_eq!(
+            list,
+            Some(vec![
+                ("pit", Some("Pit")),
+                ("none", Some("None")),
+                ("other", Some("Other"))
+            ])
+        );
+        // the loop, before the select, has a group for `other`, none for `none`
+        assert_eq!(
+            paths(&form)[..2],
+            ["/loop/pit/n", "/loop/other/n"],
+            "{:?}",
+            paths(&form)
+        );
+        let label = |path: &str| match form.item(path) {
+            Some(Item::Question(q)) => q.label.get(Some("en")).map(str::to_owned),
+            _ => None,
+        };
+        assert_eq!(
+            label("/loop/pit/n").as_deref(),
+            Some("How many Pit (pit, 100%)?")
+        );
+        assert_eq!(
+            label("/loop/other/n").as_deref(),
+            Some("How many Other (other, 100%)?")
+        );
+        // a list only `or_other` selects use is kept as written
+        let alone = read_md(
+            "| survey |\n\
+             | | type | name | label |\n\
+             | | select_one t or_other | q | Q |\n\
+             | choices |\n\
+             | | list_name | name | label |\n\
+             | | t | pit | Pit |\n",
+        )?;
+        assert_eq!(alone.choice_list("t").map(|l| l.choices.len()), Some(1));
+        Ok(())
+    }
+
+    #[test]
+    fn flat_leaves_groups_out_as_pyxform_does() -> Result<(), XlsFormError> {
+        let form = read_md(
+            "| survey |\n\
+             | | type | name | label | relevant |\n\
+             | | text | a | A | |\n\
+             | | begin group | g | G | ${a} = 'x' or ${a} = 'y' |\n\
+             | | text | b | B | ${a} != 'z' |\n\
+             | | begin group | h | H | |\n\
+             | | text | g | C | |\n\
+             | | end group | | | |\n\
+             | | end group | | | |\n\
+             | settings |\n\
+             | | flat |\n\
+             | | yes |\n",
+        )?;
+        assert_eq!(paths(&form), ["/a", "/b", "/g"]);
+        let relevant = |path: &str| match form.item(path) {
+            Some(Item::Question(q)) => q.relevant.as_ref().map(|e| e.source.clone()),
+            _ => None,
+        };
+        assert_eq!(
+            relevant("/b").as_deref(),
+            Some("(${a} = 'x' or ${a} = 'y') and (${a} != 'z')")
+        );
+        assert_eq!(relevant("/g").as_deref(), Some("${a} = 'x' or ${a} = 'y'"));
+        // a name that flattening would repeat, and a repeat, are refused
+        let clash = read_md(
+            "| survey |\n\
+             | | type | name | label |\n\
+             | | text | a | A |\n\
+             | | begin group | g | G |\n\
+             | | text | a | A |\n\
+             | | end group | | |\n\
+             | settings |\n\
+             | | flat |\n\
+             | | yes |\n",
+        );
+        assert!(clash.is_err_and(|e| e.message.contains("flat")));
+        let repeat = read_md(
+            "| survey |\n\
+             | | type | name | label |\n\
+             | | begin repeat | r | R |\n\
+             | | text | a | A |\n\
+             | | end repeat | | |\n\
+             | settings |\n\
+             | | flat |\n\
+             | | yes |\n",
+        );
+        assert!(repeat.is_err_and(|e| e.message.contains("flat")));
+        Ok(())
     }
 }
