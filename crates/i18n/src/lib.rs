@@ -286,10 +286,10 @@ catalogue! {
     SessionsPerWeek => "Sessions per week", "Séances par semaine";
     OtherSessions => "Forums and roundtables", "Forums et tables rondes";
     Roundtables => "Roundtables", "Tables rondes";
-    ConsentGiven => "given", "donné";
-    ConsentPending => "pending", "en attente";
-    ConsentRefused => "refused", "refusé";
-    ConsentWithdrawn => "withdrawn", "retiré";
+    ConsentGiven => "consent given", "consentement donné";
+    ConsentPending => "consent pending", "consentement en attente";
+    ConsentRefused => "consent refused", "consentement refusé";
+    ConsentWithdrawn => "consent withdrawn", "consentement retiré";
     WeekOf => "Week of", "Semaine du";
     Search => "Search", "Rechercher";
     DemoAccounts => "Sign in with one of these demo accounts (passwords shown once):",

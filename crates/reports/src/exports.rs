@@ -435,7 +435,7 @@ mod tests {
         let consent = |t: &Table| t.columns.iter().position(|c| c.name == "consent");
         let named = participants(&records, Lang::Fr, true);
         let c = consent(&named).unwrap_or_default();
-        assert!(named.rows.iter().any(|r| r[c] == "donné"));
+        assert!(named.rows.iter().any(|r| r[c] == "consentement donné"));
         assert!(named.rows.iter().all(|r| r[c] != "given"));
         let coded = participants(&records, Lang::Fr, false);
         let c = consent(&coded).unwrap_or_default();
@@ -443,7 +443,7 @@ mod tests {
         assert!(
             coded.columns[c]
                 .value_labels
-                .contains(&("given".to_owned(), "donné".to_owned()))
+                .contains(&("given".to_owned(), "consentement donné".to_owned()))
         );
     }
 
