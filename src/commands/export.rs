@@ -313,32 +313,39 @@ fn write(args: &TableArgs, tables: &[Table]) -> Result<Vec<(PathBuf, usize)>> {
                 beside(syntax, &table.name)
             }
         };
-        if let Some(spss) = &args.spss {
-            let path = named(spss);
+        let syntaxes: [(&Option<PathBuf>, SyntaxWriter); 2] = [
+            (&args.spss, tabular::to_spss),
+            (&args.stata, tabular::to_stata),
+        ];
+        for (syntax, write_syntax) in syntaxes {
+            let Some(syntax) = syntax else {
+                continue;
+            };
+            let path = named(syntax);
             let name = data_file_from(&path, data)?;
             super::refi::write_atomically(
                 &path,
-                tabular::to_spss(table, data_file(args.format, &name), args.hxl).as_bytes(),
+                write_syntax(table, data_file(args.format, &name), args.hxl).as_bytes(),
             )?;
+        }
+        if let Some(spss) = &args.spss
+            && args.format == TableFormat::Csv
+        {
             let broken = tabular::cells_with_line_breaks(table);
-            if args.format == TableFormat::Csv && broken > 0 {
+            if broken > 0 {
                 eprintln!(
                     "warning: {broken} cells hold line breaks, which SPSS reads as new cases: open the XLSX export for them (see the note in {})",
-                    path.display()
+                    named(spss).display()
                 );
             }
-        }
-        if let Some(stata) = &args.stata {
-            let path = named(stata);
-            let name = data_file_from(&path, data)?;
-            super::refi::write_atomically(
-                &path,
-                tabular::to_stata(table, data_file(args.format, &name), args.hxl).as_bytes(),
-            )?;
         }
     }
     Ok(written)
 }
+
+/// Writes an SPSS syntax or Stata do-file for a table read from a data
+/// file (`tabular::to_spss`, `tabular::to_stata`).
+type SyntaxWriter = fn(&Table, tabular::DataFile<'_>, bool) -> String;
 
 /// The data file named `name`, as written in `format`.
 fn data_file(format: TableFormat, name: &str) -> tabular::DataFile<'_> {

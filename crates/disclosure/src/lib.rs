@@ -108,6 +108,17 @@ pub fn suppress_with(
     k: u64,
     primary: &[(usize, Reason)],
 ) -> Result<Vec<(usize, Reason)>, InvalidThreshold> {
+    Ok(listed(hidden_cells(cells, equations, k, primary)?))
+}
+
+/// The hidden cells as [`suppress_with`] chooses them: each cell's reason,
+/// `None` when shown.
+fn hidden_cells(
+    cells: &[Cell],
+    equations: &[Equation],
+    k: u64,
+    primary: &[(usize, Reason)],
+) -> Result<Vec<Option<Reason>>, InvalidThreshold> {
     check_threshold(k)?;
     let mut hidden: Vec<Option<Reason>> = cells
         .iter()
@@ -151,11 +162,16 @@ pub fn suppress_with(
             None => break,
         }
     }
-    Ok(hidden
+    Ok(hidden)
+}
+
+/// The hidden cells by index, with their reasons.
+fn listed(hidden: Vec<Option<Reason>>) -> Vec<(usize, Reason)> {
+    hidden
         .into_iter()
         .enumerate()
         .filter_map(|(i, r)| r.map(|r| (i, r)))
-        .collect())
+        .collect()
 }
 
 /// [`suppress`] for a table without totals whose cells fall in breakdowns
@@ -167,19 +183,9 @@ pub fn suppress_groups(
     groups: &[&[usize]],
     k: u64,
 ) -> Result<Vec<(usize, Reason)>, InvalidThreshold> {
-    let mut hidden: Vec<Option<Reason>> =
-        suppress(cells, &[], k)?
-            .into_iter()
-            .fold(vec![None; cells.len()], |mut all, (i, r)| {
-                all[i] = Some(r);
-                all
-            });
+    let mut hidden = hidden_cells(cells, &[], k, &[])?;
     hide_zeros_beside_primary(cells, groups, &mut hidden);
-    Ok(hidden
-        .into_iter()
-        .enumerate()
-        .filter_map(|(i, r)| r.map(|r| (i, r)))
-        .collect())
+    Ok(listed(hidden))
 }
 
 /// Hides the shown zeros of every group that holds a cell hidden for its
