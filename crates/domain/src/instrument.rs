@@ -1137,6 +1137,17 @@ mod tests {
         let back: Instrument = serde_json::from_str(&json)?;
         assert_eq!(back, form);
         assert_eq!(back.questions().len(), 4);
+        // Kept sheets are stored with the instrument; instruments stored
+        // before they were kept (no such field) still read.
+        assert!(!json.contains("kept_sheets"));
+        let kept = form.with_kept_sheets(vec![KeptSheet {
+            name: "external_choices".to_owned(),
+            columns: vec!["list_name".to_owned(), "name".to_owned()],
+            rows: vec![vec!["towns".to_owned(), "tbk".to_owned()]],
+        }]);
+        let back: Instrument = serde_json::from_str(&serde_json::to_string(&kept)?)?;
+        assert_eq!(back.kept_sheets(), kept.kept_sheets());
+        assert_eq!(back, kept);
         Ok(())
     }
 
