@@ -355,10 +355,12 @@ impl Source<'_> {
 
     /// The cells read, as rows of `columns` cells. (The cells are the
     /// text's bytes less some quotes, so always UTF-8 cut at characters.)
-    fn rows(self, mut cells: Cells, columns: usize) -> Result<Rows> {
-        cells.bytes.truncate(cells.used);
-        String::from_utf8(cells.bytes)
+    /// Checked with SIMD and copied: on accented text that is several
+    /// times faster than the standard check `String::from_utf8` makes.
+    fn rows(self, cells: Cells, columns: usize) -> Result<Rows> {
+        simdutf8::basic::from_utf8(&cells.bytes[..cells.used])
             .ok()
+            .map(str::to_owned)
             .and_then(|text| Rows::from_parts(text, cells.ends, columns))
             .ok_or_else(|| SubmissionError::Csv {
                 place: self.place.to_owned(),

@@ -487,7 +487,8 @@ fn main_keys(
 /// The cells of a key column as `normal` makes them, refused when one is
 /// empty or two are the same.
 fn unique_keys(table: &Table, column: usize, normal: fn(&str) -> &str) -> Result<Vec<String>> {
-    let mut seen: HashMap<&str, usize> = HashMap::with_capacity(table.rows.len());
+    let mut seen: HashMap<&str, usize, foldhash::fast::RandomState> =
+        HashMap::with_capacity_and_hasher(table.rows.len(), foldhash::fast::RandomState::default());
     let mut keys = Vec::with_capacity(table.rows.len());
     for row in 0..table.rows.len() {
         let cell = table.cell(row, column).trim();

@@ -98,7 +98,13 @@ impl<'f> Lookup<'f> {
 
     fn get(&self, key: &str) -> Option<&'f str> {
         match self {
-            Lookup::Few(few) => few.iter().find(|(k, _)| *k == key).map(|(_, v)| *v),
+            // The first bytes compared first: most keys differ there, and a
+            // call to compare whole strings costs more than these short
+            // keys.
+            Lookup::Few(few) => few
+                .iter()
+                .find(|(k, _)| k.as_bytes().first() == key.as_bytes().first() && *k == key)
+                .map(|(_, v)| *v),
             Lookup::Many(many) => many.get(key).copied(),
         }
     }
@@ -595,6 +601,17 @@ fn labels_joined(
     }
 }
 
+/// `text` without white space at either end; at once when it starts and
+/// ends with a visible ASCII character, as most answers do.
+fn trim(text: &str) -> &str {
+    let visible = |b: Option<&u8>| b.is_some_and(u8::is_ascii_graphic);
+    if visible(text.as_bytes().first()) && visible(text.as_bytes().last()) {
+        text
+    } else {
+        text.trim()
+    }
+}
+
 /// The answers of one row of a table.
 fn answers(table: &Table, row: usize, fields: &[Field<'_>]) -> Result<sankore_domain::Answers> {
     let Some(record) = table.rows.get(row) else {
@@ -607,7 +624,7 @@ fn answers(table: &Table, row: usize, fields: &[Field<'_>]) -> Result<sankore_do
         match field.column {
             Some(c) => {
                 let raw = record.get(c).unwrap_or("");
-                let trimmed = raw.trim();
+                let trimmed = trim(raw);
                 if trimmed.is_empty() {
                     continue;
                 }
@@ -828,6 +845,26 @@ pub fn link(submissions: &Submissions, form: &Instrument) -> Result<Vec<Response
 pub(crate) mod tests {
     use super::*;
     use sankore_domain::instrument::{Choice, ChoiceList, Group, Question, Repeat, Settings};
+
+    #[test]
+    fn trimming_answers_agrees_with_the_standard_trim() {
+        for text in [
+            "",
+            " ",
+            "a",
+            " a",
+            "a ",
+            "\ta\n",
+            "é",
+            " é ",
+            "\u{a0}x\u{a0}",
+            "x\u{3000}",
+            "a b",
+            "\r\n",
+        ] {
+            assert_eq!(trim(text), text.trim(), "{text:?}");
+        }
+    }
 
     fn text(fr: &str, en: &str) -> LocalizedText {
         let mut t = LocalizedText::default();
