@@ -104,6 +104,7 @@ fn demo_workspace_passes_check() {
         "sqlcipher.page_authentication",
         "codings.inside_documents",
         "sessions.counts_add_up",
+        "submissions.unique_keys",
         "documents.nfc_and_length",
     ] {
         assert!(names.contains(&expected), "missing check {expected}");

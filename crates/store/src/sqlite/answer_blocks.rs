@@ -40,16 +40,6 @@ impl BlockWriter {
         self.slots - 1
     }
 
-    /// Whether the block should be written before more are added.
-    pub(super) fn is_full(&self) -> bool {
-        self.slots >= BLOCK_SLOTS || self.text.len() >= BLOCK_BYTES
-    }
-
-    /// Whether no answers were added since the last [`Self::finish`].
-    pub(super) fn is_empty(&self) -> bool {
-        self.slots == 0
-    }
-
     /// The stored form of the block and its number of slots; the writer
     /// starts a new one.
     pub(super) fn finish(&mut self) -> (Vec<u8>, usize) {
@@ -58,6 +48,29 @@ impl BlockWriter {
         self.text.clear();
         (data, std::mem::take(&mut self.slots))
     }
+}
+
+/// How consecutive submissions whose answers take these many bytes are
+/// gathered into blocks: the slots of each block, in order. A block ends
+/// at [`BLOCK_SLOTS`] submissions, or once its text reaches
+/// [`BLOCK_BYTES`] (long text answers fill it early). Known before any is
+/// compressed, so that several threads can compress them.
+pub(super) fn block_ranges(lengths: impl IntoIterator<Item = usize>) -> Vec<Range<usize>> {
+    let mut ranges = Vec::new();
+    let (mut start, mut end, mut bytes) = (0, 0, 0);
+    for len in lengths {
+        // As [`BlockWriter::push`] writes it: the length, `:`, the answers.
+        bytes += len.checked_ilog10().map_or(1, |d| d as usize + 1) + 1 + len;
+        end += 1;
+        if end - start >= BLOCK_SLOTS || bytes >= BLOCK_BYTES {
+            ranges.push(start..end);
+            (start, bytes) = (end, 0);
+        }
+    }
+    if end > start {
+        ranges.push(start..end);
+    }
+    ranges
 }
 
 /// Reads answers out of stored blocks, keeping the last block read
@@ -157,10 +170,9 @@ mod tests {
         for (i, a) in answers.iter().enumerate() {
             assert_eq!(writer.push(a), i);
         }
-        assert!(!writer.is_full());
         let (data, count) = writer.finish();
         assert_eq!(count, answers.len());
-        assert!(writer.is_empty());
+        assert_eq!(writer.finish().1, 0, "a new block starts empty");
         let text = decode(&data).unwrap_or_default();
         let read: Vec<&str> = slots(&text)
             .unwrap_or_default()
@@ -178,15 +190,27 @@ mod tests {
     }
 
     #[test]
-    fn a_block_is_full_at_its_slot_or_byte_limit() {
+    fn blocks_end_at_their_slot_or_byte_limit() {
+        assert!(block_ranges([]).is_empty());
+        assert_eq!(block_ranges([0; 3]), [Range { start: 0, end: 3 }]);
+        assert_eq!(
+            block_ranges([5; BLOCK_SLOTS * 2 + 1]),
+            [
+                0..BLOCK_SLOTS,
+                BLOCK_SLOTS..BLOCK_SLOTS * 2,
+                BLOCK_SLOTS * 2..BLOCK_SLOTS * 2 + 1
+            ]
+        );
+        // The byte limit counts what the writer writes: a long answer ends
+        // its block, and the limit is reached exactly.
+        assert_eq!(block_ranges([1, BLOCK_BYTES, 1]), [0..2, 2..3]);
         let mut writer = BlockWriter::default();
-        for _ in 0..BLOCK_SLOTS {
-            assert!(!writer.is_full());
-            writer.push("");
-        }
-        assert!(writer.is_full());
-        writer.finish();
-        writer.push(&"x".repeat(BLOCK_BYTES));
-        assert!(writer.is_full());
+        writer.push(&"x".repeat(999));
+        let exact = BLOCK_BYTES - writer.text.len() - "1000000:".len();
+        assert_eq!(block_ranges([999, exact, 1]), [0..2, 2..3]);
+        assert_eq!(
+            block_ranges([999, exact - 1, 1]),
+            [Range { start: 0, end: 3 }]
+        );
     }
 }

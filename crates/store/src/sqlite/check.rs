@@ -98,6 +98,17 @@ pub(super) fn run(store: &SqliteStore) -> Result<Vec<CheckResult>> {
              WHERE s.kind = 'interview' GROUP BY s.id HAVING count(sp.participant_id) != 1",
         )?,
     ));
+    // Imports keep submission keys unique per form (no index does, see
+    // migration 0018).
+    out.push(result(
+        "submissions.unique_keys",
+        problems(
+            store,
+            "SELECT 'form ' || f.form_key || ': submission key ' || s.key || ' stored ' || count(*) || ' times'
+             FROM submissions s JOIN response_forms f ON f.id = s.form_id
+             GROUP BY s.form_id, s.key HAVING count(*) > 1",
+        )?,
+    ));
     let mut text_problems = Vec::new();
     let mut stmt = store
         .conn

@@ -35,9 +35,15 @@ use zeroize::Zeroizing;
 
 use crate::error::{Result, StoreError};
 
-/// Page cache for a bulk write's one transaction, in KiB (SQLite's
-/// negative `cache_size`): a limit, the pages are taken only as needed.
+/// Page cache for a bulk write's one transaction through the write-ahead
+/// log, in KiB (SQLite's negative `cache_size`): a limit, the pages are
+/// taken only as needed.
 const BULK_WRITE_CACHE_KIB: i64 = -256 * 1024;
+
+/// Page cache for a bulk write's one transaction through a rollback
+/// journal, in KiB: small, so that SQLite writes pages to the database
+/// file as the transaction goes (a "spill") instead of all at the commit.
+const SPILLING_WRITE_CACHE_KIB: i64 = -4 * 1024;
 
 /// How long a connection waits for another's lock before giving up.
 const BUSY_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(10);
@@ -129,6 +135,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         17,
         "withdrawn participants' submissions",
         include_str!("../../migrations/sqlite/0017_withdrawn_submissions.sql"),
+    ),
+    (
+        18,
+        "submission keys without a unique index",
+        include_str!("../../migrations/sqlite/0018_submission_keys_unindexed.sql"),
     ),
 ];
 
@@ -320,6 +331,20 @@ impl SqliteStore {
                 supported,
             });
         }
+        // Foreign keys are not enforced while migrations run, so that one
+        // can rebuild a table (create, copy, drop, rename) without the drop
+        // deleting the rows that point to it; each migration is checked
+        // before it commits instead. (The pragma is ignored inside a
+        // transaction, hence here.)
+        self.conn.pragma_update(None, "foreign_keys", false)?;
+        let migrated = self.apply_migrations(&applied);
+        self.conn.pragma_update(None, "foreign_keys", true)?;
+        migrated
+    }
+
+    /// Applies every migration not in `applied`, each in its transaction,
+    /// refused when it leaves a row pointing nowhere.
+    fn apply_migrations(&mut self, applied: &std::collections::HashSet<i64>) -> Result<()> {
         // Every migration not yet recorded, even one older than the newest
         // applied (a branch may have added it later).
         for (version, name, sql) in MIGRATIONS.iter().filter(|m| !applied.contains(&m.0)) {
@@ -334,6 +359,18 @@ impl SqliteStore {
                 continue;
             }
             tx.execute_batch(sql)?;
+            let dangling: i64 =
+                tx.query_row("SELECT count(*) FROM pragma_foreign_key_check", [], |r| {
+                    r.get(0)
+                })?;
+            if dangling > 0 {
+                return Err(StoreError::Stored {
+                    what: "migration",
+                    detail: format!(
+                        "migration {version} ({name}) would leave {dangling} rows pointing nowhere"
+                    ),
+                });
+            }
             tx.execute(
                 "INSERT INTO schema_migrations (version, name, applied_at) VALUES (?1, ?2, ?3)",
                 rusqlite::params![version, name, now()],
@@ -355,32 +392,45 @@ impl SqliteStore {
     /// Runs `write`, one large transaction (an import), with the settings
     /// it needs, and restores the usual ones after, whether it succeeded
     /// or not:
-    /// - a page cache large enough for the whole transaction, so SQLite
-    ///   does not spill pages mid-way and then read, decrypt, encrypt and
-    ///   write them again (pages are taken only as needed, and given back);
     /// - a rollback journal instead of the write-ahead log when no other
     ///   connection has the database open. The transaction mostly adds
     ///   pages past the end of the database, which a rollback journal need
     ///   not copy: they are encrypted and written once, into the database,
     ///   instead of into the log and again at the checkpoint. With another
     ///   connection open (a server on the same workspace), SQLite refuses
-    ///   the switch at once (no busy wait) and `write` runs with the log.
+    ///   the switch at once (no busy wait) and `write` runs with the log;
+    /// - with the journal, a small page cache: SQLite writes pages into the
+    ///   database while the transaction goes on (the journal holding what
+    ///   they replace), so encrypting and writing them overlaps the work
+    ///   of the other cores (an import compresses answers there) instead
+    ///   of all coming at the commit;
+    /// - with the log, a page cache large enough for the whole
+    ///   transaction, so SQLite does not spill pages into the log mid-way
+    ///   and then read, decrypt, encrypt and write them again (pages are
+    ///   taken only as needed, and given back).
     fn bulk_write<T>(&mut self, write: impl FnOnce(&mut Self) -> Result<T>) -> Result<T> {
         let usual_cache: i64 = self
             .conn
             .pragma_query_value(None, "cache_size", |r| r.get(0))?;
-        self.conn
-            .pragma_update(None, "cache_size", BULK_WRITE_CACHE_KIB)?;
         let journal = self
             .conn
             .query_row("PRAGMA journal_mode = DELETE", [], |r| {
                 r.get::<_, String>(0)
             });
-        let written = match journal {
-            Ok(_) => write(self),
-            Err(e) if e.sqlite_error_code() == Some(ErrorCode::DatabaseBusy) => write(self),
-            Err(e) => Err(e.into()),
+        let cache = match journal {
+            Ok(mode) if mode.eq_ignore_ascii_case("delete") => SPILLING_WRITE_CACHE_KIB,
+            Ok(_) => BULK_WRITE_CACHE_KIB,
+            Err(e) if e.sqlite_error_code() == Some(ErrorCode::DatabaseBusy) => {
+                BULK_WRITE_CACHE_KIB
+            }
+            // Nothing changed yet.
+            Err(e) => return Err(e.into()),
         };
+        let written = self
+            .conn
+            .pragma_update(None, "cache_size", cache)
+            .map_err(StoreError::from)
+            .and_then(|()| write(self));
         // Back to the log (a no-op when the switch was refused).
         let restored = self
             .conn

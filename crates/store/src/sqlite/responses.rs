@@ -3,13 +3,15 @@
 //! written in one transaction with their audit entry.
 
 use std::collections::HashMap;
+use std::ops::Range;
+use std::sync::mpsc::{Receiver, SyncSender, sync_channel};
 
 use rusqlite::{CachedStatement, OptionalExtension, Transaction, params};
 use sankore_domain::instrument::Instrument;
 use sankore_domain::{Answers, AuditAction, AuditEvent, LinkedRecords, RepeatRow, Response};
 use sha2::{Digest, Sha256};
 
-use super::answer_blocks::{BlockReader, BlockWriter};
+use super::answer_blocks::{BlockReader, BlockWriter, block_ranges};
 use super::records::{check_place, check_session, exists_as};
 use super::write::{Keys, insert_document, insert_participant, insert_session};
 use super::{SqliteStore, audit, now};
@@ -128,23 +130,24 @@ fn insert_records(
     Ok((participant, session))
 }
 
-/// Compresses the answers of an import's new submissions (those whose key
-/// is not `stored`) into blocks, in order, sending each with its number of
-/// submissions; stops early when the receiver is gone.
+/// Compresses blocks of an import's new submissions (`new`, in the order
+/// they are written), those of `ranges` that fall to this `worker` of
+/// `workers` (every `workers`-th from its number), sending each in turn
+/// with its number of submissions; stops early when the receiver is gone.
 fn compress_blocks(
-    responses: &[Response],
-    stored: &HashMap<String, Option<Known>>,
-    blocks: &std::sync::mpsc::SyncSender<(Vec<u8>, usize)>,
+    new: &[&Response],
+    ranges: &[Range<usize>],
+    (worker, workers): (usize, usize),
+    blocks: &SyncSender<(Vec<u8>, usize)>,
 ) {
     let mut block = BlockWriter::default();
-    for response in responses.iter().filter(|r| !stored.contains_key(&r.key)) {
-        block.push(response.answers.as_stored());
-        if block.is_full() && blocks.send(block.finish()).is_err() {
+    for range in ranges.iter().skip(worker).step_by(workers) {
+        for response in new.get(range.clone()).unwrap_or_default() {
+            block.push(response.answers.as_stored());
+        }
+        if blocks.send(block.finish()).is_err() {
             return;
         }
-    }
-    if !block.is_empty() {
-        let _ = blocks.send(block.finish());
     }
 }
 
@@ -154,7 +157,10 @@ struct NewSubmissions<'t, 'i> {
     insert_block: CachedStatement<'t>,
     insert: CachedStatement<'t>,
     insert_repeat: CachedStatement<'t>,
-    blocks: std::sync::mpsc::Receiver<(Vec<u8>, usize)>,
+    /// The compressed blocks, block `i` from receiver `i % len`.
+    blocks: Vec<Receiver<(Vec<u8>, usize)>>,
+    /// The number of blocks received.
+    received: usize,
     /// The block being filled: its id, its number of submissions and the
     /// next slot.
     current: Option<(i64, usize, usize)>,
@@ -166,7 +172,7 @@ struct NewSubmissions<'t, 'i> {
 impl<'t, 'i> NewSubmissions<'t, 'i> {
     fn prepare(
         tx: &'t Transaction<'_>,
-        blocks: std::sync::mpsc::Receiver<(Vec<u8>, usize)>,
+        blocks: Vec<Receiver<(Vec<u8>, usize)>>,
         form_id: i64,
         origin: &'i str,
         at: &'i str,
@@ -183,6 +189,7 @@ impl<'t, 'i> NewSubmissions<'t, 'i> {
                  VALUES (?1, ?2, ?3, ?4, ?5)",
             )?,
             blocks,
+            received: 0,
             current: None,
             form_id,
             origin,
@@ -202,10 +209,14 @@ impl<'t, 'i> NewSubmissions<'t, 'i> {
         let (block, slots, slot) = match self.current {
             Some(current) if current.2 < current.1 => current,
             _ => {
-                let (data, slots) = self.blocks.recv().map_err(|_| StoreError::Stored {
-                    what: "answers block",
-                    detail: "compressing the answers stopped".to_owned(),
-                })?;
+                let next = self.blocks.get(self.received % self.blocks.len().max(1));
+                self.received += 1;
+                let (data, slots) = next
+                    .map_or(Err(std::sync::mpsc::RecvError), Receiver::recv)
+                    .map_err(|_| StoreError::Stored {
+                        what: "answers block",
+                        detail: "compressing the answers stopped".to_owned(),
+                    })?;
                 self.insert_block.execute([data])?;
                 (tx.last_insert_rowid(), slots, 0)
             }
@@ -284,13 +295,22 @@ impl SqliteStore {
         };
         let mut outcome = ResponseImportOutcome::default();
         let total = import.responses.len() as u64;
-        // Answers are compressed on another core while this one writes.
-        let (send_blocks, blocks) = std::sync::mpsc::sync_channel(4);
+        // Answers are compressed on the other cores while this one writes.
+        let new_responses: Vec<&Response> = import
+            .responses
+            .iter()
+            .filter(|r| !stored.contains_key(&r.key))
+            .collect();
+        let ranges = block_ranges(new_responses.iter().map(|r| r.answers.as_stored().len()));
+        let workers = std::thread::available_parallelism().map_or(1, |n| n.get().clamp(1, 4));
+        let (senders, receivers): (Vec<_>, Vec<_>) = (0..workers).map(|_| sync_channel(2)).unzip();
         std::thread::scope(|scope| -> Result<()> {
-            let stored = &stored;
-            scope.spawn(move || compress_blocks(import.responses, stored, &send_blocks));
+            for (worker, send) in senders.into_iter().enumerate() {
+                let (new, ranges) = (&new_responses, &ranges);
+                scope.spawn(move || compress_blocks(new, ranges, (worker, workers), &send));
+            }
             let mut reader = BlockReader::default();
-            let mut new = NewSubmissions::prepare(&tx, blocks, form_id, import.origin, &at)?;
+            let mut new = NewSubmissions::prepare(&tx, receivers, form_id, import.origin, &at)?;
             for (i, response) in import.responses.iter().enumerate() {
                 if i % 4096 == 0 {
                     progress(i as u64, total);
@@ -525,14 +545,22 @@ impl ResponseStore for SqliteStore {
         let mut outcome = ResponseImportOutcome::default();
         let at = now();
         {
+            // The form's keys read in one pass (keys are not indexed).
+            let stored = known_submissions(&tx, id)?;
             let mut update = tx.prepare_cached(
                 "UPDATE submissions SET participant_code = ?1, session_code = ?2, linked_at = ?3
-                 WHERE form_id = ?4 AND key = ?5 AND linked_at IS NULL",
+                 WHERE id = ?4 AND linked_at IS NULL",
             )?;
             for (key, records) in link.records {
                 let (participant, session) =
                     insert_records(&tx, study, &mut keys, records, &mut outcome)?;
-                if update.execute(params![participant, session, at, id, key])? != 1 {
+                let updated = match stored.get(key.as_str()) {
+                    Some(Some(known)) => {
+                        update.execute(params![participant, session, at, known.id])?
+                    }
+                    _ => 0,
+                };
+                if updated != 1 {
                     return Err(StoreError::Stored {
                         what: "submission",
                         detail: format!(
@@ -769,6 +797,88 @@ mod tests {
         assert_eq!(seen[5299].response.key, "k5299");
     }
 
+    /// Alone on the workspace, a large import writes pages into the
+    /// database as it goes (its page cache is small), not all at the
+    /// commit; every submission reads back after it.
+    #[test]
+    fn a_large_import_writes_pages_before_its_commit() {
+        let (dir, mut store) = store();
+        let form = form();
+        let size = || std::fs::metadata(dir.path().join("db")).map_or(0, |m| m.len());
+        let before = size();
+        let mut seed: u64 = 0x9e37_79b9_7f4a_7c15;
+        let responses: Vec<Response> = (0..40_000)
+            .map(|i| {
+                // Answers that do not compress away.
+                let story: String = (0..24)
+                    .map(|_| {
+                        seed ^= seed << 13;
+                        seed ^= seed >> 7;
+                        seed ^= seed << 17;
+                        format!("{:08x}", seed as u32)
+                    })
+                    .collect();
+                let mut r = response(&format!("k{i}"));
+                r.answers = Answers::from_pairs([("/code", "x"), ("/story", story.as_str())]);
+                r
+            })
+            .collect();
+        let mut grown = 0;
+        let outcome = import(&mut store, &form, &responses, &[], &mut |done, total| {
+            if done < total {
+                grown = grown.max(size().saturating_sub(before));
+            }
+        });
+        assert_eq!(outcome.new, 40_000);
+        assert!(
+            grown > 4 << 20,
+            "the database grew by {grown} bytes before the commit"
+        );
+        let stored = store.responses("enquete").unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(stored.len(), 40_000);
+        assert_eq!(stored[39_999].response, responses[39_999]);
+    }
+
+    /// No index keeps submission keys unique: imports do, and `check`
+    /// finds a key stored twice all the same.
+    #[test]
+    fn a_key_stored_twice_fails_the_check() {
+        let (_dir, mut store) = store();
+        let form = form();
+        let responses = [response("k1"), response("k2")];
+        assert_eq!(
+            import(&mut store, &form, &responses, &[], &mut |_, _| {}).new,
+            2
+        );
+        // The same export again adds nothing.
+        assert_eq!(
+            import(&mut store, &form, &responses, &[], &mut |_, _| {}).unchanged,
+            2
+        );
+        let unique = |store: &SqliteStore| {
+            store
+                .check()
+                .unwrap_or_else(|e| panic!("{e}"))
+                .into_iter()
+                .find(|c| c.name == "submissions.unique_keys")
+                .map(|c| c.problems)
+        };
+        assert_eq!(unique(&store), Some(vec![]));
+        store
+            .conn
+            .execute_batch(
+                "INSERT INTO submissions (form_id, key, origin, answers_block, imported_at)
+                 SELECT form_id, key, origin, answers_block, imported_at FROM submissions WHERE key = 'k2'",
+            )
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(
+            unique(&store),
+            Some(vec![
+                "form enquete: submission key k2 stored 2 times".to_owned()
+            ])
+        );
+    }
+
     /// A withdrawal empties the submissions a mapping linked to the
     /// participant, in their block too, and a re-import of the same export
     /// neither brings them back nor recreates the participant.
@@ -965,6 +1075,88 @@ mod tests {
 #[cfg(test)]
 mod mapping_tests {
     use super::*;
+
+    /// Migration 0018 rebuilds the submissions table without its unique
+    /// key index: every row and column kept, the repeat rows still pointing
+    /// to their submission (and going with it); run through `migrate`,
+    /// foreign keys are enforced again after.
+    #[test]
+    fn submissions_lose_their_key_index_and_nothing_else() -> rusqlite::Result<()> {
+        let conn = rusqlite::Connection::open_in_memory()?;
+        conn.execute_batch(
+            "PRAGMA foreign_keys = ON;
+             CREATE TABLE studies (id INTEGER PRIMARY KEY); INSERT INTO studies VALUES (1);",
+        )?;
+        for sql in [
+            include_str!("../../migrations/sqlite/0011_responses.sql"),
+            include_str!("../../migrations/sqlite/0014_response_mappings.sql"),
+            include_str!("../../migrations/sqlite/0015_compact_answers.sql"),
+            include_str!("../../migrations/sqlite/0016_answer_blocks.sql"),
+            include_str!("../../migrations/sqlite/0017_withdrawn_submissions.sql"),
+        ] {
+            conn.execute_batch(sql)?;
+        }
+        conn.execute_batch(
+            "INSERT INTO response_forms VALUES (1, 1, 'f', '{}', 'now');
+             INSERT INTO answer_blocks VALUES (1, CAST('r0:0:' AS BLOB));
+             INSERT INTO submissions (id, form_id, key, submitted_at, origin, participant_code,
+                                      session_code, imported_at, linked_at, answers_block,
+                                      answers_slot, withdrawn_at)
+             VALUES (1, 1, 'u-1', '2017-05-02', 'kobo-csv', 'P1', 'S1', 't0', 't1', 1, 0, NULL),
+                    (2, 1, 'u-2', NULL, 'odk-zip', NULL, NULL, 't0', NULL, 1, 1, 't2');
+             INSERT INTO submission_repeats (submission_id, position, repeat_path, answers)
+             VALUES (1, 0, '/m', '');",
+        )?;
+        let rows = |conn: &rusqlite::Connection| -> rusqlite::Result<Vec<String>> {
+            conn.prepare(
+                "SELECT quote(id) || quote(form_id) || quote(key) || quote(submitted_at) || quote(origin)
+                        || quote(participant_code) || quote(session_code) || quote(imported_at)
+                        || quote(linked_at) || quote(answers_block) || quote(answers_slot)
+                        || quote(withdrawn_at)
+                 FROM submissions ORDER BY id",
+            )?
+            .query_map([], |r| r.get(0))?
+            .collect()
+        };
+        let before = rows(&conn)?;
+        conn.execute_batch("PRAGMA foreign_keys = OFF;")?;
+        conn.execute_batch(include_str!(
+            "../../migrations/sqlite/0018_submission_keys_unindexed.sql"
+        ))?;
+        conn.execute_batch("PRAGMA foreign_keys = ON;")?;
+        assert_eq!(rows(&conn)?, before);
+        let count = |sql: &str| conn.query_row(sql, [], |r| r.get::<_, i64>(0));
+        assert_eq!(count("SELECT count(*) FROM pragma_foreign_key_check")?, 0);
+        assert_eq!(
+            count("SELECT count(*) FROM pragma_index_list('submissions')")?,
+            0
+        );
+        assert_eq!(count("SELECT count(*) FROM submission_repeats")?, 1);
+        conn.execute("DELETE FROM submissions WHERE id = 1", [])?;
+        assert_eq!(count("SELECT count(*) FROM submission_repeats")?, 0);
+        assert!(
+            conn.execute("INSERT INTO submission_repeats (submission_id, position, repeat_path, answers) VALUES (9, 0, '/m', '')", [])
+                .is_err(),
+            "a repeat row must point to a submission"
+        );
+
+        let dir =
+            tempfile::tempdir().map_err(|e| rusqlite::Error::InvalidPath(e.to_string().into()))?;
+        let store = SqliteStore::create(
+            &dir.path().join("db"),
+            &[7; 32],
+            crate::sqlite::PageFormat::CURRENT,
+        )
+        .map_err(|e| rusqlite::Error::InvalidParameterName(e.to_string()))?;
+        let enforced: bool = store
+            .conn
+            .pragma_query_value(None, "foreign_keys", |r| r.get(0))?;
+        assert!(
+            enforced,
+            "foreign keys are enforced once migrations are done"
+        );
+        Ok(())
+    }
 
     /// Migration 0015 turns the JSON answers of earlier workspaces into the
     /// pairs the import now writes, byte for byte; 0016 moves them to blocks.
