@@ -43,7 +43,7 @@ const BULK_WRITE_CACHE_KIB: i64 = -256 * 1024;
 /// Page cache for a bulk write's one transaction through a rollback
 /// journal, in KiB: small, so that SQLite writes pages to the database
 /// file as the transaction goes (a "spill") instead of all at the commit.
-const SPILLING_WRITE_CACHE_KIB: i64 = -4 * 1024;
+const SPILLING_WRITE_CACHE_KIB: i64 = -8 * 1024;
 
 /// How long a connection waits for another's lock before giving up.
 const BUSY_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(10);
@@ -217,9 +217,10 @@ impl std::fmt::Debug for SqliteStore {
 /// Removes the rollback journal a bulk write killed before its commit
 /// left (see [`SqliteStore::bulk_write`]); called once the database is in
 /// WAL mode.
-/// It is not needed: a hot journal (a commit cut short) was rolled back by
-/// the first read, and a journal from before the commit is not hot (the
-/// database file was untouched). None can be in use: a connection switches
+/// It is not needed: a hot journal (the import had written pages into the
+/// database, mid-way or at its commit) was rolled back by the first read,
+/// and any other journal is not hot (the database file was untouched).
+/// None can be in use: a connection switches
 /// to a rollback journal only with the database to itself, which this open
 /// connection, now in WAL mode, prevents until it closes. Best effort:
 /// the journal is encrypted like the database, and one left in place

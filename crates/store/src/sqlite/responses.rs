@@ -799,15 +799,18 @@ mod tests {
 
     /// Alone on the workspace, a large import writes pages into the
     /// database as it goes (its page cache is small), not all at the
-    /// commit; every submission reads back after it.
+    /// commit; every submission reads back after it, and a copy of the
+    /// files taken mid-way (a process killed there) opens as the workspace
+    /// before the import.
     #[test]
     fn a_large_import_writes_pages_before_its_commit() {
+        const N: usize = 60_000;
         let (dir, mut store) = store();
         let form = form();
         let size = || std::fs::metadata(dir.path().join("db")).map_or(0, |m| m.len());
         let before = size();
         let mut seed: u64 = 0x9e37_79b9_7f4a_7c15;
-        let responses: Vec<Response> = (0..40_000)
+        let responses: Vec<Response> = (0..N)
             .map(|i| {
                 // Answers that do not compress away.
                 let story: String = (0..24)
@@ -829,14 +832,55 @@ mod tests {
                 grown = grown.max(size().saturating_sub(before));
             }
         });
-        assert_eq!(outcome.new, 40_000);
+        assert_eq!(outcome.new, N);
         assert!(
             grown > 4 << 20,
             "the database grew by {grown} bytes before the commit"
         );
         let stored = store.responses("enquete").unwrap_or_else(|e| panic!("{e}"));
-        assert_eq!(stored.len(), 40_000);
-        assert_eq!(stored[39_999].response, responses[39_999]);
+        assert_eq!(stored.len(), N);
+        assert_eq!(stored[N - 1].response, responses[N - 1]);
+
+        // Killed mid-way, with pages already written: the files as they
+        // were then open as the workspace before the import, the journal
+        // rolled back and gone.
+        let crashed = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+        let mut copied = false;
+        let more: Vec<Response> = (N..2 * N)
+            .map(|i| {
+                let mut r = responses[i - N].clone();
+                r.key = format!("k{i}");
+                r
+            })
+            .collect();
+        let before = size();
+        let outcome = import(&mut store, &form, &more, &[], &mut |done, total| {
+            if done < total && !copied && size() > before + (4 << 20) {
+                for file in ["db", "db-journal", "db-wal"] {
+                    if dir.path().join(file).exists() {
+                        std::fs::copy(dir.path().join(file), crashed.path().join(file))
+                            .unwrap_or_else(|e| panic!("{e}"));
+                    }
+                }
+                copied = true;
+            }
+        });
+        assert_eq!(outcome.new, N);
+        assert!(copied && crashed.path().join("db-journal").exists());
+        let reopened = SqliteStore::open(
+            &crashed.path().join("db"),
+            &[7; 32],
+            crate::sqlite::PageFormat::CURRENT,
+        )
+        .unwrap_or_else(|e| panic!("{e}"));
+        assert!(!crashed.path().join("db-journal").exists());
+        let checks = reopened.check().unwrap_or_else(|e| panic!("{e}"));
+        assert!(checks.iter().all(|c| c.ok), "{checks:?}");
+        let kept = reopened
+            .responses("enquete")
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(kept.len(), N);
+        assert_eq!(kept[N - 1].response, responses[N - 1]);
     }
 
     /// No index keeps submission keys unique: imports do, and `check`
