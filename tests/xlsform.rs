@@ -101,6 +101,21 @@ fn check_needs_no_workspace_and_names_the_fault() {
     let (code, _, stderr) = out(sankore().args(["xlsform", "check", "form.txt"]));
     assert_eq!(code, 1);
     assert!(stderr.contains("not an XLSForm file name"), "{stderr}");
+
+    // In JSON, a file that cannot be read is refused in the same shape.
+    for (file, reason) in [
+        ("form.txt", "not an XLSForm file name"),
+        ("missing.xlsx", "cannot read"),
+    ] {
+        let (code, stdout, _) = out(sankore().args(["xlsform", "check", file, "--format", "json"]));
+        assert_eq!(code, 1);
+        let value: serde_json::Value =
+            serde_json::from_str(&stdout).unwrap_or_else(|e| panic!("{e}: {stdout}"));
+        assert_eq!(value["accepted"], false, "{stdout}");
+        assert!(value["error"]["sheet"].is_null() && value["error"]["row"].is_null());
+        let message = value["error"]["message"].as_str().unwrap_or_default();
+        assert!(message.contains(reason), "{stdout}");
+    }
 }
 
 #[test]

@@ -279,7 +279,18 @@ pub fn run(command: Xlsform, passphrase_file: Option<&Path>, lang: Lang) -> Resu
 }
 
 fn check(file: &Path, format: SummaryFormat, lang: Lang) -> Result<ExitCode> {
-    let form = read_form(file, DEFAULT_RESEARCH_QUESTION_COLUMN)?;
+    let form = match read_form(file, DEFAULT_RESEARCH_QUESTION_COLUMN) {
+        Ok(form) => form,
+        // A file that cannot be read at all is refused in JSON too, so a
+        // script gets the one shape (no sheet, row or column).
+        Err(e) if matches!(format, SummaryFormat::Json) => Err(XlsFormError {
+            sheet: None,
+            row: None,
+            column: None,
+            message: format!("{e:#}"),
+        }),
+        Err(e) => return Err(e),
+    };
     match (form, format) {
         (Ok(form), SummaryFormat::Text) => {
             super::print(&format!(
