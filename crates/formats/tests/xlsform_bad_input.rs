@@ -95,7 +95,13 @@ fn missing_choice_list() {
     );
     assert_eq!(
         message("| survey |\n| | type | name | label |\n| | select_one yes_no | q | Q |\n"),
-        "the form has no choices sheet (with columns list_name, name and label) for \"yes_no\""
+        "survey sheet, row 2, column \"type\": the form has no choices sheet (with columns list_name, name and label) for \"yes_no\""
+    );
+    assert_eq!(
+        message(
+            "| survey |\n| | type | name | label |\n| | text | a | A |\n| | select_one_external places | q | Q |\n"
+        ),
+        "survey sheet, row 3, column \"type\": the form has no external_choices sheet (with columns list_name and name) for its select_one_external questions"
     );
 }
 

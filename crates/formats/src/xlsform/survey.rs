@@ -717,7 +717,9 @@ pub(crate) fn build(wb: &Workbook, options: &ReadOptions) -> Result<Instrument, 
             match select {
                 Select::OneExternal => {
                     if !has_external {
-                        return Err(XlsFormError::file(
+                        return Err(err(
+                            n,
+                            &type_col,
                             "the form has no external_choices sheet (with columns list_name and name) for its select_one_external questions".to_owned(),
                         ));
                     }
@@ -763,10 +765,14 @@ pub(crate) fn build(wb: &Workbook, options: &ReadOptions) -> Result<Instrument, 
                 && !choices.iter().any(|l| l.name == list)
             {
                 if choices.is_empty() {
-                    return Err(XlsFormError::file(format!(
-                        "the form has no choices sheet (with columns list_name, name and label) for {list:?}{}",
-                        similar_sheets(wb, CHOICES)
-                    )));
+                    return Err(err(
+                        n,
+                        &type_col,
+                        format!(
+                            "the form has no choices sheet (with columns list_name, name and label) for {list:?}{}",
+                            similar_sheets(wb, CHOICES)
+                        ),
+                    ));
                 }
                 return Err(err(
                     n,
