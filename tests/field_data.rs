@@ -950,7 +950,7 @@ fn a_mapping_links_participants_sessions_and_documents_in_one_transaction() {
     assert!(
         labelled
             .iter()
-            .any(|r| r[0] == "TBK-K-002" && r[1] == "Hommes"),
+            .any(|r| r[0] == "TBK-K-002" && r[1] == "Homme"),
         "{labelled:?}"
     );
     // Again: nothing new is created.
@@ -1048,7 +1048,7 @@ fn exports_of_codings_participants_and_matrix() {
     let sps = std::fs::read_to_string(&sps).unwrap_or_default();
     assert!(
         sps.contains("/FILE='people.csv'")
-            && sps.contains("VALUE LABELS\n  gender\n    'female' 'Femmes'\n    'male' 'Hommes'\n"),
+            && sps.contains("VALUE LABELS\n  gender\n    'female' 'Femme'\n    'male' 'Homme'\n"),
         "{sps}"
     );
     let stata = std::fs::read_to_string(&stata).unwrap_or_default();

@@ -184,6 +184,8 @@ catalogue! {
     Participants => "Participants", "Participants";
     Women => "Women", "Femmes";
     Men => "Men", "Hommes";
+    Woman => "Woman", "Femme";
+    Man => "Man", "Homme";
     Unspecified => "Not recorded", "Non renseigné";
     ByGroup => "By stakeholder group", "Par groupe d'acteurs";
     Measure => "Measure", "Mesure";

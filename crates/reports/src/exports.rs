@@ -90,11 +90,20 @@ pub fn codings(records: &StudyRecords, corpus: &Corpus, lang: Lang) -> Result<Ta
     })
 }
 
-/// The label of a gender in `lang`.
-fn gender_label(gender: Gender, lang: Lang) -> &'static str {
+/// The heading of a gender's column of a matrix in `lang` ("Women").
+fn gender_heading(gender: Gender, lang: Lang) -> &'static str {
     match gender {
         Gender::Female => Msg::Women.text(lang),
         Gender::Male => Msg::Men.text(lang),
+        Gender::Unspecified => Msg::Unspecified.text(lang),
+    }
+}
+
+/// The label of one participant's gender in `lang` ("Woman").
+fn gender_label(gender: Gender, lang: Lang) -> &'static str {
+    match gender {
+        Gender::Female => Msg::Woman.text(lang),
+        Gender::Male => Msg::Man.text(lang),
         Gender::Unspecified => Msg::Unspecified.text(lang),
     }
 }
@@ -244,7 +253,7 @@ fn column_label(
     let translated = match attribute {
         Attribute::Gender => Gender::parse(&column.key)
             .ok()
-            .map(|g| gender_label(g, lang).to_owned()),
+            .map(|g| gender_heading(g, lang).to_owned()),
         Attribute::Group => groups
             .iter()
             .find(|g| g.key == column.key)
@@ -445,6 +454,26 @@ mod tests {
                 .value_labels
                 .contains(&("given".to_owned(), "consentement donné".to_owned()))
         );
+    }
+
+    /// A participant is a woman or a man; a matrix column counts women or
+    /// men.
+    #[test]
+    fn a_participants_gender_is_singular_and_a_columns_plural() {
+        let (records, _) = demo();
+        let gender = |t: &Table| t.columns.iter().position(|c| c.name == "gender");
+        let named = participants(&records, Lang::Fr, true);
+        let g = gender(&named).unwrap_or_default();
+        assert!(named.rows.iter().any(|r| r[g] == "Femme"));
+        assert!(named.rows.iter().all(|r| r[g] != "Femmes"));
+        let coded = participants(&records, Lang::En, false);
+        let g = gender(&coded).unwrap_or_default();
+        assert!(
+            coded.columns[g]
+                .value_labels
+                .contains(&("male".to_owned(), "Man".to_owned()))
+        );
+        assert_eq!(gender_heading(Gender::Female, Lang::Fr), "Femmes");
     }
 
     #[test]
