@@ -863,6 +863,15 @@ fn windows_1252_is_detected_and_reported() {
         .success(),
     );
     assert_eq!(summary["encoding"], "windows-1252");
+    // The text summary says so, on standard error (standard output keeps
+    // its one line).
+    let again = run(&import_args("kobo", "enquete", &data, &[]), &dir).success();
+    assert!(
+        stderr(&again).contains("Windows-1252"),
+        "{}",
+        stderr(&again)
+    );
+    assert_eq!(stdout(&again).lines().count(), 1);
     let rows = csv_rows(&stdout(&run(&["export", "responses"], &dir).success()));
     assert_eq!(column(&rows, "story"), ["Ils sont partis à l'été."]);
     // With a byte-order mark: UTF-8.

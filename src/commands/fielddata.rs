@@ -11,7 +11,7 @@ use sankore_domain::instrument::Instrument;
 use sankore_domain::{Lang, LinkedRecords};
 use sankore_formats::archive::ArchiveLimits;
 use sankore_formats::submissions::mapping::{self, Mapping, Source, StudyContext};
-use sankore_formats::submissions::{Submissions, kobo, odk, responses};
+use sankore_formats::submissions::{Encoding, Submissions, kobo, odk, responses};
 use sankore_formats::xlsform::{self, FileKind, ReadOptions};
 use sankore_i18n::Msg;
 use sankore_store::sqlite::SqliteStore;
@@ -381,6 +381,10 @@ fn import_submissions(
             super::print(&(serde_json::to_string_pretty(&value)? + "\n"))?;
         }
         SummaryFormat::Text => {
+            if submissions.encoding == Encoding::Windows1252 {
+                let file = &submissions.main().place;
+                eprintln!("{file}: {}", Msg::ReadAsWindows1252.text(lang));
+            }
             super::print(&(summary_line(&outcome, rejected.len(), lang) + "\n"))?;
             for key in &outcome.changed {
                 eprintln!("{}: {key}", Msg::ResponsesChanged.text(lang));

@@ -714,6 +714,7 @@ catalogue! {
     ImportRefused => "import refused, nothing was written", "import refusé, rien n'a été écrit";
     UsingSavedMapping => "Using the mapping saved in the workbench for form",
         "Correspondance enregistrée dans l'atelier utilisée pour le formulaire";
+    ReadAsWindows1252 => "read as Windows-1252, the file not being UTF-8: check that accented letters came out right", "lu en Windows-1252, le fichier n'étant pas en UTF-8 : vérifiez que les lettres accentuées sont justes";
     // Field data in the workbench: forms, mappings, linking.
     FieldDataTitle => "Field data", "Données de terrain";
     FieldDataHelp => "Responses imported from KoBoToolbox and ODK Central, by form. A mapping says which questions give each submission's participant, interview and documents; it applies to the submissions still unlinked, and `sankore import` uses it when no --mapping is given.",
