@@ -161,6 +161,24 @@ fn language_code(name: &str) -> &str {
         .unwrap_or(name)
 }
 
+/// The form's languages as a summary names them: by code, or as written
+/// when two share a code (`label::fr` beside `label::French (fr)` are two
+/// sets of labels).
+fn language_names(languages: &[String]) -> Vec<&str> {
+    let codes: Vec<&str> = languages.iter().map(|l| language_code(l)).collect();
+    languages
+        .iter()
+        .zip(&codes)
+        .map(|(name, code)| {
+            if codes.iter().filter(|c| *c == code).count() > 1 {
+                name.as_str()
+            } else {
+                code
+            }
+        })
+        .collect()
+}
+
 fn count(n: usize, one: Msg, many: Msg, lang: Lang) -> String {
     let plural = match lang {
         Lang::Fr => n > 1,
@@ -183,7 +201,7 @@ fn contents(form: &Instrument, lang: Lang) -> String {
             lang,
         ),
     ];
-    let languages: Vec<&str> = form.languages().iter().map(|l| language_code(l)).collect();
+    let languages = language_names(form.languages());
     if !languages.is_empty() {
         parts.push(format!(
             "{} {}",
@@ -416,4 +434,23 @@ pub fn export(args: ExportXlsform, passphrase_file: Option<&Path>, lang: Lang) -
     ))?;
     eprintln!("{}: {}", Msg::Exported.text(lang), args.out.display());
     Ok(ExitCode::SUCCESS)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn languages_are_named_by_code_unless_two_share_one() {
+        let names = |l: &[&str]| {
+            let owned: Vec<String> = l.iter().map(|s| (*s).to_owned()).collect();
+            language_names(&owned).join(", ")
+        };
+        assert_eq!(names(&["French (fr)", "English (en)"]), "fr, en");
+        assert_eq!(
+            names(&["fr", "French (fr)", "Bambara"]),
+            "fr, French (fr), Bambara"
+        );
+        assert_eq!(names(&[]), "");
+    }
 }
