@@ -438,16 +438,23 @@ mod tests {
         );
     }
 
+    /// The position of a table's column.
+    fn column(t: &Table, name: &str) -> usize {
+        t.columns
+            .iter()
+            .position(|c| c.name == name)
+            .unwrap_or_else(|| panic!("no column {name}"))
+    }
+
     #[test]
     fn participants_consent_is_labelled_like_the_other_attributes() {
         let (records, _) = demo();
-        let consent = |t: &Table| t.columns.iter().position(|c| c.name == "consent");
         let named = participants(&records, Lang::Fr, true);
-        let c = consent(&named).unwrap_or_default();
+        let c = column(&named, "consent");
         assert!(named.rows.iter().any(|r| r[c] == "consentement donné"));
         assert!(named.rows.iter().all(|r| r[c] != "given"));
         let coded = participants(&records, Lang::Fr, false);
-        let c = consent(&coded).unwrap_or_default();
+        let c = column(&coded, "consent");
         assert!(coded.rows.iter().any(|r| r[c] == "given"));
         assert!(
             coded.columns[c]
@@ -461,13 +468,12 @@ mod tests {
     #[test]
     fn a_participants_gender_is_singular_and_a_columns_plural() {
         let (records, _) = demo();
-        let gender = |t: &Table| t.columns.iter().position(|c| c.name == "gender");
         let named = participants(&records, Lang::Fr, true);
-        let g = gender(&named).unwrap_or_default();
+        let g = column(&named, "gender");
         assert!(named.rows.iter().any(|r| r[g] == "Femme"));
         assert!(named.rows.iter().all(|r| r[g] != "Femmes"));
         let coded = participants(&records, Lang::En, false);
-        let g = gender(&coded).unwrap_or_default();
+        let g = column(&coded, "gender");
         assert!(
             coded.columns[g]
                 .value_labels

@@ -411,6 +411,11 @@ pub(crate) fn check_acyclic(
 mod tests {
     use super::*;
 
+    /// The text of the error a read gave, `None` when it succeeded.
+    fn refusal<T>(r: Result<T>) -> Option<String> {
+        r.err().map(|e| e.to_string())
+    }
+
     fn ok<T>(r: Result<T>) -> T {
         r.unwrap_or_else(|e| panic!("{e}"))
     }
@@ -527,10 +532,7 @@ mod tests {
             ],
         );
         assert_eq!(
-            read_xlsx("k.xlsx", &bytes)
-                .err()
-                .map(|e| e.to_string())
-                .as_deref(),
+            refusal(read_xlsx("k.xlsx", &bytes)).as_deref(),
             Some(
                 "k.xlsx, sheet \"job\", row 2, column \"_parent_table_name\": the parent table \"household_members_information_first\" of this repeat row may be sheet \"household_members_informatio...\" or sheet \"household_members_inform... (1)\" (names cut to 31 characters): give the form and its repeat groups names that differ sooner, and export again"
             )
@@ -538,10 +540,7 @@ mod tests {
         // A name no sheet bears, whole or cut.
         let bytes = export("Enquête", &[("members", "Enquête"), ("job", MEMBERS)]);
         assert_eq!(
-            read_xlsx("k.xlsx", &bytes)
-                .err()
-                .map(|e| e.to_string())
-                .as_deref(),
+            refusal(read_xlsx("k.xlsx", &bytes)).as_deref(),
             Some(
                 "k.xlsx, sheet \"job\", row 2, column \"_parent_table_name\": the parent table \"household_members_information_first\" of this repeat row is not in the export"
             )
@@ -559,10 +558,7 @@ mod tests {
             ],
         )]);
         assert_eq!(
-            read_xlsx("k.xlsx", &bytes)
-                .err()
-                .map(|e| e.to_string())
-                .as_deref(),
+            refusal(read_xlsx("k.xlsx", &bytes)).as_deref(),
             Some(
                 "k.xlsx, sheet \"Enquête\", row 3, column \"#4 (no header)\": data beyond the last column with a header"
             )
@@ -594,18 +590,12 @@ mod tests {
     fn csv_errors_are_positioned() {
         let dup = CSV.replace("u-2", "u-1");
         assert_eq!(
-            read_csv("k.csv", dup.as_bytes())
-                .err()
-                .map(|e| e.to_string())
-                .as_deref(),
+            refusal(read_csv("k.csv", dup.as_bytes())).as_deref(),
             Some("k.csv, line 4, column \"_uuid\": key u-1 appears twice (first at line 3)")
         );
         let ragged = CSV.replace("\"2\";\"u-2\"", "\"u-2\"");
         assert_eq!(
-            read_csv("k.csv", ragged.as_bytes())
-                .err()
-                .map(|e| e.to_string())
-                .as_deref(),
+            refusal(read_csv("k.csv", ragged.as_bytes())).as_deref(),
             Some("k.csv, line 4: 4 fields where the header has 5")
         );
         let no_key = CSV.replace("_uuid", "uuid");
